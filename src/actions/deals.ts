@@ -1,0 +1,242 @@
+import { input } from "@prismatic-io/spectral";
+import { deleteDealExample, getDealExample, getDealsExample } from "../examplePayloads/deals";
+import {
+  clean,
+  dealIdInput,
+  optionalIdInput,
+  sortDirectionInput,
+  updatedSinceInput,
+  updatedUntilInput,
+  visibleToInput,
+} from "../inputs";
+import { inBody, inPath, inQuery, type OperationDefinition, operations, type Param } from "./operation";
+
+const DEAL_STATUSES = ["open", "won", "lost"] as const;
+
+const statusInput = (comments: string, allowed: readonly string[]) =>
+  input({
+    label: "Status",
+    type: "string",
+    required: false,
+    model: allowed.map((value) => ({ label: value[0].toUpperCase() + value.slice(1), value })),
+    comments,
+    example: "open",
+    clean: clean.optionalChoice("Status", allowed),
+  });
+
+const personId = optionalIdInput({
+  label: "Person ID",
+  dataSource: "selectPerson",
+  comments: "The ID of the person (contact) the deal is linked to.",
+});
+const orgId = optionalIdInput({
+  label: "Org ID",
+  dataSource: "selectOrganization",
+  comments: "The ID of the organization the deal is linked to.",
+});
+const pipelineId = optionalIdInput({
+  label: "Pipeline ID",
+  comments: "The ID of the pipeline. When a stage is given, Pipedrive takes the stage's pipeline.",
+});
+const stageId = optionalIdInput({
+  label: "Stage ID",
+  comments: "The ID of the stage. When empty on create, the deal goes to the first stage of the pipeline.",
+});
+const ownerId = optionalIdInput({
+  label: "Owner ID",
+  comments: "The ID of the user who owns the deal. When empty on create, the connection's user owns it.",
+});
+
+/** Writable deal fields shared by Add Deal and Update Deal (Pipedrive v2 DealRequestBody). */
+const dealFields = (mode: "create" | "update"): Record<string, Param> => ({
+  title: inBody(
+    "title",
+    input({
+      label: "Title",
+      type: "string",
+      required: mode === "create",
+      comments: "The title of the deal.",
+      example: "Acme - 50 seats",
+      placeholder: "Acme - 50 seats",
+      clean: mode === "create" ? clean.text("Title", 255) : clean.optionalText("Title", 255),
+    }),
+  ),
+  value: inBody(
+    "value",
+    input({
+      label: "Value",
+      type: "string",
+      required: false,
+      comments: "The deal's value as a number, without currency symbol or thousands separators.",
+      example: "12500",
+      clean: clean.optionalNumber("Value"),
+    }),
+  ),
+  currency: inBody(
+    "currency",
+    input({
+      label: "Currency",
+      type: "string",
+      required: false,
+      comments: "The 3-letter ISO currency code of the value, e.g. USD or EUR. When empty, the company's default currency.",
+      example: "USD",
+      clean: clean.optionalPattern("Currency", /^[A-Z]{3}$/, "a 3-letter currency code such as USD", (t) => t.toUpperCase()),
+    }),
+  ),
+  personId: inBody("person_id", personId),
+  orgId: inBody("org_id", orgId),
+  pipelineId: inBody("pipeline_id", pipelineId),
+  stageId: inBody("stage_id", stageId),
+  ownerId: inBody("owner_id", ownerId),
+  status: inBody(
+    "status",
+    statusInput("open, won or lost. Use Delete Deal to delete a deal.", DEAL_STATUSES),
+  ),
+  expectedCloseDate: inBody(
+    "expected_close_date",
+    input({
+      label: "Expected Close Date",
+      type: "string",
+      required: false,
+      comments: "The date the deal is expected to close, as YYYY-MM-DD.",
+      example: "2026-03-31",
+      placeholder: "YYYY-MM-DD",
+      clean: clean.optionalDate("Expected Close Date"),
+    }),
+  ),
+  probability: inBody(
+    "probability",
+    input({
+      label: "Probability",
+      type: "string",
+      required: false,
+      comments: "The success probability in percent, 0 to 100 (used when the pipeline has deal probability on).",
+      example: "60",
+      clean: clean.optionalInteger("Probability", 0, 100),
+    }),
+  ),
+  lostReason: inBody(
+    "lost_reason",
+    input({
+      label: "Lost Reason",
+      type: "string",
+      required: false,
+      comments: "Why the deal was lost. Only allowed when Status is lost.",
+      example: "Budget constraints",
+      clean: clean.optionalText("Lost Reason"),
+    }),
+  ),
+  visibleTo: inBody("visible_to", visibleToInput),
+  labelIds: inBody(
+    "label_ids",
+    input({
+      label: "Label IDs",
+      type: "string",
+      required: false,
+      comments: "Comma-separated IDs of deal labels to set, e.g. 3,7. Replaces the deal's labels.",
+      example: "3,7",
+      clean: clean.optionalIdList("Label IDs"),
+    }),
+  ),
+});
+
+/** Prismatic's Add Deal had Add Time; Pipedrive v2 sets it itself, so the value is ignored. */
+const addTimeCompat = input({
+  label: "Add Time",
+  type: "string",
+  required: false,
+  comments:
+    "Kept for compatibility with earlier versions of this action and ignored: Pipedrive's v2 API sets the creation time itself.",
+  clean: clean.optionalText("Add Time"),
+});
+
+const table = {
+  getDeal: {
+    label: "Get Deal",
+    description: "Get one deal by ID, with its custom fields.",
+    method: "GET",
+    version: "v2",
+    path: "/deals/{id}",
+    params: { id: inPath("id", dealIdInput) },
+    examplePayload: getDealExample,
+  },
+  getDeals: {
+    label: "Get Deals",
+    description:
+      "List deals (not archived ones), filtered by status, person, organization, pipeline, stage, owner or update time. Returns one page, or every page with Fetch All.",
+    method: "GET",
+    version: "v2",
+    path: "/deals",
+    list: "cursor",
+    params: {
+      status: inQuery("status", statusInput("Only deals with this status. Empty returns open, won and lost deals.", [...DEAL_STATUSES, "deleted"])),
+      personId: inQuery("person_id", { ...personId, comments: "Only deals linked to this person." }),
+      orgId: inQuery("org_id", { ...orgId, comments: "Only deals linked to this organization." }),
+      pipelineId: inQuery("pipeline_id", { ...pipelineId, comments: "Only deals in this pipeline." }),
+      stageId: inQuery("stage_id", { ...stageId, comments: "Only deals in this stage." }),
+      ownerId: inQuery("owner_id", { ...ownerId, comments: "Only deals owned by this user." }),
+      filterId: inQuery(
+        "filter_id",
+        optionalIdInput({
+          label: "Filter ID",
+                  comments: "Apply a saved Pipedrive filter. When set, Pipedrive ignores the other filters.",
+        }),
+      ),
+      updatedSince: inQuery("updated_since", updatedSinceInput),
+      updatedUntil: inQuery("updated_until", updatedUntilInput),
+      sortBy: inQuery(
+        "sort_by",
+        input({
+          label: "Sort By",
+          type: "string",
+          required: false,
+          model: [
+            { label: "ID", value: "id" },
+            { label: "Update time", value: "update_time" },
+            { label: "Add time", value: "add_time" },
+          ],
+          comments: "The field to order by. Pipedrive's default is id.",
+          example: "update_time",
+          clean: clean.optionalChoice("Sort By", ["id", "update_time", "add_time"] as const),
+        }),
+      ),
+      sortDirection: inQuery("sort_direction", sortDirectionInput),
+    },
+    examplePayload: getDealsExample,
+  },
+  addDeal: {
+    label: "Add Deal",
+    description: "Create a deal. Only Title is required; it goes to the pipeline's first stage unless a stage is given.",
+    method: "POST",
+    version: "v2",
+    path: "/deals",
+    params: { ...dealFields("create"), addTime: { in: "body", name: "add_time", input: addTimeCompat } },
+    prepare: (parts, _values, context) => {
+      if (parts.body.add_time !== undefined) {
+        context.logger?.warn?.("Add Deal: the Add Time input is ignored; Pipedrive's v2 API sets the creation time itself.");
+        delete parts.body.add_time;
+      }
+    },
+    examplePayload: getDealExample,
+  },
+  updateDeal: {
+    label: "Update Deal",
+    description: "Change a deal's fields. Only the inputs you set are sent; the rest stay as they are.",
+    method: "PATCH",
+    version: "v2",
+    path: "/deals/{id}",
+    params: { id: inPath("id", dealIdInput), ...dealFields("update") },
+    examplePayload: getDealExample,
+  },
+  deleteDeal: {
+    label: "Delete Deal",
+    description: "Delete a deal. Pipedrive keeps deleted deals for 30 days (list them with status deleted).",
+    method: "DELETE",
+    version: "v2",
+    path: "/deals/{id}",
+    params: { id: inPath("id", dealIdInput) },
+    examplePayload: deleteDealExample,
+  },
+} satisfies Record<string, OperationDefinition>;
+
+export const dealActions = operations(table);

@@ -1,0 +1,3 @@
+import { dealActions } from "./deals";
+
+export default { ...dealActions };

@@ -1,0 +1,156 @@
+import {
+  type ActionContext,
+  type ActionDefinition,
+  type Connection,
+  type InputFieldDefinition,
+  action,
+} from "@prismatic-io/spectral";
+import {
+  type ApiVersion,
+  createPipedriveClient,
+  type HttpMethod,
+  type Pagination,
+  type PipedriveClient,
+  type Query,
+} from "../client";
+import { InputError } from "../client/errors";
+import { connectionInput, cursorInput, listInputs, startInput } from "../inputs";
+
+/**
+ * The one action helper. Each Pipedrive operation is declared as data (method, path, API version,
+ * and where each input goes); validation, the HTTP call, pagination and output shape live here.
+ */
+
+type Location = "path" | "query" | "body";
+
+export interface Param {
+  in: Location;
+  /** Pipedrive's parameter or body field name. */
+  name: string;
+  input: InputFieldDefinition;
+}
+
+export const inPath = (name: string, input: InputFieldDefinition): Param => ({ in: "path", name, input });
+export const inQuery = (name: string, input: InputFieldDefinition): Param => ({ in: "query", name, input });
+export const inBody = (name: string, input: InputFieldDefinition): Param => ({ in: "body", name, input });
+
+export interface RequestParts {
+  pathParams: Record<string, string | number>;
+  query: Record<string, unknown>;
+  body: Record<string, unknown>;
+}
+
+export interface OperationDefinition {
+  label: string;
+  description: string;
+  method: HttpMethod;
+  version: ApiVersion;
+  /** Path under /api/{version}; {name} placeholders are filled from path params. */
+  path: string;
+  /** Input key -> where it goes. Input keys are permanent: never rename one. */
+  params?: Record<string, Param>;
+  /** List operations get Fetch All, Limit, Max Records and Cursor (v2) or Start (v1). */
+  list?: Pagination;
+  /** Last look at the request before it is sent (inputs kept for compatibility, cross-field rules). */
+  prepare?: (parts: RequestParts, values: Record<string, unknown>, context: ActionContext) => void;
+  examplePayload?: { data: unknown };
+}
+
+const WRITES = new Set<HttpMethod>(["POST", "PUT", "PATCH"]);
+
+function buildInputs(definition: OperationDefinition): Record<string, InputFieldDefinition> {
+  const inputs: Record<string, InputFieldDefinition> = { connection: connectionInput };
+  for (const [key, param] of Object.entries(definition.params ?? {})) inputs[key] = param.input;
+  if (definition.list === "cursor") Object.assign(inputs, listInputs, { cursor: cursorInput });
+  if (definition.list === "offset") Object.assign(inputs, listInputs, { start: startInput });
+  return inputs;
+}
+
+function splitParams(definition: OperationDefinition, values: Record<string, unknown>): RequestParts {
+  const parts: RequestParts = { pathParams: {}, query: {}, body: {} };
+  for (const [key, param] of Object.entries(definition.params ?? {})) {
+    const value = values[key];
+    if (value === undefined) continue;
+    if (param.in === "path") parts.pathParams[param.name] = value as string | number;
+    else if (param.in === "query") parts.query[param.name] = value;
+    else parts.body[param.name] = value;
+  }
+  return parts;
+}
+
+async function runList(client: PipedriveClient, definition: OperationDefinition, parts: RequestParts, values: Record<string, unknown>) {
+  const pagination = definition.list as Pagination;
+  const from = (pagination === "cursor" ? values.cursor : values.start) as string | number | undefined;
+  const base = {
+    version: definition.version,
+    path: definition.path,
+    pathParams: parts.pathParams,
+    query: parts.query as Query,
+    pagination,
+    from,
+  };
+  if (!values.fetchAll) {
+    const position = pagination === "cursor" ? { cursor: from } : { start: from ?? 0 };
+    return client.request({
+      method: "GET",
+      version: definition.version,
+      path: definition.path,
+      pathParams: parts.pathParams,
+      query: { ...(parts.query as Query), ...position, limit: values.limit as number | undefined },
+    });
+  }
+  const result = await client.collect(base, values.maxRecords as number | undefined);
+  const resume =
+    pagination === "cursor"
+      ? { next_cursor: result.truncated ? result.next : null }
+      : {
+          pagination: {
+            start: from ?? 0,
+            limit: result.items.length,
+            more_items_in_collection: result.truncated,
+            ...(result.truncated ? { next_start: result.next } : {}),
+          },
+        };
+  return {
+    success: true,
+    data: result.items,
+    additional_data: { ...resume, fetched_all: !result.truncated, record_count: result.items.length, pages: result.pages },
+  };
+}
+
+export function operation(definition: OperationDefinition): ActionDefinition {
+  return action({
+    display: { label: definition.label, description: definition.description },
+    inputs: buildInputs(definition),
+    examplePayload: definition.examplePayload,
+    perform: async (context, params) => {
+      const values = params as Record<string, unknown>;
+      const parts = splitParams(definition, values);
+      definition.prepare?.(parts, values, context);
+      const sendsBody = WRITES.has(definition.method);
+      if (sendsBody && definition.method !== "POST" && Object.keys(parts.body).length === 0)
+        throw new InputError(`${definition.label}: set at least one field to change.`);
+      const client = createPipedriveClient(values.connection as Connection, {
+        debug: context.debug?.enabled,
+        logger: context.logger,
+      });
+      if (definition.list) return { data: await runList(client, definition, parts, values) };
+      const data = await client.request({
+        method: definition.method,
+        version: definition.version,
+        path: definition.path,
+        pathParams: parts.pathParams,
+        query: parts.query as Query,
+        body: sendsBody ? parts.body : undefined,
+      });
+      return { data };
+    },
+  });
+}
+
+/** Builds a record of actions from a table of operation declarations, keyed by action key. */
+export function operations<K extends string>(table: Record<K, OperationDefinition>): Record<K, ActionDefinition> {
+  const out = {} as Record<K, ActionDefinition>;
+  for (const key of Object.keys(table) as K[]) out[key] = operation(table[key]);
+  return out;
+}

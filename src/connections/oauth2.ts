@@ -1,0 +1,65 @@
+import { OAuth2Type, oauth2Connection } from "@prismatic-io/spectral";
+
+export const PIPEDRIVE_AUTHORIZE_URL = "https://oauth.pipedrive.com/oauth/authorize";
+export const PIPEDRIVE_TOKEN_URL = "https://oauth.pipedrive.com/oauth/token";
+
+/**
+ * Keys match Prismatic's published Pipedrive component (connection `oauth2`, inputs authorizeUrl,
+ * tokenUrl, scopes, clientId, clientSecret) so existing integrations keep working.
+ * API calls go to the token's `api_domain`; the platform refreshes through the token URL.
+ */
+export const oauth2 = oauth2Connection({
+  key: "oauth2",
+  display: {
+    label: "OAuth 2.0",
+    description:
+      "Connect a Pipedrive app (Developer Hub) with the OAuth 2.0 authorization code flow. API calls go to the company domain Pipedrive returns with the token.",
+  },
+  oauth2Type: OAuth2Type.AuthorizationCode,
+  inputs: {
+    authorizeUrl: {
+      label: "Authorize URL",
+      type: "string",
+      required: true,
+      shown: true,
+      default: PIPEDRIVE_AUTHORIZE_URL,
+      placeholder: PIPEDRIVE_AUTHORIZE_URL,
+      comments:
+        "Pipedrive's OAuth 2.0 authorization URL. For Pipedrive Marketplace apps whose single callback URL is your own install endpoint, append ?redirect_uri=<that endpoint, URL-encoded> (see the README's Marketplace section).",
+      example: `${PIPEDRIVE_AUTHORIZE_URL}?redirect_uri=https%3A%2F%2Fapp.example.com%2Fpipedrive%2Fcallback`,
+    },
+    tokenUrl: {
+      label: "Token URL",
+      type: "string",
+      required: true,
+      shown: true,
+      default: PIPEDRIVE_TOKEN_URL,
+      placeholder: PIPEDRIVE_TOKEN_URL,
+      comments: "Pipedrive's OAuth 2.0 token URL; also used to refresh access tokens (they last 60 minutes).",
+      example: PIPEDRIVE_TOKEN_URL,
+    },
+    scopes: {
+      label: "Scopes",
+      type: "string",
+      required: false,
+      shown: false,
+      default: "",
+      comments: "Pipedrive sets scopes on the app in Developer Hub, not in the authorize request; leave empty.",
+    },
+    clientId: {
+      label: "Client ID",
+      type: "string",
+      required: true,
+      shown: true,
+      comments: "The Client ID from your app's OAuth & access scopes page in Pipedrive's Developer Hub.",
+      example: "c1a2b3c4d5e6f708",
+    },
+    clientSecret: {
+      label: "Client Secret",
+      type: "password",
+      required: true,
+      shown: true,
+      comments: "The Client Secret from the same page. It is sent only to the token URL.",
+    },
+  },
+});

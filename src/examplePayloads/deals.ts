@@ -1,0 +1,45 @@
+/** Shapes from Pipedrive's v2 spec (DealItem), so builders map fields that really exist. */
+export const exampleDeal = {
+  id: 1,
+  title: "Acme - 50 seats",
+  creator_user_id: 1,
+  owner_id: 1,
+  value: 12500,
+  person_id: 1,
+  org_id: 1,
+  stage_id: 1,
+  pipeline_id: 1,
+  currency: "USD",
+  add_time: "2026-01-05T09:12:44Z",
+  update_time: "2026-01-06T14:02:10Z",
+  stage_change_time: "2026-01-06T14:02:10Z",
+  is_deleted: false,
+  is_archived: false,
+  archive_time: null,
+  status: "open",
+  probability: 60,
+  lost_reason: null,
+  visible_to: 3,
+  close_time: null,
+  won_time: null,
+  lost_time: null,
+  local_won_date: null,
+  local_lost_date: null,
+  local_close_date: null,
+  expected_close_date: "2026-03-31",
+  label_ids: [],
+  origin: "API",
+  origin_id: null,
+  channel: null,
+  channel_id: null,
+  acv: null,
+  arr: null,
+  mrr: null,
+  custom_fields: {},
+};
+
+export const getDealExample = { data: { success: true, data: exampleDeal } };
+export const getDealsExample = {
+  data: { success: true, data: [exampleDeal], additional_data: { next_cursor: null } },
+};
+export const deleteDealExample = { data: { success: true, data: { id: 1 } } };

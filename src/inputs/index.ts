@@ -1,0 +1,152 @@
+import { input } from "@prismatic-io/spectral";
+import { clean } from "./clean";
+
+export { clean } from "./clean";
+
+/** The catalogue of inputs shared by actions, data sources and triggers. Keys follow Prismatic's component. */
+
+export const connectionInput = input({
+  label: "Connection",
+  type: "connection",
+  required: true,
+  comments: "The Pipedrive connection to use (OAuth 2.0 or API Token).",
+});
+
+interface IdInputOptions {
+  label: string;
+  /** Key of the data source that offers a dropdown of records. */
+  dataSource?: string;
+  comments: string;
+}
+
+export const idInput = ({ label, dataSource, comments }: IdInputOptions) =>
+  input({
+    label,
+    type: "string",
+    required: true,
+    comments,
+    example: "123",
+    placeholder: `Enter ${label}`,
+    ...(dataSource ? { dataSource } : {}),
+    clean: clean.id(label),
+  });
+
+export const optionalIdInput = ({ label, dataSource, comments }: IdInputOptions) =>
+  input({
+    label,
+    type: "string",
+    required: false,
+    comments,
+    example: "123",
+    placeholder: `Enter ${label}`,
+    ...(dataSource ? { dataSource } : {}),
+    clean: clean.optionalId(label),
+  });
+
+export const dealIdInput = idInput({
+  label: "Deal ID",
+  dataSource: "selectDeal",
+  comments: "The ID of the deal. Pick one from the dropdown or map it from an earlier step.",
+});
+
+export const visibleToInput = input({
+  label: "Visible To",
+  type: "string",
+  required: false,
+  model: [
+    { label: "Owner & followers", value: "1" },
+    { label: "Entire company", value: "3" },
+    { label: "Owner's visibility group", value: "5" },
+    { label: "Owner's visibility group and sub-groups", value: "7" },
+  ],
+  comments:
+    "Who can see the record. Which values apply depends on the company's plan and visibility settings; when empty, Pipedrive uses the user's default.",
+  clean: (value: unknown) => {
+    const parsed = clean.optionalChoice("Visible To", ["1", "3", "5", "7"] as const)(value);
+    return parsed === undefined ? undefined : Number(parsed);
+  },
+});
+
+export const sortDirectionInput = input({
+  label: "Sort Direction",
+  type: "string",
+  required: false,
+  model: [
+    { label: "Ascending", value: "asc" },
+    { label: "Descending", value: "desc" },
+  ],
+  comments: "The order of the results. Pipedrive's default is ascending.",
+  example: "asc",
+  clean: clean.optionalChoice("Sort Direction", ["asc", "desc"] as const),
+});
+
+export const updatedSinceInput = input({
+  label: "Updated Since",
+  type: "string",
+  required: false,
+  comments: "Only records updated at or after this time (RFC 3339, e.g. 2026-01-31T09:30:00Z; a plain date means midnight UTC).",
+  example: "2026-01-31T09:30:00Z",
+  placeholder: "2026-01-31T09:30:00Z",
+  clean: clean.optionalDateTime("Updated Since"),
+});
+
+export const updatedUntilInput = input({
+  label: "Updated Until",
+  type: "string",
+  required: false,
+  comments: "Only records updated before this time (RFC 3339, e.g. 2026-02-28T23:59:59Z).",
+  example: "2026-02-28T23:59:59Z",
+  placeholder: "2026-02-28T23:59:59Z",
+  clean: clean.optionalDateTime("Updated Until"),
+});
+
+/** Inputs every list action gets: one page by default, or every page with Fetch All. */
+export const listInputs = {
+  fetchAll: input({
+    label: "Fetch All",
+    type: "boolean",
+    required: false,
+    default: "false",
+    comments:
+      "When true, follows Pipedrive's pages (500 records each) and returns every record, up to Max Records. When false, returns one page.",
+    clean: clean.boolean("Fetch All"),
+  }),
+  limit: input({
+    label: "Limit",
+    type: "string",
+    required: false,
+    comments: "Records per page, 1 to 500 (Pipedrive's default is 100). Ignored when Fetch All is on, which uses 500.",
+    example: "100",
+    placeholder: "100",
+    clean: clean.optionalInteger("Limit", 1, 500),
+  }),
+  maxRecords: input({
+    label: "Max Records",
+    type: "string",
+    required: false,
+    default: "10000",
+    comments:
+      "With Fetch All, stop after this many records (the output then carries the cursor to resume from). Empty or 0 means no cap.",
+    example: "10000",
+    clean: clean.optionalInteger("Max Records", 0),
+  }),
+};
+
+export const cursorInput = input({
+  label: "Cursor",
+  type: "string",
+  required: false,
+  comments: "Where to start: the next_cursor from a previous page's additional_data. Leave empty for the first page.",
+  example: "eyJmaWVsZCI6ImlkIiwiZmllbGRWYWx1ZSI6Nywic29ydERpcmVjdGlvbiI6ImFzYyIsImlkIjo3fQ",
+  clean: clean.optionalText("Cursor"),
+});
+
+export const startInput = input({
+  label: "Start",
+  type: "string",
+  required: false,
+  default: "0",
+  comments: "Where to start: the 0-based offset, e.g. next_start from a previous page's pagination info.",
+  example: "0",
+  clean: clean.optionalInteger("Start", 0),
+});
