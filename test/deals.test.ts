@@ -1,0 +1,158 @@
+import { context, expectNoSecretsLeaked, failure, harness, startTestBed, type TestBed } from "./support/setup";
+
+let bed: TestBed;
+const data = (result: unknown) => (result as { data: { data: unknown; additional_data?: Record<string, unknown> } }).data;
+
+beforeAll(async () => {
+  bed = await startTestBed();
+});
+beforeEach(() => bed.sim.reset());
+afterEach(() => {
+  expect(bed.sim.violations).toEqual([]);
+});
+afterAll(async () => {
+  expectNoSecretsLeaked(bed.secrets);
+  await bed.sim.stop();
+});
+
+describe.each(["oauth", "token"] as const)("deal slice through the %s connection", (which) => {
+  const connection = () => bed[which];
+
+  test("add, get, update, list and delete a deal", async () => {
+    const created = data(
+      await harness.action(
+        "addDeal",
+        { connection: connection(), title: "Acme - 50 seats", value: "12500", currency: "usd", expectedCloseDate: "2026-03-31", visibleTo: "3" },
+        context,
+      ),
+    ).data as { id: number; title: string; value: number; currency: string };
+    expect(created).toMatchObject({ title: "Acme - 50 seats", value: 12500, currency: "USD" });
+    expect(bed.sim.get("deals", created.id)).toMatchObject({ title: "Acme - 50 seats", expected_close_date: "2026-03-31", visible_to: 3 });
+
+    const fetched = data(await harness.action("getDeal", { connection: connection(), id: String(created.id) }, context)).data;
+    expect(fetched).toMatchObject({ id: created.id, status: "open" });
+
+    await harness.action("updateDeal", { connection: connection(), id: String(created.id), status: "won", title: "Acme - 60 seats" }, context);
+    expect(bed.sim.get("deals", created.id)).toMatchObject({ status: "won", title: "Acme - 60 seats", value: 12500 });
+
+    const won = data(await harness.action("getDeals", { connection: connection(), status: "won" }, context)).data as { id: number }[];
+    expect(won.map((d) => d.id)).toContain(created.id);
+
+    const deleted = data(await harness.action("deleteDeal", { connection: connection(), id: String(created.id) }, context)).data;
+    expect(deleted).toEqual({ id: created.id });
+    const open = data(await harness.action("getDeals", { connection: connection(), status: "won" }, context)).data as { id: number }[];
+    expect(open.map((d) => d.id)).not.toContain(created.id);
+  });
+});
+
+describe("getDeals filters (Sim's tool semantics)", () => {
+  test("status, person, organization, pipeline and updated_since narrow the list", async () => {
+    const deals = bed.sim.seed("deals", 60, (i) => ({
+      status: i % 3 === 0 ? "won" : "open",
+      person_id: i % 2 === 0 ? 7 : 8,
+      org_id: i % 5 === 0 ? 3 : 4,
+      pipeline_id: i % 4 === 0 ? 2 : 1,
+      update_time: i < 30 ? "2026-01-01T00:00:00Z" : "2026-06-01T00:00:00Z",
+    })) as { id: number; status: string; person_id: number; org_id: number; pipeline_id: number; update_time: string }[];
+    const list = async (params: Record<string, string>) =>
+      (data(await harness.action("getDeals", { connection: bed.oauth, fetchAll: "true", ...params }, context)).data as { id: number }[])
+        .map((d) => d.id)
+        .sort((a, b) => a - b);
+    const ids = (predicate: (d: (typeof deals)[number]) => boolean) => deals.filter(predicate).map((d) => d.id).sort((a, b) => a - b);
+
+    expect(await list({ status: "won" })).toEqual(ids((d) => d.status === "won"));
+    expect(await list({ personId: "7" })).toEqual(ids((d) => d.person_id === 7));
+    expect(await list({ orgId: "3" })).toEqual(ids((d) => d.org_id === 3));
+    expect(await list({ pipelineId: "2" })).toEqual(ids((d) => d.pipeline_id === 2));
+    expect(await list({ updatedSince: "2026-03-01" })).toEqual(ids((d) => d.update_time >= "2026-03-01"));
+  });
+
+  test("one page by default with next_cursor; Fetch All with a cap says where to resume", async () => {
+    bed.sim.seed("deals", 1200);
+    const page = data(await harness.action("getDeals", { connection: bed.oauth, limit: "50" }, context));
+    expect((page.data as unknown[]).length).toBe(50);
+    expect(typeof page.additional_data?.next_cursor).toBe("string");
+
+    const capped = data(await harness.action("getDeals", { connection: bed.oauth, fetchAll: "true", maxRecords: "700" }, context));
+    expect((capped.data as unknown[]).length).toBe(700);
+    expect(capped.additional_data).toMatchObject({ fetched_all: false, record_count: 700 });
+
+    const rest = data(
+      await harness.action(
+        "getDeals",
+        { connection: bed.oauth, fetchAll: "true", maxRecords: "0", cursor: String(capped.additional_data?.next_cursor) },
+        context,
+      ),
+    );
+    expect((rest.data as unknown[]).length).toBe(500);
+    expect(rest.additional_data).toMatchObject({ fetched_all: true, next_cursor: null });
+  });
+});
+
+describe("bad input fails before any request, naming the input", () => {
+  test.each([
+    ["getDeal", { id: "abc" }, /Deal ID: expected a positive whole number/],
+    ["getDeal", { id: "../1" }, /Deal ID: expected a positive whole number/],
+    ["getDeal", { id: "" }, /Deal ID is required/],
+    ["addDeal", { title: "" }, /Title is required/],
+    ["addDeal", { title: "x", value: "12,500" }, /Value: expected a number/],
+    ["addDeal", { title: "x", expectedCloseDate: "31/12/2026" }, /Expected Close Date: expected a date as YYYY-MM-DD/],
+    ["addDeal", { title: "x", currency: "dollars" }, /Currency: expected a 3-letter currency code/],
+    ["addDeal", { title: "x", status: "deleted" }, /Status: expected one of open, won, lost/],
+    ["addDeal", { title: "x", probability: "150" }, /Probability: expected a whole number from 0 to 100/],
+    ["addDeal", { title: "x", visibleTo: "2" }, /Visible To: expected one of 1, 3, 5, 7/],
+    ["getDeals", { limit: "501" }, /Limit: expected a whole number from 1 to 500/],
+    ["getDeals", { updatedSince: "yesterday" }, /Updated Since: expected a date-time with a time zone/],
+    ["getDeals", { status: "bogus" }, /Status: expected one of open, won, lost, deleted/],
+    ["updateDeal", { id: "1" }, /Update Deal: set at least one field to change/],
+  ])("%s %p", async (key, params, message) => {
+    bed.sim.clearRequests();
+    const error = await failure(() => harness.action(key, { connection: bed.oauth, ...params }, context));
+    expect(error.message).toMatch(message);
+    expect(bed.sim.requests.length).toBe(0);
+  });
+
+  test("Add Time (kept for compatibility) is ignored with a warning, not sent", async () => {
+    const created = data(await harness.action("addDeal", { connection: bed.oauth, title: "Old flow", addTime: "2020-01-01 10:00:00" }, context))
+      .data as { id: number };
+    expect(bed.sim.get("deals", created.id)).toMatchObject({ title: "Old flow" });
+  });
+});
+
+describe("selectDeal", () => {
+  test('lists every deal across pages as "Title - status", sorted, repeats told apart', async () => {
+    bed.sim.seed("deals", 1203, (i) => ({ title: i < 2 ? "Same title" : `Deal ${String(i).padStart(5, "0")}`, status: i % 2 ? "open" : "won" }));
+    bed.sim.clearRequests();
+    const { result } = (await harness.dataSource("selectDeal", { connection: bed.oauth }, context)) as { result: { key: string; label: string }[] };
+    expect(result.length).toBe(bed.sim.count("deals"));
+    expect(bed.sim.requests.length).toBe(Math.ceil(result.length / 500));
+    const same = result.filter((e) => e.label.startsWith("Same title"));
+    expect(same.map((e) => e.label)).toEqual([`Same title - won (#${same[0].key})`, `Same title - open (#${same[1].key})`].sort());
+    expect(result.find((e) => e.label === "Deal 00002 - won")).toBeDefined();
+    const labels = result.map((e) => e.label);
+    expect([...labels].sort((a, b) => a.localeCompare(b, "en", { numeric: true, sensitivity: "base" }))).toEqual(labels);
+  });
+
+  test("an empty account gives an empty list", async () => {
+    expect(bed.sim.count("deals")).toBe(0);
+    const { result } = (await harness.dataSource("selectDeal", { connection: bed.oauth }, context)) as { result: unknown[] };
+    expect(result).toEqual([]);
+  });
+
+  test("a revoked token gives a clear error", async () => {
+    const issued = bed.sim.issueOAuthToken({});
+    const revoked = { ...bed.oauth, token: issued as unknown as Record<string, unknown> };
+    const app = bed.sim.defaultOAuthApp;
+    const revokeResponse = await fetch(`${bed.sim.url}/oauth/revoke`, {
+      method: "POST",
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString("base64")}`,
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ token: issued.refresh_token, token_type_hint: "refresh_token" }).toString(),
+    });
+    expect(revokeResponse.status).toBe(200);
+    const error = await failure(() => harness.dataSource("selectDeal", { connection: revoked }, context));
+    expect(error.message).toMatch(/401 .*reconnect the Pipedrive connection/);
+  });
+});

@@ -1,0 +1,93 @@
+import { createConnection, createHarness } from "@prismatic-io/spectral/dist/testing";
+import component from "../../src";
+import { apiToken, oauth2 } from "../../src/connections";
+import { PipedriveSimulator, type SimulatorOptions } from "../../sim";
+
+/** Every line any logger or console printed during the test file, to scan for secrets. */
+export const capturedLines: string[] = [];
+/** Every error message the tests saw, to scan for secrets. */
+export const seenErrors: string[] = [];
+
+const record = (level: string) => (...args: unknown[]) => {
+  capturedLines.push(`${level}: ${args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`);
+};
+
+export const logger = {
+  trace: record("trace"),
+  debug: record("debug"),
+  info: record("info"),
+  log: record("log"),
+  warn: record("warn"),
+  error: record("error"),
+  metric: record("metric"),
+};
+
+/** Action context with debug logging on, so the debug path is exercised and scanned too. */
+export const context = {
+  logger,
+  debug: {
+    enabled: true,
+    timeElapsed: { mark: () => undefined, measure: () => undefined },
+    memoryUsage: () => undefined,
+    results: { timeElapsed: { marks: {}, measurements: {} }, memoryUsage: [], allowedMemory: 1024 },
+  },
+} as never;
+
+export const harness = createHarness(component);
+
+export interface TestBed {
+  sim: PipedriveSimulator;
+  oauth: ReturnType<typeof createConnection>;
+  token: ReturnType<typeof createConnection>;
+  secrets: string[];
+}
+
+export async function startTestBed(options: SimulatorOptions = {}): Promise<TestBed> {
+  const sim = await PipedriveSimulator.start(options);
+  const issued = sim.issueOAuthToken({});
+  const app = sim.defaultOAuthApp;
+  const oauth = createConnection(
+    oauth2,
+    {
+      authorizeUrl: `${sim.url}/oauth/authorize`,
+      tokenUrl: `${sim.url}/oauth/token`,
+      scopes: "",
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+    },
+    issued as unknown as Record<string, unknown>,
+  );
+  const token = createConnection(apiToken, { apiToken: sim.apiToken, companyDomain: sim.url });
+  return {
+    sim,
+    oauth,
+    token,
+    secrets: [sim.apiToken, issued.access_token, issued.refresh_token, app.clientSecret],
+  };
+}
+
+/** Runs fn, expects it to reject, records the message for the secret scan and returns the error. */
+export async function failure(fn: () => Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await fn();
+  } catch (error) {
+    const e = error as Error & Record<string, unknown>;
+    seenErrors.push(`${e.message} ${JSON.stringify(e)}`);
+    return e;
+  }
+  throw new Error("expected a failure, but the call succeeded");
+}
+
+/** Fails when a known secret shows up in any captured log line or error. */
+export function expectNoSecretsLeaked(secrets: string[]): void {
+  const everything = [...capturedLines, ...seenErrors].join("\n");
+  for (const secret of secrets.filter((s) => s && s.length >= 6)) expect(everything.includes(secret)).toBe(false);
+}
+
+for (const level of ["log", "info", "warn", "error", "debug"] as const) {
+  const original = console[level].bind(console);
+  console[level] = (...args: unknown[]) => {
+    record(`console.${level}`)(...args);
+    original(...args);
+  };
+}
