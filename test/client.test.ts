@@ -241,18 +241,20 @@ describe("errors", () => {
         method: "POST",
         version: "v1",
         path: "/webhooks",
-        body: { subscription_url: `https://hooks.example.com/${i}`, event_action: "*", event_object: "deal", name: `hook ${i}`, version: "2.0" },
+        body: { subscription_url: `http://127.0.0.1:9/hook-${i}`, event_action: "*", event_object: "deal", name: `hook ${i}`, version: "2.0" },
       });
     const error = await failure(() =>
       c.request({
         method: "POST",
         version: "v1",
         path: "/webhooks",
-        body: { subscription_url: "https://hooks.example.com/41", event_action: "*", event_object: "deal", name: "hook 41", version: "2.0" },
+        body: { subscription_url: "http://127.0.0.1:9/hook-41", event_action: "*", event_object: "deal", name: "hook 41", version: "2.0" },
       }),
     );
     expect(error.status).toBe(422);
     expect(error.message).toMatch(/limit of 40 webhooks/);
+    const all = await c.request<{ data: { id: number }[] }>({ method: "GET", version: "v1", path: "/webhooks" });
+    for (const hook of all.data) await c.request({ method: "DELETE", version: "v1", path: "/webhooks/{id}", pathParams: { id: hook.id } });
   });
 });
 
