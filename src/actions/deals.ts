@@ -1,6 +1,7 @@
 import { input } from "@prismatic-io/spectral";
 import { deleteDealExample, getDealExample, getDealsExample } from "../examplePayloads/deals";
 import {
+  choiceInput,
   clean,
   dealIdInput,
   optionalIdInput,
@@ -13,15 +14,12 @@ import { inBody, inPath, inQuery, type OperationDefinition, operations, type Par
 
 const DEAL_STATUSES = ["open", "won", "lost"] as const;
 
-const statusInput = (comments: string, allowed: readonly string[]) =>
-  input({
+const statusInput = (comments: string, values: readonly string[]) =>
+  choiceInput({
     label: "Status",
-    type: "string",
-    required: false,
-    model: allowed.map((value) => ({ label: value[0].toUpperCase() + value.slice(1), value })),
+    choices: values.map((value) => ({ label: value[0].toUpperCase() + value.slice(1), value })),
     comments,
     example: "open",
-    clean: clean.optionalChoice("Status", allowed),
   });
 
 const personId = optionalIdInput({
@@ -186,18 +184,15 @@ const table = {
       updatedUntil: inQuery("updated_until", updatedUntilInput),
       sortBy: inQuery(
         "sort_by",
-        input({
+        choiceInput({
           label: "Sort By",
-          type: "string",
-          required: false,
-          model: [
+          choices: [
             { label: "ID", value: "id" },
             { label: "Update time", value: "update_time" },
             { label: "Add time", value: "add_time" },
           ],
           comments: "The field to order by. Pipedrive's default is id.",
           example: "update_time",
-          clean: clean.optionalChoice("Sort By", ["id", "update_time", "add_time"] as const),
         }),
       ),
       sortDirection: inQuery("sort_direction", sortDirectionInput),

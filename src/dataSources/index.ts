@@ -1,5 +1,4 @@
-import { input } from "@prismatic-io/spectral";
-import { clean } from "../inputs";
+import { choiceInput } from "../inputs";
 import { picklist } from "./picklist";
 
 interface DealSummary {
@@ -15,13 +14,10 @@ export const selectDeal = picklist<DealSummary>({
   path: "/deals",
   pagination: "cursor",
   inputs: {
-    status: input({
+    status: choiceInput({
       label: "Status",
-      type: "string",
-      required: false,
-      model: ["open", "won", "lost"].map((value) => ({ label: value[0].toUpperCase() + value.slice(1), value })),
+      choices: ["open", "won", "lost"].map((value) => ({ label: value[0].toUpperCase() + value.slice(1), value })),
       comments: "Only list deals with this status. Empty lists open, won and lost deals.",
-      clean: clean.optionalChoice("Status", ["open", "won", "lost"] as const),
     }),
   },
   toQuery: (values) => ({ status: values.status as string | undefined }),

@@ -17,30 +17,44 @@ interface IdInputOptions {
   /** Key of the data source that offers a dropdown of records. */
   dataSource?: string;
   comments: string;
+  required?: boolean;
 }
 
-export const idInput = ({ label, dataSource, comments }: IdInputOptions) =>
+/** A numeric Pipedrive ID, optionally with a dropdown. Required unless `required: false`. */
+export const idInput = ({ label, dataSource, comments, required = true }: IdInputOptions) =>
   input({
     label,
     type: "string",
-    required: true,
+    required,
     comments,
     example: "123",
     placeholder: `Enter ${label}`,
     ...(dataSource ? { dataSource } : {}),
-    clean: clean.id(label),
+    clean: required ? clean.id(label) : clean.optionalId(label),
   });
 
-export const optionalIdInput = ({ label, dataSource, comments }: IdInputOptions) =>
+export const optionalIdInput = (options: Omit<IdInputOptions, "required">) => idInput({ ...options, required: false });
+
+interface ChoiceInputOptions<T extends string> {
+  label: string;
+  choices: readonly { label: string; value: T }[];
+  comments: string;
+  example?: T;
+}
+
+/** An optional dropdown whose values are exactly what the endpoint accepts. */
+export const choiceInput = <T extends string>({ label, choices, comments, example }: ChoiceInputOptions<T>) =>
   input({
     label,
     type: "string",
     required: false,
+    model: choices.map((choice) => ({ label: choice.label, value: choice.value })),
     comments,
-    example: "123",
-    placeholder: `Enter ${label}`,
-    ...(dataSource ? { dataSource } : {}),
-    clean: clean.optionalId(label),
+    ...(example ? { example } : {}),
+    clean: clean.optionalChoice(
+      label,
+      choices.map((choice) => choice.value),
+    ),
   });
 
 export const dealIdInput = idInput({
@@ -49,35 +63,37 @@ export const dealIdInput = idInput({
   comments: "The ID of the deal. Pick one from the dropdown or map it from an earlier step.",
 });
 
-export const visibleToInput = input({
+const VISIBILITY = [
+  { label: "Owner & followers", value: "1" },
+  { label: "Entire company", value: "3" },
+  { label: "Owner's visibility group", value: "5" },
+  { label: "Owner's visibility group and sub-groups", value: "7" },
+] as const;
+
+const visibilityChoice = choiceInput({
   label: "Visible To",
-  type: "string",
-  required: false,
-  model: [
-    { label: "Owner & followers", value: "1" },
-    { label: "Entire company", value: "3" },
-    { label: "Owner's visibility group", value: "5" },
-    { label: "Owner's visibility group and sub-groups", value: "7" },
-  ],
+  choices: VISIBILITY,
   comments:
     "Who can see the record. Which values apply depends on the company's plan and visibility settings; when empty, Pipedrive uses the user's default.",
-  clean: (value: unknown) => {
-    const parsed = clean.optionalChoice("Visible To", ["1", "3", "5", "7"] as const)(value);
-    return parsed === undefined ? undefined : Number(parsed);
-  },
 });
 
-export const sortDirectionInput = input({
+/** Pipedrive v2 wants visible_to as an integer. */
+export const visibleToInput = {
+  ...visibilityChoice,
+  clean: (value: unknown) => {
+    const parsed = visibilityChoice.clean(value);
+    return parsed === undefined ? undefined : Number(parsed);
+  },
+};
+
+export const sortDirectionInput = choiceInput({
   label: "Sort Direction",
-  type: "string",
-  required: false,
-  model: [
+  choices: [
     { label: "Ascending", value: "asc" },
     { label: "Descending", value: "desc" },
   ],
   comments: "The order of the results. Pipedrive's default is ascending.",
   example: "asc",
-  clean: clean.optionalChoice("Sort Direction", ["asc", "desc"] as const),
 });
 
 export const updatedSinceInput = input({
