@@ -1,2 +1,3 @@
-/** Webhook and polling triggers are added by the trigger factory (see README roadmap). */
-export default {};
+import { webhookTriggers } from "./catalogue";
+
+export default { ...webhookTriggers };

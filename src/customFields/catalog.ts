@@ -1,0 +1,71 @@
+import type { PipedriveClient } from "../client";
+
+/** A field's metadata, from Pipedrive's *Fields endpoints (v2 shape; v1 mapped onto it). */
+export interface FieldInfo {
+  code: string;
+  name: string;
+  type: string;
+  isCustom: boolean;
+  options: { id: number | string; label: string }[];
+}
+
+export type FieldEntity = "deal" | "person" | "organization" | "product" | "activity" | "lead" | "note";
+
+const SOURCES: Record<FieldEntity, { version: "v1" | "v2"; path: string }> = {
+  deal: { version: "v2", path: "/dealFields" },
+  person: { version: "v2", path: "/personFields" },
+  organization: { version: "v2", path: "/organizationFields" },
+  product: { version: "v2", path: "/productFields" },
+  activity: { version: "v2", path: "/activityFields" },
+  lead: { version: "v1", path: "/leadFields" },
+  note: { version: "v1", path: "/noteFields" },
+};
+
+export const hasFieldCatalog = (entity: string): entity is FieldEntity => entity in SOURCES;
+
+interface RawField {
+  field_code?: string;
+  field_name?: string;
+  field_type?: string;
+  is_custom_field?: boolean;
+  key?: string;
+  name?: string;
+  edit_flag?: boolean;
+  options?: { id: number | string; label: string }[] | null;
+}
+
+const catalogs = new WeakMap<PipedriveClient, Map<FieldEntity, Promise<Map<string, FieldInfo>>>>();
+
+/**
+ * Field metadata for an entity, every page, fetched once per client (one client per execution).
+ */
+export function fieldCatalog(client: PipedriveClient, entity: FieldEntity): Promise<Map<string, FieldInfo>> {
+  let perClient = catalogs.get(client);
+  if (!perClient) {
+    perClient = new Map();
+    catalogs.set(client, perClient);
+  }
+  let catalog = perClient.get(entity);
+  if (!catalog) {
+    const source = SOURCES[entity];
+    catalog = client
+      .collect<RawField>({ version: source.version, path: source.path, pagination: source.version === "v2" ? "cursor" : "offset" })
+      .then(({ items }) => {
+        const byCode = new Map<string, FieldInfo>();
+        for (const raw of items) {
+          const code = raw.field_code ?? raw.key;
+          if (!code) continue;
+          byCode.set(code, {
+            code,
+            name: raw.field_name ?? raw.name ?? code,
+            type: raw.field_type ?? "varchar",
+            isCustom: raw.is_custom_field ?? raw.edit_flag ?? /^[0-9a-f]{40}$/.test(code),
+            options: raw.options ?? [],
+          });
+        }
+        return byCode;
+      });
+    perClient.set(entity, catalog);
+  }
+  return catalog;
+}

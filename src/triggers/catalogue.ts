@@ -1,0 +1,238 @@
+import { input } from "@prismatic-io/spectral";
+import { choiceInput, clean, optionalIdInput } from "../inputs";
+import { exampleDeal } from "../examplePayloads/deals";
+import { touchesAny } from "./webhook/event";
+import { type TriggerOutput, type WebhookTriggerDefinition, webhookTrigger } from "./webhook/factory";
+
+type Entity = "deal" | "person" | "organization" | "activity" | "lead" | "note" | "product";
+
+const NOUNS: Record<Entity, { label: string; key: string }> = {
+  deal: { label: "Deal", key: "Deal" },
+  person: { label: "Person", key: "Person" },
+  organization: { label: "Organization", key: "Organization" },
+  activity: { label: "Activity", key: "Activity" },
+  lead: { label: "Lead", key: "Lead" },
+  note: { label: "Note", key: "Note" },
+  product: { label: "Product", key: "Product" },
+};
+
+const exampleRecords: Record<Entity, Record<string, unknown>> = {
+  deal: exampleDeal,
+  person: { id: 1, name: "Ada Lovelace", owner_id: 1, org_id: 1, emails: [{ value: "ada@example.com", primary: true, label: "work" }], custom_fields: {} },
+  organization: { id: 1, name: "Acme Inc.", owner_id: 1, custom_fields: {} },
+  activity: { id: 1, subject: "Call Ada", type: "call", owner_id: 1, deal_id: 1, done: false, due_date: "2026-02-01" },
+  lead: { id: "adf21080-0e10-11eb-879b-05d71fb426ec", title: "Acme lead", owner_id: 1, person_id: 1, organization_id: 1 },
+  note: { id: 1, content: "Spoke with Ada about seats.", deal_id: 1, user_id: 1 },
+  product: { id: 1, name: "Seat license", code: "SEAT", owner_id: 1, custom_fields: {} },
+};
+
+const example = (entity: Entity, action: "create" | "change" | "delete", extra: Partial<TriggerOutput> = {}): TriggerOutput => {
+  const record = exampleRecords[entity];
+  return {
+    event: {
+      id: "8a3f1c2e-5b7d-4e1f-9a0b-2c3d4e5f6a7b",
+      object: entity,
+      action,
+      entityId: String(record.id),
+      timestamp: "2026-01-06T14:02:10.000Z",
+      userId: "1",
+      companyId: "1",
+      webhookId: "12",
+      attempt: 1,
+      changeSource: "app",
+    },
+    current: action === "delete" ? null : record,
+    previous: action === "create" ? null : action === "delete" ? record : { update_time: "2026-01-05T09:12:44Z" },
+    changedFields:
+      action === "change"
+        ? [{ field: "update_time", name: "update_time", isCustom: false, previous: "2026-01-05T09:12:44Z", current: "2026-01-06T14:02:10Z" }]
+        : [],
+    ...extra,
+  };
+};
+
+const onlyFieldsInput = input({
+  label: "Only When These Fields Change",
+  type: "string",
+  required: false,
+  comments:
+    "Comma-separated field keys (e.g. value, stage_id) or custom field names (e.g. Lead Source). When set, other edits go to the Ignored branch.",
+  example: "value, stage_id",
+  clean: (value: unknown) =>
+    (clean.optionalText("Only When These Fields Change")(value) ?? "")
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean),
+});
+
+const fieldFilter: WebhookTriggerDefinition["accept"] = ({ output, params }) => {
+  const wanted = params.onlyFields as string[] | undefined;
+  if (!wanted?.length || touchesAny(output.changedFields, wanted)) return true;
+  return `none of ${wanted.join(", ")} changed`;
+};
+
+function lifecycleTriggers(entity: Entity) {
+  const { label, key } = NOUNS[entity];
+  const lower = label.toLowerCase();
+  return {
+    [`new${key}`]: webhookTrigger({
+      label: `New ${label}`,
+      description: `Runs when a ${lower} is created in Pipedrive. Registers its own webhook on deploy and removes it on delete.`,
+      eventObject: entity,
+      eventAction: "create",
+      example: example(entity, "create"),
+    }),
+    [`updated${key}`]: webhookTrigger({
+      label: `Updated ${label}`,
+      description: `Runs when a ${lower} changes, with the changed fields (old and new values, custom fields by name). Optionally only for chosen fields.`,
+      eventObject: entity,
+      eventAction: "change",
+      inputs: { onlyFields: onlyFieldsInput },
+      accept: fieldFilter,
+      example: example(entity, "change"),
+    }),
+    [`deleted${key}`]: webhookTrigger({
+      label: `Deleted ${label}`,
+      description: `Runs when a ${lower} is deleted; the output's previous holds its last state.`,
+      eventObject: entity,
+      eventAction: "delete",
+      example: example(entity, "delete"),
+    }),
+  };
+}
+
+interface StageSummary {
+  id: number;
+  name: string;
+  pipeline_id: number;
+}
+
+async function stage(delivery: Parameters<NonNullable<WebhookTriggerDefinition["enrich"]>>[0], id: unknown): Promise<StageSummary | null> {
+  if (typeof id !== "number") return null;
+  const response = await delivery
+    .client()
+    .request<{ data: StageSummary }>({ method: "GET", version: "v2", path: "/stages/{id}", pathParams: { id } });
+  return { id: response.data.id, name: response.data.name, pipeline_id: response.data.pipeline_id };
+}
+
+const statusTrigger = (status: "won" | "lost") =>
+  webhookTrigger({
+    label: `Deal ${status === "won" ? "Won" : "Lost"}`,
+    description: `Runs when a deal's status changes to ${status}.`,
+    eventObject: "deal",
+    eventAction: "change",
+    accept: ({ event }) =>
+      event.previous?.status !== undefined && event.data?.status === status ? true : `the deal's status did not change to ${status}`,
+    example: example("deal", "change", {
+      current: { ...exampleDeal, status },
+      previous: { status: "open" },
+      changedFields: [{ field: "status", name: "status", isCustom: false, previous: "open", current: status }],
+    }),
+  });
+
+const dealTriggers = {
+  ...lifecycleTriggers("deal"),
+  dealStageChanged: webhookTrigger({
+    label: "Deal Stage Changed",
+    description: "Runs when a deal moves to another stage; outputs the from-stage and to-stage. Optionally only for one pipeline or one target stage.",
+    eventObject: "deal",
+    eventAction: "change",
+    inputs: {
+      pipelineId: optionalIdInput({ label: "Pipeline ID", comments: "Only deals in this pipeline (after the move)." }),
+      stageId: optionalIdInput({ label: "To Stage ID", comments: "Only moves into this stage." }),
+    },
+    accept: ({ event, params }) => {
+      if (event.previous?.stage_id === undefined) return "the deal's stage did not change";
+      if (params.pipelineId !== undefined && event.data?.pipeline_id !== params.pipelineId) return "another pipeline";
+      if (params.stageId !== undefined && event.data?.stage_id !== params.stageId) return "another target stage";
+      return true;
+    },
+    enrich: async (delivery) => ({
+      fromStage: await stage(delivery, delivery.event.previous?.stage_id),
+      toStage: await stage(delivery, delivery.event.data?.stage_id),
+    }),
+    example: example("deal", "change", {
+      previous: { stage_id: 1 },
+      changedFields: [{ field: "stage_id", name: "stage_id", isCustom: false, previous: 1, current: 2 }],
+      fromStage: { id: 1, name: "Qualified", pipeline_id: 1 },
+      toStage: { id: 2, name: "Proposal Made", pipeline_id: 1 },
+    }),
+  }),
+  dealWon: statusTrigger("won"),
+  dealLost: statusTrigger("lost"),
+};
+
+const EVENT_ACTIONS = [
+  { label: "Create", value: "create" },
+  { label: "Change", value: "change" },
+  { label: "Delete", value: "delete" },
+  { label: "All", value: "*" },
+] as const;
+
+/** Objects Pipedrive's webhooks API accepts (POST /v1/webhooks event_object). */
+const EVENT_OBJECTS = ["activity", "deal", "lead", "note", "organization", "person", "pipeline", "product", "stage", "user", "*"] as const;
+
+/** Prismatic's published generic trigger, same key and input keys. */
+const pipedriveTrigger = webhookTrigger({
+  label: "Webhook",
+  description:
+    "Receive any Pipedrive event (object x action) through a webhook this trigger creates, verifies and removes itself. Payloads are webhooks v2.",
+  eventObject: (params) => params.eventObject as string,
+  eventAction: (params) => params.eventAction as string,
+  inputs: {
+    eventAction: input({
+      label: "Event Action",
+      type: "string",
+      required: true,
+      model: EVENT_ACTIONS.map((choice) => ({ ...choice })),
+      default: "*",
+      comments: "The action to receive: create, change, delete, or all.",
+      clean: clean.choice("Event Action", EVENT_ACTIONS.map((choice) => choice.value)),
+    }),
+    eventObject: input({
+      label: "Event Object",
+      type: "string",
+      required: true,
+      model: EVENT_OBJECTS.map((value) => ({ label: value === "*" ? "All" : value[0].toUpperCase() + value.slice(1), value })),
+      default: "deal",
+      comments: "The kind of record to receive events about, or all.",
+      clean: clean.choice("Event Object", EVENT_OBJECTS),
+    }),
+    version: choiceInput({
+      label: "Version",
+      choices: [{ label: "2.0", value: "2.0" }],
+      comments: "The webhook payload version. Only 2.0 (Pipedrive's default since March 2025) is supported; 1.0 payloads are rejected.",
+      example: "2.0",
+    }),
+    httpAuthUser: input({
+      label: "HTTP Auth User",
+      type: "string",
+      required: false,
+      comments: "Optional. Leave empty: the trigger generates random credentials and checks them on every delivery.",
+      clean: clean.optionalText("HTTP Auth User"),
+    }),
+    httpAuthPassword: input({
+      label: "HTTP Auth Password",
+      type: "password",
+      required: false,
+      comments: "Optional, with HTTP Auth User. Leave both empty to use generated credentials.",
+      clean: clean.optionalText("HTTP Auth Password"),
+    }),
+  },
+  credentialsFrom: (params) =>
+    params.httpAuthUser && params.httpAuthPassword
+      ? { user: params.httpAuthUser as string, password: params.httpAuthPassword as string }
+      : undefined,
+  example: example("deal", "create"),
+});
+
+export const webhookTriggers = {
+  pipedriveTrigger,
+  ...dealTriggers,
+  ...lifecycleTriggers("person"),
+  ...lifecycleTriggers("organization"),
+  ...lifecycleTriggers("activity"),
+  ...lifecycleTriggers("lead"),
+  ...lifecycleTriggers("note"),
+  ...lifecycleTriggers("product"),
+};

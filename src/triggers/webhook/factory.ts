@@ -1,0 +1,241 @@
+import {
+  type ActionContext,
+  type Connection,
+  type HttpResponse,
+  type InputFieldDefinition,
+  input,
+  type TriggerPayload,
+  type TriggerResult,
+  trigger,
+} from "@prismatic-io/spectral";
+import { createPipedriveClient, type PipedriveClient } from "../../client";
+import { fieldCatalog, hasFieldCatalog } from "../../customFields/catalog";
+import { clean, connectionInput } from "../../inputs";
+import { type BasicCredentials, verifyBasicAuth } from "./credentials";
+import { rememberEvent } from "./dedupe";
+import { type ChangedField, changedFields, type PipedriveEvent, parseEvent } from "./event";
+import { ensureWebhook, removeWebhooks, type WebhookState, warnIfNotAdmin } from "./lifecycle";
+
+/** Where each flow keeps its webhook id and Basic credentials (written only by the lifecycle handlers). */
+export const webhookStateKey = (context: Pick<ActionContext, "flow">) => `pipedriveWebhook:${context.flow.stableId}`;
+/** Flow-scoped instance state: recent event ids, for dedupe. */
+export const SEEN_EVENTS_KEY = "pipedriveSeenEvents";
+
+export const BRANCH_EVENT = "Event";
+export const BRANCH_IGNORED = "Ignored";
+export const BRANCH_REJECTED = "Rejected";
+
+export interface TriggerOutput {
+  event: {
+    id: string;
+    object: string;
+    action: string;
+    entityId: string | null;
+    timestamp: string | null;
+    userId: string | null;
+    companyId: string | null;
+    webhookId: string | null;
+    attempt: number | null;
+    changeSource: string | null;
+  };
+  current: Record<string, unknown> | null;
+  previous: Record<string, unknown> | null;
+  changedFields: ChangedField[];
+  [extra: string]: unknown;
+}
+
+export interface Delivery {
+  event: PipedriveEvent;
+  output: TriggerOutput;
+  params: Record<string, unknown>;
+  /** A client for look-ups (field names, stages), created on first use. */
+  client: () => PipedriveClient;
+}
+
+export interface WebhookTriggerDefinition {
+  label: string;
+  description: string;
+  /** The Pipedrive event object and action, fixed or from the trigger's inputs. */
+  eventObject: string | ((params: Record<string, unknown>) => string);
+  eventAction: string | ((params: Record<string, unknown>) => string);
+  inputs?: Record<string, InputFieldDefinition>;
+  /** Credentials the builder typed (kept for Prismatic's pipedriveTrigger); generated otherwise. */
+  credentialsFrom?: (params: Record<string, unknown>) => BasicCredentials | undefined;
+  /** Whether the event runs the flow; a string is the reason it does not (branch Ignored). */
+  accept?: (delivery: Delivery) => true | string | Promise<true | string>;
+  /** Extra output fields, e.g. a deal's from and to stages. */
+  enrich?: (delivery: Delivery) => Promise<Record<string, unknown>>;
+  /** Resolve custom field names in changedFields (one fields request per delivery that has custom changes). */
+  resolveFieldNames?: boolean;
+  example: TriggerOutput;
+}
+
+export const webhookUserIdInput = input({
+  label: "Webhook User ID",
+  type: "string",
+  required: false,
+  comments:
+    "The Pipedrive user whose permissions filter the events. Empty: the connection's user, who only gets events on records they can see. Use an admin's ID to receive every event.",
+  example: "123",
+  clean: clean.optionalId("Webhook User ID"),
+});
+
+const ok = { statusCode: 200, contentType: "application/json", body: '{"ok":true}' };
+const answer = (statusCode: number, message: string) => ({
+  statusCode,
+  contentType: "application/json",
+  body: JSON.stringify({ error: message }),
+});
+
+const resolve = <T>(value: T | ((params: Record<string, unknown>) => T), params: Record<string, unknown>) =>
+  typeof value === "function" ? (value as (p: Record<string, unknown>) => T)(params) : value;
+
+const flowUrl = (context: ActionContext) => {
+  const url = context.webhookUrls?.[context.flow.name];
+  if (!url) throw new Error(`No webhook URL for flow "${context.flow.name}"; the trigger must be the flow's webhook trigger.`);
+  return url;
+};
+
+function toOutput(event: PipedriveEvent, changes: ChangedField[]): TriggerOutput {
+  const meta = event.meta;
+  const text = (value: unknown) => (value === undefined || value === null ? null : String(value));
+  return {
+    event: {
+      id: meta.id,
+      object: meta.entity,
+      action: meta.action,
+      entityId: text(meta.entity_id),
+      timestamp: text(meta.timestamp),
+      userId: text(meta.user_id),
+      companyId: text(meta.company_id),
+      webhookId: text(meta.webhook_id),
+      attempt: typeof meta.attempt === "number" ? meta.attempt : null,
+      changeSource: text(meta.change_source),
+    },
+    current: event.data,
+    previous: event.previous,
+    changedFields: changes,
+  };
+}
+
+/** The one webhook trigger factory: lifecycle, verification, dedupe, shaping, filtering. */
+export function webhookTrigger(definition: WebhookTriggerDefinition) {
+  const inputs: Record<string, InputFieldDefinition> = {
+    connection: connectionInput,
+    ...definition.inputs,
+    userId: webhookUserIdInput,
+  };
+
+  const perform = async (context: ActionContext, payload: TriggerPayload, rawParams: unknown): Promise<TriggerResult<true, TriggerPayload>> => {
+    const params = rawParams as Record<string, unknown>;
+    const result = (branch: string, data: unknown, response: HttpResponse, instanceState?: Record<string, unknown>) => ({
+      payload: { ...payload, body: { ...payload.body, data } },
+      branch,
+      response,
+      ...(instanceState ? { instanceState } : {}),
+    });
+
+    if (!context.isSimulatedTestExecution) {
+      const state = context.crossFlowState?.[webhookStateKey(context)] as WebhookState | undefined;
+      if (!state?.credentials || !verifyBasicAuth(payload.headers, state.credentials)) {
+        context.logger?.warn?.("Rejected a webhook delivery without the credentials registered with Pipedrive for this flow.");
+        return result(BRANCH_REJECTED, { rejected: "unauthorized" }, answer(401, "unauthorized"));
+      }
+    }
+
+    const parsed = parseEvent(payload.body?.data ?? payload.rawBody?.data);
+    if ("problem" in parsed) {
+      const message = `Not a Pipedrive webhooks v2 delivery: ${parsed.problem}.`;
+      context.logger?.warn?.(message);
+      return result(BRANCH_REJECTED, { rejected: message }, answer(400, message));
+    }
+
+    const seen = rememberEvent(context.instanceState?.[SEEN_EVENTS_KEY] as string[] | undefined, parsed.meta.id);
+    const state = { [SEEN_EVENTS_KEY]: seen.seen };
+    if (seen.duplicate)
+      return result(BRANCH_IGNORED, { ignored: `duplicate delivery of event ${parsed.meta.id}` }, ok, state);
+
+    let client: PipedriveClient | undefined;
+    const getClient = () => {
+      client ??= createPipedriveClient(params.connection as Connection, { logger: context.logger, debug: context.debug?.enabled });
+      return client;
+    };
+    const needsNames =
+      definition.resolveFieldNames !== false &&
+      parsed.meta.action === "change" &&
+      parsed.previous?.custom_fields !== undefined &&
+      hasFieldCatalog(parsed.meta.entity);
+    const fields = needsNames ? await fieldCatalog(getClient(), parsed.meta.entity as never) : undefined;
+    const output = toOutput(parsed, changedFields(parsed, fields));
+    const delivery: Delivery = { event: parsed, output, params, client: getClient };
+
+    const verdict = definition.accept ? await definition.accept(delivery) : true;
+    if (verdict !== true) return result(BRANCH_IGNORED, { ...output, ignored: verdict }, ok, state);
+    if (definition.enrich) Object.assign(output, await definition.enrich(delivery));
+    return result(BRANCH_EVENT, output, ok, state);
+  };
+
+  return trigger({
+    display: { label: definition.label, description: definition.description },
+    inputs,
+    allowsBranching: true,
+    staticBranchNames: [BRANCH_EVENT, BRANCH_IGNORED, BRANCH_REJECTED],
+    scheduleSupport: "invalid",
+    synchronousResponseSupport: "invalid",
+    perform: perform as never,
+    webhookLifecycleHandlers: {
+      create: async (context, rawParams) => {
+        const params = rawParams as Record<string, unknown>;
+        const client = createPipedriveClient(params.connection as Connection, { logger: context.logger });
+        const key = webhookStateKey(context);
+        const eventObject = resolve(definition.eventObject, params);
+        const eventAction = resolve(definition.eventAction, params);
+        const { state, created, removed } = await ensureWebhook(
+          client,
+          {
+            url: flowUrl(context),
+            eventObject,
+            eventAction,
+            name: `Prismatic: ${context.instance?.name ?? "instance"} / ${context.flow.name}`,
+            userId: params.userId as number | undefined,
+          },
+          context.crossFlowState?.[key] as WebhookState | undefined,
+          context.logger,
+          definition.credentialsFrom?.(params),
+        );
+        context.logger?.info?.(
+          `Pipedrive webhook ${state.webhookId} ${created ? "created" : "kept"} for ${eventObject}.${eventAction}${removed ? `; removed ${removed} stale` : ""}.`,
+        );
+        await warnIfNotAdmin(client, params.userId as number | undefined, context.logger);
+        return { crossFlowState: { [key]: state } };
+      },
+      delete: async (context, rawParams) => {
+        const params = rawParams as Record<string, unknown>;
+        const client = createPipedriveClient(params.connection as Connection, { logger: context.logger });
+        const removed = await removeWebhooks(client, flowUrl(context));
+        context.logger?.info?.(`Removed ${removed} Pipedrive webhook(s) pointing at this flow.`);
+        return { crossFlowState: { [webhookStateKey(context)]: null } };
+      },
+    },
+    examplePayload: {
+      payload: {
+        headers: { "Content-Type": "application/json" },
+        queryParameters: {},
+        rawBody: { data: null },
+        body: { data: definition.example },
+        pathFragment: "",
+        webhookUrls: {},
+        webhookApiKeys: {},
+        invokeUrl: "",
+        executionId: "",
+        customer: { id: null, name: null, externalId: null },
+        instance: { id: null, name: null },
+        user: { id: null, name: null, email: null, externalId: null },
+        integration: { id: null, name: null, versionSequenceId: null, externalVersion: null },
+        flow: { id: null, name: null },
+        startedAt: "",
+      },
+      branch: BRANCH_EVENT,
+    } as never,
+  });
+}
