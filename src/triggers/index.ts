@@ -1,3 +1,4 @@
 import { webhookTriggers } from "./catalogue";
+import { pollChangesTrigger } from "./poll";
 
-export default { ...webhookTriggers };
+export default { ...webhookTriggers, pollChangesTrigger };
