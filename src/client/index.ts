@@ -1,6 +1,6 @@
 import { type Connection, util } from "@prismatic-io/spectral";
 import { createClient as createSpectralClient, type HttpClient } from "@prismatic-io/spectral/dist/clients/http";
-import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from "axios";
+import axios, { type AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from "axios";
 import { resolveAuth } from "./auth";
 import { InputError, PipedriveError } from "./errors";
 import { gateFor, type RateLimitGate, type RateLimitSnapshot } from "./rateLimit";
@@ -182,20 +182,21 @@ export class PipedriveClient {
             : Math.min(250 * 2 ** (retryCount - 1), 4_000) + Math.floor(Math.random() * 100),
       },
     });
-    this.http.interceptors.request.use(async (config) => {
+    // Pacing and header tracking sit at the transport, so they see every exchange (retries included)
+    // in the order it happens, before the retry logic decides anything.
+    const transport = axios.getAdapter(this.http.defaults.adapter);
+    this.http.defaults.adapter = async (config) => {
       await this.gate.acquire();
-      return config;
-    });
-    this.http.interceptors.response.use(
-      (response) => {
+      try {
+        const response = await transport(config);
         this.gate.update(response.headers as Record<string, unknown>);
         return response;
-      },
-      (error: AxiosError) => {
-        if (error.response) this.gate.update(error.response.headers as Record<string, unknown>);
-        return Promise.reject(error);
-      },
-    );
+      } catch (error) {
+        const response = (error as AxiosError).response;
+        if (response) this.gate.update(response.headers as Record<string, unknown>);
+        throw error;
+      }
+    };
   }
 
   /** Current view of Pipedrive's burst window and daily budget for these credentials. */

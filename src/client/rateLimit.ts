@@ -75,10 +75,10 @@ export class RateLimitGate {
     if (dailyLimit !== undefined) this.state.dailyTokensLimit = dailyLimit;
   }
 
-  /** After a 429, no request should go out before the server said so. */
+  /** After a 429, no request goes out before the time the server named (Retry-After first). */
   blockFor(seconds: number, now: number = Date.now()): void {
     this.state.remaining = 0;
-    this.state.resetAt = Math.max(this.state.resetAt ?? 0, now + seconds * 1000);
+    this.state.resetAt = now + seconds * 1000;
   }
 }
 
