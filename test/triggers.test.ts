@@ -1,0 +1,261 @@
+import { createConnection } from "@prismatic-io/spectral/dist/testing";
+import { createPipedriveClient } from "../src/client";
+import { apiToken } from "../src/connections";
+import { FlowHost } from "./support/platform";
+import { capturedLines, context, expectNoSecretsLeaked, failure, harness, logger, startTestBed, type TestBed } from "./support/setup";
+
+let bed: TestBed;
+let host: FlowHost;
+const client = () => createPipedriveClient(bed.oauth as never, { logger });
+const webhooks = () => bed.sim.all("webhooks") as { id: number; subscription_url: string; event_object: string; event_action: string; version: string }[];
+const hooksFor = (url: string) => webhooks().filter((w) => w.subscription_url === url);
+
+async function settle() {
+  await bed.sim.idle();
+  await host.settled();
+}
+
+async function addDeal(title: string, extra: Record<string, string> = {}) {
+  const result = await harness.action("addDeal", { connection: bed.oauth, title, ...extra }, context);
+  return (result as { data: { data: { id: number } } }).data.data.id;
+}
+
+const patchDeal = (id: number, body: Record<string, unknown>) =>
+  client().request({ method: "PATCH", version: "v2", path: "/deals/{id}", pathParams: { id }, body });
+
+beforeAll(async () => {
+  bed = await startTestBed({ webhookRetryDelaysMs: [20, 40, 60] });
+  host = await FlowHost.start();
+});
+beforeEach(() => bed.sim.reset());
+afterEach(() => {
+  expect(bed.sim.violations).toEqual([]);
+});
+afterAll(async () => {
+  expectNoSecretsLeaked(bed.secrets);
+  await host.stop();
+  await bed.sim.stop();
+});
+
+describe("lifecycle", () => {
+  test("deploy registers exactly one v2 webhook with generated Basic credentials", async () => {
+    const flow = host.addFlow("New deals", "newDeal", { connection: bed.oauth });
+    await host.deploy(flow);
+    const mine = hooksFor(flow.url);
+    expect(mine.length).toBe(1);
+    expect(mine[0]).toMatchObject({ event_object: "deal", event_action: "create", version: "2.0" });
+    const state = host.crossFlowState[`pipedriveWebhook:${flow.stableId}`] as { credentials: { password: string } };
+    expect(Buffer.from(state.credentials.password, "base64url").length).toBeGreaterThanOrEqual(32);
+  });
+
+  test("redeploying twice keeps the same single webhook; stale ones for the URL are removed", async () => {
+    const flow = host.addFlow("Updated deals", "updatedDeal", { connection: bed.oauth });
+    await host.deploy(flow);
+    const first = hooksFor(flow.url)[0].id;
+    await host.deploy(flow);
+    await host.deploy(flow);
+    expect(hooksFor(flow.url).map((w) => w.id)).toEqual([first]);
+
+    // A leftover from an earlier install pointing at the same URL is cleaned up on the next deploy.
+    await client().request({
+      method: "POST",
+      version: "v1",
+      path: "/webhooks",
+      body: { subscription_url: flow.url, event_action: "*", event_object: "*", name: "leftover", version: "2.0" },
+    });
+    await host.deploy(flow);
+    expect(hooksFor(flow.url).map((w) => w.id)).toEqual([first]);
+  });
+
+  test("instance delete removes every webhook for the flow URL, also when trigger state was lost", async () => {
+    const flow = host.addFlow("Deleted deals", "deletedDeal", { connection: bed.oauth });
+    await host.deploy(flow);
+    await host.deleteInstance(flow);
+    expect(hooksFor(flow.url)).toEqual([]);
+
+    await host.deploy(flow);
+    for (const key of Object.keys(host.crossFlowState)) delete host.crossFlowState[key];
+    await host.deleteInstance(flow);
+    expect(hooksFor(flow.url)).toEqual([]);
+  });
+
+  test("the 41st webhook fails with a clear quota error before Pipedrive's 422", async () => {
+    for (let i = 0; i < 40; i++)
+      await client().request({
+        method: "POST",
+        version: "v1",
+        path: "/webhooks",
+        body: { subscription_url: `http://127.0.0.1:9/other-${i}`, event_action: "*", event_object: "deal", name: `other ${i}`, version: "2.0" },
+      });
+    const flow = host.addFlow("One too many", "newDeal", { connection: bed.oauth });
+    const error = await failure(() => host.deploy(flow));
+    expect(error.message).toMatch(/allows 40 webhooks per user and the connection's user already has 40/);
+    expect(hooksFor(flow.url)).toEqual([]);
+  });
+
+  test("a non-admin connection gets a warning that events on records it cannot see are not delivered", async () => {
+    const nonAdmin = createConnection(apiToken, { apiToken: bed.sim.createApiToken(2), companyDomain: bed.sim.url });
+    const flow = host.addFlow("Non admin", "newPerson", { connection: nonAdmin });
+    capturedLines.length = 0;
+    await host.deploy(flow);
+    expect(capturedLines.some((line) => /not an admin: Pipedrive only delivers events on records this user can see/.test(line))).toBe(true);
+  });
+});
+
+describe("deliveries", () => {
+  test("New Deal: the simulator's real delivery runs the flow with the event and the record", async () => {
+    const flow = host.addFlow("New deal flow", "newDeal", { connection: bed.oauth });
+    await host.deploy(flow);
+    const id = await addDeal("Delivered deal");
+    await settle();
+    expect(flow.runs.length).toBe(1);
+    expect(flow.runs[0]).toMatchObject({
+      event: { object: "deal", action: "create", entityId: String(id) },
+      current: { id, title: "Delivered deal" },
+      previous: null,
+      changedFields: [],
+    });
+  });
+
+  test("Updated Deal: changedFields carry old and new values, custom fields by name and option label", async () => {
+    const flow = host.addFlow("Updated deal flow", "updatedDeal", { connection: bed.oauth });
+    await host.deploy(flow);
+    const id = await addDeal("Before");
+    const priority = bed.sim.customFieldKey("deal", "Priority");
+    const options = ((await client().request<{ data: { field_code: string; options: { id: number; label: string }[] }[] }>({
+      method: "GET",
+      version: "v2",
+      path: "/dealFields",
+    })).data.find((f) => f.field_code === priority)?.options ?? []) as { id: number; label: string }[];
+    const high = options.find((o) => o.label === "High")?.id;
+    await patchDeal(id, { title: "After", custom_fields: { [priority]: high } });
+    await settle();
+    expect(flow.runs.length).toBe(1);
+    const changes = flow.runs[0].changedFields as { field: string; name: string; previous: unknown; current: unknown }[];
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: "title", previous: "Before", current: "After" }),
+        expect.objectContaining({ field: priority, name: "Priority", current: "High" }),
+      ]),
+    );
+  });
+
+  test("Updated Deal with Only When These Fields Change ignores unrelated edits", async () => {
+    const flow = host.addFlow("Value changes", "updatedDeal", { connection: bed.oauth, onlyFields: "value, Priority" });
+    await host.deploy(flow);
+    const id = await addDeal("Watch value");
+    await patchDeal(id, { title: "Renamed" });
+    await settle();
+    expect(flow.runs.length).toBe(0);
+    expect(flow.deliveries.at(-1)?.branch).toBe("Ignored");
+    await patchDeal(id, { value: 999 });
+    await settle();
+    expect(flow.runs.length).toBe(1);
+    expect(flow.runs[0].changedFields).toEqual([expect.objectContaining({ field: "value", current: 999 })]);
+  });
+
+  test("Deal Stage Changed outputs from and to stages; an unrelated edit does not fire it", async () => {
+    const flow = host.addFlow("Stage moves", "dealStageChanged", { connection: bed.oauth });
+    await host.deploy(flow);
+    const id = await addDeal("Moving deal", { stageId: "1" });
+    await patchDeal(id, { title: "Moving deal (renamed)" });
+    await settle();
+    expect(flow.runs.length).toBe(0);
+    await patchDeal(id, { stage_id: 3 });
+    await settle();
+    expect(flow.runs.length).toBe(1);
+    expect(flow.runs[0]).toMatchObject({
+      fromStage: { id: 1, name: "Qualified", pipeline_id: 1 },
+      toStage: { id: 3, name: "Proposal made", pipeline_id: 1 },
+    });
+  });
+
+  test("Deal Won fires on the change to won only", async () => {
+    const flow = host.addFlow("Won deals", "dealWon", { connection: bed.oauth });
+    await host.deploy(flow);
+    const id = await addDeal("Will win");
+    await patchDeal(id, { value: 10 });
+    await patchDeal(id, { status: "won" });
+    await settle();
+    expect(flow.runs.length).toBe(1);
+    expect(flow.runs[0]).toMatchObject({ current: { status: "won" }, previous: { status: "open" } });
+  });
+
+  test("Deleted Deal outputs the last state in previous", async () => {
+    const flow = host.addFlow("Deleted", "deletedDeal", { connection: bed.oauth });
+    await host.deploy(flow);
+    const id = await addDeal("Short-lived");
+    await harness.action("deleteDeal", { connection: bed.oauth, id: String(id) }, context);
+    await settle();
+    expect(flow.runs.length).toBe(1);
+    expect(flow.runs[0]).toMatchObject({ event: { action: "delete" }, current: null, previous: { id, title: "Short-lived" } });
+  });
+
+  test("a duplicated delivery (same event id) runs the flow once", async () => {
+    const flow = host.addFlow("Dedupe", "newDeal", { connection: bed.oauth });
+    await host.deploy(flow);
+    bed.sim.duplicateNextDeliveries(1);
+    await addDeal("Delivered twice");
+    await settle();
+    const toFlow = bed.sim.deliveries.filter((d) => d.url.includes(flow.stableId));
+    expect(toFlow.length).toBe(2);
+    expect(new Set(toFlow.map((d) => d.eventId)).size).toBe(1);
+    expect(flow.runs.length).toBe(1);
+    expect(flow.deliveries.map((d) => d.branch).sort()).toEqual(["Event", "Ignored"]);
+  });
+
+  test("the generic pipedriveTrigger receives every object and action it was set to", async () => {
+    const flow = host.addFlow("Everything", "pipedriveTrigger", { connection: bed.oauth, eventAction: "*", eventObject: "*", version: "2.0" });
+    await host.deploy(flow);
+    expect(hooksFor(flow.url)[0]).toMatchObject({ event_object: "*", event_action: "*" });
+    const id = await addDeal("Generic");
+    await patchDeal(id, { value: 5 });
+    await client().request({ method: "POST", version: "v2", path: "/persons", body: { name: "Generic person" } });
+    await settle();
+    expect(flow.runs.map((r) => `${(r.event as { object: string }).object}.${(r.event as { action: string }).action}`).sort()).toEqual([
+      "deal.change",
+      "deal.create",
+      "person.create",
+    ]);
+  });
+});
+
+describe("forged and malformed deliveries", () => {
+  const post = (url: string, body: string, authorization?: string) =>
+    fetch(url, { method: "POST", headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) }, body });
+  const event = JSON.stringify({
+    meta: { id: "00000000-0000-4000-8000-000000000001", action: "create", entity: "deal", entity_id: "1" },
+    data: { id: 1, title: "Forged" },
+    previous: null,
+  });
+
+  test("no Authorization or a wrong password gets 401 and no flow run", async () => {
+    const flow = host.addFlow("Forgery target", "newDeal", { connection: bed.oauth });
+    await host.deploy(flow);
+    const state = host.crossFlowState[`pipedriveWebhook:${flow.stableId}`] as { credentials: { user: string } };
+    expect((await post(flow.url, event)).status).toBe(401);
+    const wrong = `Basic ${Buffer.from(`${state.credentials.user}:guess`).toString("base64")}`;
+    expect((await post(flow.url, event, wrong)).status).toBe(401);
+    expect(flow.runs.length).toBe(0);
+    expect(flow.deliveries.map((d) => d.branch)).toEqual(["Rejected", "Rejected"]);
+  });
+
+  test("a malformed body from an authenticated sender gets 400 with a clear message", async () => {
+    const flow = host.addFlow("Malformed", "newDeal", { connection: bed.oauth });
+    await host.deploy(flow);
+    const { user, password } = (host.crossFlowState[`pipedriveWebhook:${flow.stableId}`] as { credentials: { user: string; password: string } })
+      .credentials;
+    const auth = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+    const response = await post(flow.url, JSON.stringify({ v: 1, current: {} }), auth);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/meta is missing/);
+    expect(flow.runs.length).toBe(0);
+  });
+
+  test("the designer's simulated test execution runs without credentials", async () => {
+    const flow = host.addFlow("Designer test", "newDeal", { connection: bed.oauth });
+    flow.simulatedTest = true;
+    expect((await post(flow.url, event)).status).toBe(200);
+    expect(flow.runs.length).toBe(1);
+  });
+});
