@@ -46,6 +46,9 @@ describe("injectNext", () => {
 
   test("afterCommit: the write happens, then the response fails", async () => {
     sim.injectNext({ status: 500, afterCommit: true, match: { method: "POST" } });
+    // a request that never reaches the operation does not use up the injection
+    expect((await call(sim, "POST", "/api/v2/deals", { body: { title: 1 } })).status).toBe(400);
+    expect(sim.takeViolations()).toHaveLength(1);
     const res = await call(sim, "POST", "/api/v2/deals", { body: { title: "committed" } });
     expect(res.status).toBe(500);
     expect(sim.all("deals").map((d) => d.title)).toEqual(["committed"]);

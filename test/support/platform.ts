@@ -132,10 +132,11 @@ export class FlowHost {
       executionId: `exec-${flow.deliveries.length + 1}`,
     };
     const result = await triggers[flow.triggerKey].perform(this.context(flow), payload, flow.params);
-    this.merge(flow.instanceState, result?.instanceState);
-    const response = result?.response as { statusCode?: number; body?: string } | undefined;
-    const data = (result?.payload as { body: { data: Record<string, unknown> } }).body.data;
-    const delivery = { status: response?.statusCode ?? 200, branch: result?.branch as string | undefined, data };
+    if (!result) throw new Error(`${flow.triggerKey} returned no result`);
+    this.merge(flow.instanceState, result.instanceState);
+    const response = result.response as { statusCode?: number; body?: string } | undefined;
+    const data = (result.payload as { body: { data: Record<string, unknown> } }).body.data;
+    const delivery = { status: response?.statusCode ?? 200, branch: result.branch as string | undefined, data };
     flow.deliveries.push(delivery);
     if (delivery.branch === "Event") flow.runs.push(data);
     return { status: delivery.status, body: response?.body ?? "{}" };

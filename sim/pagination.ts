@@ -1,0 +1,205 @@
+/**
+ * Pagination as Pipedrive does it.
+ * - v2: keyset cursor, base64url JSON {field, fieldValue, sortDirection, id} of the last item
+ *   returned; the next page starts strictly after (fieldValue, id). Opaque to clients.
+ * - v1: offset (start/limit) over id-ascending (insertion) order, in three envelope variants.
+ * Neither skips nor repeats a record when records are appended between pages.
+ */
+import type { SimRecord } from "./types";
+
+export class CursorError extends Error {}
+
+export interface CursorPosition {
+  field: string;
+  fieldValue: unknown;
+  sortDirection: "asc" | "desc";
+  id: number | string;
+}
+
+export function encodeCursor(pos: CursorPosition): string {
+  return Buffer.from(JSON.stringify(pos)).toString("base64url");
+}
+
+export function decodeCursor(raw: string): CursorPosition {
+  let parsed: unknown;
+  try {
+    if (!/^[A-Za-z0-9_-]+={0,2}$/.test(raw)) throw new Error("charset");
+    parsed = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
+  } catch {
+    throw new CursorError("cursor is not a cursor issued by the API (pass additional_data.next_cursor unchanged)");
+  }
+  const p = parsed as Partial<CursorPosition>;
+  if (
+    !p ||
+    typeof p !== "object" ||
+    typeof p.field !== "string" ||
+    (p.sortDirection !== "asc" && p.sortDirection !== "desc") ||
+    (typeof p.id !== "number" && typeof p.id !== "string")
+  ) {
+    throw new CursorError("cursor is not a cursor issued by the API (pass additional_data.next_cursor unchanged)");
+  }
+  return p as CursorPosition;
+}
+
+type Key = number | string;
+
+function keyOf(v: unknown): Key {
+  if (typeof v === "number") return v;
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (v === null || v === undefined) return "";
+  return String(v);
+}
+
+function compareKeys(a: Key, b: Key): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  // nulls ("" ) sort first; mixed number/string compare as strings
+  const sa = typeof a === "number" ? String(a) : a;
+  const sb = typeof b === "number" ? String(b) : b;
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+function compareIds(a: number | string, b: number | string): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}
+
+export interface CursorPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * One keyset page. `items` must be in insertion (id-ascending) order; they are sorted here only
+ * when the sort is not `id asc`.
+ */
+export function cursorPage(
+  items: SimRecord[],
+  sortBy: string,
+  direction: "asc" | "desc",
+  limit: number,
+  cursor: string | undefined,
+): CursorPage<SimRecord> {
+  const sign = direction === "asc" ? 1 : -1;
+  const cmp = (a: SimRecord, b: SimRecord) =>
+    sign * (compareKeys(keyOf(a[sortBy]), keyOf(b[sortBy])) || compareIds(a.id, b.id));
+  let sorted = items;
+  if (sortBy !== "id") sorted = [...items].sort(cmp);
+  else if (direction === "desc") sorted = [...items].reverse();
+
+  let start = 0;
+  if (cursor) {
+    const pos = decodeCursor(cursor);
+    if (pos.field !== sortBy || pos.sortDirection !== direction) {
+      throw new CursorError(
+        `cursor was issued for sort_by=${pos.field}&sort_direction=${pos.sortDirection}; keep sort_by/sort_direction unchanged while paging`,
+      );
+    }
+    const marker = { id: pos.id, [sortBy]: pos.fieldValue } as SimRecord;
+    // first index strictly after the marker (binary search over the sorted list)
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cmp(sorted[mid], marker) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    start = lo;
+  }
+  const page = sorted.slice(start, start + limit);
+  const last = page[page.length - 1];
+  const more = start + limit < sorted.length;
+  return {
+    items: page,
+    nextCursor:
+      more && last
+        ? encodeCursor({ field: sortBy, fieldValue: last[sortBy] ?? null, sortDirection: direction, id: last.id })
+        : null,
+  };
+}
+
+/**
+ * Fast path for `sort_by=id`: `ordered` is id-ascending; finds the cursor by binary search and
+ * scans only until the page is full (O(limit) instead of O(n) per page).
+ */
+export function cursorPageById(
+  ordered: SimRecord[],
+  direction: "asc" | "desc",
+  limit: number,
+  cursor: string | undefined,
+  keep: (rec: SimRecord) => boolean,
+): CursorPage<SimRecord> {
+  let start = direction === "asc" ? 0 : ordered.length - 1;
+  if (cursor) {
+    const pos = decodeCursor(cursor);
+    if (pos.field !== "id" || pos.sortDirection !== direction) {
+      throw new CursorError(
+        `cursor was issued for sort_by=${pos.field}&sort_direction=${pos.sortDirection}; keep sort_by/sort_direction unchanged while paging`,
+      );
+    }
+    // first index with id > pos.id
+    let lo = 0;
+    let hi = ordered.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareIds(ordered[mid].id, pos.id) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (direction === "asc") start = lo;
+    else {
+      // last index with id < pos.id
+      let l = 0;
+      let h = ordered.length;
+      while (l < h) {
+        const mid = (l + h) >>> 1;
+        if (compareIds(ordered[mid].id, pos.id) < 0) l = mid + 1;
+        else h = mid;
+      }
+      start = l - 1;
+    }
+  }
+  const step = direction === "asc" ? 1 : -1;
+  const items: SimRecord[] = [];
+  let more = false;
+  for (let i = start; i >= 0 && i < ordered.length; i += step) {
+    if (!keep(ordered[i])) continue;
+    if (items.length === limit) {
+      more = true;
+      break;
+    }
+    items.push(ordered[i]);
+  }
+  const last = items[items.length - 1];
+  return {
+    items,
+    nextCursor: more && last ? encodeCursor({ field: "id", fieldValue: last.id, sortDirection: direction, id: last.id }) : null,
+  };
+}
+
+export interface OffsetPage<T> {
+  items: T[];
+  start: number;
+  limit: number;
+  more: boolean;
+}
+
+export function offsetPage<T>(items: T[], start: number, limit: number): OffsetPage<T> {
+  const page = items.slice(start, start + limit);
+  return { items: page, start, limit, more: start + limit < items.length };
+}
+
+/** v1 `additional_data.pagination` (next_start only when there are more items). */
+export function v1Pagination(p: OffsetPage<unknown>) {
+  return {
+    pagination: {
+      start: p.start,
+      limit: p.limit,
+      more_items_in_collection: p.more,
+      ...(p.more ? { next_start: p.start + p.limit } : {}),
+    },
+  };
+}
+
+/** The flat variant used by GET /v1/leads: {start, limit, more_items_in_collection}. */
+export function v1FlatPagination(p: OffsetPage<unknown>) {
+  return { start: p.start, limit: p.limit, more_items_in_collection: p.more };
+}
