@@ -21,7 +21,7 @@ import { connectionInput, cursorInput, listInputs, startInput } from "../inputs"
  * and where each input goes); validation, the HTTP call, pagination and output shape live here.
  */
 
-type Location = "path" | "query" | "body";
+type Location = "path" | "query" | "body" | "rawBody";
 
 export interface Param {
   in: Location;
@@ -33,11 +33,15 @@ export interface Param {
 export const inPath = (name: string, input: InputFieldDefinition): Param => ({ in: "path", name, input });
 export const inQuery = (name: string, input: InputFieldDefinition): Param => ({ in: "query", name, input });
 export const inBody = (name: string, input: InputFieldDefinition): Param => ({ in: "body", name, input });
+/** The whole request body (for endpoints whose body is an array or free-form). */
+export const asBody = (input: InputFieldDefinition): Param => ({ in: "rawBody", name: "body", input });
 
 export interface RequestParts {
   pathParams: Record<string, string | number>;
   query: Record<string, unknown>;
   body: Record<string, unknown>;
+  /** Set when the operation takes its whole body from one input. */
+  rawBody?: unknown;
 }
 
 export interface OperationDefinition {
@@ -51,6 +55,10 @@ export interface OperationDefinition {
   params?: Record<string, Param>;
   /** List operations get Fetch All, Limit, Max Records and Cursor (v2) or Start (v1). */
   list?: Pagination;
+  /** How the body is sent: JSON (default), multipart (file uploads) or form-encoded. */
+  body?: "json" | "multipart" | "form";
+  /** The response is a file: the action returns its bytes and content type. */
+  download?: boolean;
   /** Last look at the request before it is sent (inputs kept for compatibility, cross-field rules). */
   prepare?: (parts: RequestParts, values: Record<string, unknown>, context: ActionContext) => void;
   examplePayload?: { data: unknown };
@@ -73,6 +81,7 @@ function splitParams(definition: OperationDefinition, values: Record<string, unk
     if (value === undefined) continue;
     if (param.in === "path") parts.pathParams[param.name] = value as string | number;
     else if (param.in === "query") parts.query[param.name] = value;
+    else if (param.in === "rawBody") parts.rawBody = value;
     else parts.body[param.name] = value;
   }
   return parts;
@@ -118,6 +127,35 @@ async function runList(client: PipedriveClient, definition: OperationDefinition,
   };
 }
 
+/** A file input's cleaned value: a Buffer, or spectral's { data, contentType } payload. */
+interface FilePayload {
+  data: Buffer;
+  contentType?: string;
+}
+
+const isFilePayload = (value: unknown): value is FilePayload =>
+  typeof value === "object" && value !== null && Buffer.isBuffer((value as FilePayload).data);
+
+function encodeBody(kind: "json" | "multipart" | "form", parts: RequestParts): unknown {
+  if (parts.rawBody !== undefined) return parts.rawBody;
+  if (kind === "json") return parts.body;
+  if (kind === "form") {
+    const form = new URLSearchParams();
+    for (const [key, value] of Object.entries(parts.body)) form.append(key, Array.isArray(value) ? value.join(",") : String(value));
+    return form;
+  }
+  const form = new FormData();
+  const fileName = String(parts.body.file_name ?? "upload.bin");
+  for (const [key, value] of Object.entries(parts.body)) {
+    if (key === "file_name") continue;
+    if (Buffer.isBuffer(value) || isFilePayload(value)) {
+      const payload = Buffer.isBuffer(value) ? { data: value } : value;
+      form.append(key, new Blob([new Uint8Array(payload.data)], { type: payload.contentType ?? "application/octet-stream" }), fileName);
+    } else form.append(key, Array.isArray(value) ? value.join(",") : String(value));
+  }
+  return form;
+}
+
 export function operation(definition: OperationDefinition): ActionDefinition {
   return action({
     display: { label: definition.label, description: definition.description },
@@ -127,23 +165,28 @@ export function operation(definition: OperationDefinition): ActionDefinition {
       const values = params as Record<string, unknown>;
       const parts = splitParams(definition, values);
       definition.prepare?.(parts, values, context);
-      const sendsBody = WRITES.has(definition.method);
-      if (sendsBody && definition.method !== "POST" && Object.keys(parts.body).length === 0)
+      const sendsBody = WRITES.has(definition.method) || parts.rawBody !== undefined;
+      if (sendsBody && definition.method !== "POST" && parts.rawBody === undefined && Object.keys(parts.body).length === 0)
         throw new InputError(`${definition.label}: set at least one field to change.`);
       const client = createPipedriveClient(values.connection as Connection, {
         debug: context.debug?.enabled,
         logger: context.logger,
       });
       if (definition.list) return { data: await runList(client, definition, parts, values) };
-      const data = await client.request({
+      const request = {
         method: definition.method,
         version: definition.version,
         path: definition.path,
         pathParams: parts.pathParams,
         query: parts.query as Query,
-        body: sendsBody ? parts.body : undefined,
-      });
-      return { data };
+        body: sendsBody ? encodeBody(definition.body ?? "json", parts) : undefined,
+      };
+      if (definition.download) {
+        const response = await client.send<ArrayBuffer>({ ...request, responseType: "arraybuffer" });
+        const contentType = String(response.headers["content-type"] ?? "application/octet-stream");
+        return { data: Buffer.from(response.data), contentType };
+      }
+      return { data: await client.request(request) };
     },
   });
 }

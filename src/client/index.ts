@@ -119,12 +119,12 @@ export function fillPath(path: string, params: Record<string, string | number> =
   });
 }
 
-function cleanQuery(query: Query | undefined): Record<string, string | number | boolean> | undefined {
+function cleanQuery(query: Query | undefined): Record<string, string | number | boolean | (string | number)[]> | undefined {
   if (!query) return undefined;
-  const out: Record<string, string | number | boolean> = {};
+  const out: Record<string, string | number | boolean | (string | number)[]> = {};
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === null || value === "") continue;
-    out[key] = Array.isArray(value) ? value.join(",") : value;
+    out[key] = value;
   }
   return out;
 }
@@ -220,7 +220,12 @@ export class PipedriveClient {
         params: cleanQuery(options.query),
         data: options.body,
         responseType: options.responseType ?? "json",
-        headers: options.body !== undefined ? { "Content-Type": "application/json", ...options.headers } : options.headers,
+        // Arrays in the query repeat the key (deal_ids=1&deal_ids=2), the specs' default serialisation.
+        paramsSerializer: { indexes: null },
+        headers:
+          options.body !== undefined && !(options.body instanceof FormData) && !(options.body instanceof URLSearchParams)
+            ? { "Content-Type": "application/json", ...options.headers }
+            : options.headers,
       });
       this.logRequest(options.method, path, response.status, started, retryCountOf(response.config));
       return response;

@@ -91,8 +91,36 @@ const toIdList = (label: string, max: number) => (value: unknown): number[] => {
   return ids;
 };
 
+const toJson = (label: string, shape: "object" | "array" | "any") => (value: unknown): unknown => {
+  let parsed = value;
+  if (typeof value === "string") {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return fail(label, shape === "array" ? 'JSON such as [{"id": 1}]' : 'JSON such as {"key": "value"}', value);
+    }
+  }
+  if (shape === "object" && (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)))
+    return fail(label, 'a JSON object such as {"key": "value"}', value);
+  if (shape === "array" && !Array.isArray(parsed)) return fail(label, 'a JSON array such as [{"id": 1}]', value);
+  return parsed;
+};
+
+const toTextList = (label: string) => (value: unknown): string[] => {
+  if (Array.isArray(value)) return value.map((item) => toText(label)(item).trim()).filter(Boolean);
+  return toText(label)(value)
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean);
+};
+
 export const clean = {
   id: (label: string) => requiredCheck(label, toInteger(label)),
+  integer: (label: string, min = Number.MIN_SAFE_INTEGER) => requiredCheck(label, toInteger(label, min)),
+  number: (label: string) => requiredCheck(label, toDecimal(label)),
+  json: (label: string, shape: "object" | "array" | "any" = "any") => requiredCheck(label, toJson(label, shape)),
+  optionalJson: (label: string, shape: "object" | "array" | "any" = "any") => optional(toJson(label, shape)),
+  optionalTextList: (label: string) => optional(toTextList(label)),
   optionalId: (label: string) => optional(toInteger(label)),
   optionalInteger: (label: string, min = 0, max?: number) => optional(toInteger(label, min, max)),
   optionalNumber: (label: string) => optional(toDecimal(label)),

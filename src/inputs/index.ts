@@ -40,22 +40,22 @@ interface ChoiceInputOptions<T extends string> {
   choices: readonly { label: string; value: T }[];
   comments: string;
   example?: T;
+  required?: boolean;
 }
 
-/** An optional dropdown whose values are exactly what the endpoint accepts. */
-export const choiceInput = <T extends string>({ label, choices, comments, example }: ChoiceInputOptions<T>) =>
-  input({
+/** A dropdown whose values are exactly what the endpoint accepts (optional unless `required`). */
+export const choiceInput = <T extends string>({ label, choices, comments, example, required = false }: ChoiceInputOptions<T>) => {
+  const values = choices.map((choice) => choice.value);
+  return input({
     label,
     type: "string",
-    required: false,
+    required,
     model: choices.map((choice) => ({ label: choice.label, value: choice.value })),
     comments,
     ...(example ? { example } : {}),
-    clean: clean.optionalChoice(
-      label,
-      choices.map((choice) => choice.value),
-    ),
+    clean: (value: unknown): T | undefined => (required ? clean.choice(label, values)(value) : clean.optionalChoice(label, values)(value)),
   });
+};
 
 export const dealIdInput = idInput({
   label: "Deal ID",

@@ -1,0 +1,163 @@
+/**
+ * npm run generate:operations
+ *
+ * Reads Pipedrive's official OpenAPI specs (../shared/pipedrive-openapi/) and writes
+ * src/actions/generated/operations.ts: one compact declaration per operation (method, path,
+ * version, parameters and top-level body fields with their types, descriptions and enums).
+ * The action helper turns each declaration into an action at load time. The file is committed
+ * (the specs are not shipped); rerun this script when Pipedrive publishes new specs.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { parse } from "yaml";
+import type { FieldType, GeneratedField, GeneratedOperation } from "../src/actions/generated/types";
+
+const specDir = process.env.PIPEDRIVE_OPENAPI_DIR ?? path.resolve(__dirname, "../../shared/pipedrive-openapi");
+const outFile = path.resolve(__dirname, "../src/actions/generated/operations.ts");
+
+type Schema = Record<string, unknown>;
+type Spec = { paths: Record<string, Record<string, Schema>>; components?: { schemas?: Record<string, Schema> } };
+
+const METHODS = ["get", "post", "put", "patch", "delete"] as const;
+/** Handled by the list inputs (Fetch All, Limit, Cursor/Start), not declared per operation. */
+const PAGING_PARAMS = new Set(["cursor", "start", "limit"]);
+
+function deref(spec: Spec, schema: unknown): Schema {
+  let current = (schema ?? {}) as Schema;
+  for (let i = 0; i < 10 && typeof current.$ref === "string"; i++) {
+    const name = (current.$ref as string).split("/").pop() as string;
+    current = spec.components?.schemas?.[name] ?? {};
+  }
+  return current;
+}
+
+/** Top-level properties of a body schema, merging allOf and taking the first oneOf/anyOf branch. */
+function flatten(spec: Spec, schema: unknown): { properties: Record<string, Schema>; required: string[]; isObject: boolean } {
+  const s = deref(spec, schema);
+  const properties: Record<string, Schema> = {};
+  const required: string[] = [];
+  let isObject = s.type === "object" || s.properties !== undefined;
+  for (const part of [...((s.allOf as unknown[]) ?? []), ...(((s.oneOf ?? s.anyOf) as unknown[])?.slice(0, 1) ?? [])]) {
+    const inner = flatten(spec, part);
+    Object.assign(properties, inner.properties);
+    required.push(...inner.required);
+    isObject ||= inner.isObject;
+  }
+  for (const [name, prop] of Object.entries((s.properties as Record<string, unknown>) ?? {})) properties[name] = deref(spec, prop);
+  required.push(...((s.required as string[]) ?? []));
+  return { properties, required, isObject };
+}
+
+function enumOf(spec: Spec, schema: Schema): (string | number)[] | undefined {
+  if (Array.isArray(schema.enum)) return schema.enum as (string | number)[];
+  for (const part of (schema.allOf as unknown[]) ?? []) {
+    const inner = deref(spec, part);
+    if (Array.isArray(inner.enum)) return inner.enum as (string | number)[];
+  }
+  return undefined;
+}
+
+function typeOf(spec: Spec, name: string, raw: Schema, version: "v1" | "v2", contentType?: string): { type: FieldType; values?: (string | number)[] } {
+  const schema = deref(spec, raw);
+  const values = enumOf(spec, schema);
+  if (values) return { type: "enum", values };
+  let type = schema.type as string | undefined;
+  if (!type && Array.isArray(schema.allOf)) type = deref(spec, (schema.allOf as unknown[])[0]).type as string | undefined;
+  if (schema.format === "binary" || (contentType === "multipart/form-data" && name === "file")) return { type: "file" };
+  if (type === "integer") return { type: "integer" };
+  if (type === "number") return { type: "number" };
+  if (type === "boolean") return { type: "boolean" };
+  if (type === "array") {
+    const items = deref(spec, schema.items);
+    if (items.type === "integer" || items.type === "number") return { type: "integer[]" };
+    if (items.type === "string" && !enumOf(spec, items)) return { type: "string[]" };
+    return { type: "json" };
+  }
+  if (type === "object") return { type: "json" };
+  if (schema.format === "date") return { type: "date" };
+  if (version === "v2" && (schema.format === "date-time" || name === "updated_since" || name === "updated_until"))
+    return { type: "date-time" };
+  return { type: "string" };
+}
+
+const clip = (text: unknown): string | undefined => {
+  if (typeof text !== "string" || !text.trim()) return undefined;
+  const plain = text
+    .replace(/<[^>]+>/g, "")
+    .replace(/\[([^\]]+)\]\([^)]+\)/g, "$1")
+    .replace(/\s+/g, " ")
+    .trim();
+  const sentence = /^(.{20,400}?[.!?])(\s|$)/.exec(plain)?.[1] ?? plain;
+  return sentence.length > 400 ? `${sentence.slice(0, 397)}...` : sentence;
+};
+
+function field(spec: Spec, name: string, where: GeneratedField["in"], required: boolean, schema: Schema, description: unknown, version: "v1" | "v2", contentType?: string): GeneratedField {
+  const { type, values } = typeOf(spec, name, schema, version, contentType);
+  const out: GeneratedField = { name, in: where, type };
+  if (required) out.required = true;
+  if (values) out.values = values;
+  const comment = clip(description ?? deref(spec, schema).description);
+  if (comment) out.description = comment;
+  const example = (schema as Schema).example;
+  if ((typeof example === "string" || typeof example === "number") && String(example).length <= 60) out.example = example;
+  return out;
+}
+
+function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
+  const spec = parse(fs.readFileSync(path.join(specDir, `pipedrive-${version}-openapi.yaml`), "utf8")) as Spec;
+  const out: GeneratedOperation[] = [];
+  for (const [specPath, item] of Object.entries(spec.paths)) {
+    for (const method of METHODS) {
+      const op = item[method] as Schema | undefined;
+      if (!op?.operationId) continue;
+      const params = [...((item.parameters as Schema[]) ?? []), ...((op.parameters as Schema[]) ?? [])];
+      const names = new Set(params.map((p) => p.name as string));
+      const fields: GeneratedField[] = params
+        .filter((p) => p.in === "path" || (p.in === "query" && !PAGING_PARAMS.has(p.name as string)))
+        .map((p) => field(spec, p.name as string, p.in as "path" | "query", Boolean(p.required) || p.in === "path", (p.schema as Schema) ?? {}, p.description, version));
+      const content = ((op.requestBody as Schema | undefined)?.content ?? {}) as Record<string, Schema>;
+      const contentType = ["application/json", "multipart/form-data", "application/x-www-form-urlencoded"].find((c) => content[c]);
+      let bodyKind: GeneratedOperation["body"];
+      if (contentType) {
+        bodyKind = contentType === "application/json" ? "json" : contentType === "multipart/form-data" ? "multipart" : "form";
+        const flat = flatten(spec, content[contentType].schema);
+        if (flat.isObject && Object.keys(flat.properties).length) {
+          for (const [name, prop] of Object.entries(flat.properties))
+            fields.push(field(spec, name, "body", flat.required.includes(name), prop, prop.description, version, contentType));
+        } else {
+          fields.push({ name: "body", in: "rawBody", type: "json", required: Boolean((op.requestBody as Schema).required), description: "The request body as JSON." });
+        }
+      }
+      const responses = (op.responses ?? {}) as Record<string, Schema>;
+      const ok = responses["200"] ?? responses["201"];
+      const download = Boolean((ok?.content as Record<string, unknown> | undefined)?.["application/octet-stream"]);
+      const declared: GeneratedOperation = {
+        id: op.operationId as string,
+        version,
+        method: method.toUpperCase() as GeneratedOperation["method"],
+        path: specPath,
+        summary: clip(op.summary) ?? (op.operationId as string),
+        fields,
+      };
+      const description = clip(op.description);
+      if (description && description !== declared.summary) declared.description = description;
+      if (names.has("cursor")) declared.list = "cursor";
+      else if (names.has("start")) declared.list = "offset";
+      if (bodyKind) declared.body = bodyKind;
+      if (download) declared.download = true;
+      if (op.deprecated) declared.deprecated = true;
+      out.push(declared);
+    }
+  }
+  return out;
+}
+
+const all = [...operationsOf("v2"), ...operationsOf("v1")];
+const banner = `/* Generated by scripts/generate-operations.ts from Pipedrive's OpenAPI specs. Do not edit by hand. */\n`;
+fs.mkdirSync(path.dirname(outFile), { recursive: true });
+fs.writeFileSync(
+  outFile,
+  `${banner}import type { GeneratedOperation } from "./types";\n\nexport const OPERATIONS: GeneratedOperation[] = ${JSON.stringify(all, null, 0)
+    .replace(/\},\{"id"/g, '},\n  {"id"')};\n`,
+);
+console.log(`Wrote ${all.length} operations (${all.filter((o) => o.version === "v2").length} v2, ${all.filter((o) => o.version === "v1").length} v1) to ${path.relative(process.cwd(), outFile)}`);

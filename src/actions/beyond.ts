@@ -1,0 +1,276 @@
+import { type ActionDefinition, action, type Connection, input, util } from "@prismatic-io/spectral";
+import { createPipedriveClient, type HttpMethod, type PipedriveClient } from "../client";
+import { InputError } from "../client/errors";
+import { choiceInput, clean, connectionInput, optionalIdInput } from "../inputs";
+
+/** Actions no peer has: raw requests that cannot leak the token, connection info, find-or-create. */
+
+const clientFor = (connection: unknown, context: { logger?: unknown; debug?: { enabled?: boolean } }) =>
+  createPipedriveClient(connection as Connection, { logger: context.logger as never, debug: context.debug?.enabled });
+
+/** A path relative to /api/v1 or /api/v2 of the connection's own host, or a clear error. */
+export function relativeApiPath(raw: unknown): { path: string; query: Record<string, string> } {
+  const text = util.types.toString(raw).trim();
+  const refuse = (why: string): never => {
+    throw new InputError(`URL: expected a path relative to the Pipedrive API such as /deals/12 or /users/me; ${why}.`);
+  };
+  if (!text) return refuse("it is empty");
+  if (/^[a-z][a-z0-9+.-]*:/i.test(text) || text.startsWith("//") || text.includes("\\"))
+    return refuse("absolute URLs and other hosts are not allowed (the connection's token is only ever sent to its own Pipedrive domain)");
+  const [pathPart, queryPart = ""] = text.split("?", 2);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathPart);
+  } catch {
+    return refuse("it is not validly URL-encoded");
+  }
+  const withoutPrefix = decoded.replace(/^\/?(api\/)?v[12](?=\/|$)/, "");
+  const segments = withoutPrefix.split("/").filter(Boolean);
+  if (segments.some((segment) => segment === "." || segment === ".."))
+    return refuse('"." and ".." segments are not allowed');
+  if (segments.length === 0) return refuse("it names no endpoint");
+  const query = Object.fromEntries(new URLSearchParams(queryPart));
+  return { path: `/${segments.map(encodeURIComponent).join("/")}`, query };
+}
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+const FORBIDDEN_HEADERS = /^(authorization|x-api-token|host|cookie|content-length)$/i;
+
+const keyValues = (value: unknown, label: string): Record<string, string> => {
+  if (value === undefined || value === null || value === "") return {};
+  const list = Array.isArray(value) ? value : [value];
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const pair = item as { key?: unknown; value?: unknown };
+    if (typeof pair !== "object" || pair === null || !pair.key)
+      throw new InputError(`${label}: expected a list of key/value pairs.`);
+    out[String(pair.key)] = util.types.toString(pair.value);
+  }
+  return out;
+};
+
+export const rawRequest = action({
+  display: {
+    label: "Raw Request",
+    description:
+      "Send a request to any Pipedrive API endpoint on the connection's own domain (v1 or v2), with the connection's credentials, pacing and retries. Absolute URLs are refused.",
+  },
+  inputs: {
+    connection: connectionInput,
+    apiVersion: choiceInput({
+      label: "API Version",
+      choices: [
+        { label: "v2", value: "v2" },
+        { label: "v1", value: "v1" },
+      ],
+      comments: "Pipedrive API version of the endpoint: v2 for deals, persons, organizations, activities, products, pipelines, stages and fields; v1 for the rest.",
+      example: "v2",
+      required: true,
+    }),
+    url: input({
+      label: "URL",
+      type: "string",
+      required: true,
+      comments: "The endpoint path relative to /api/v1 or /api/v2, e.g. /deals/12 or /users/me. A query string is allowed.",
+      example: "/users/me",
+      placeholder: "/deals/12",
+      clean: relativeApiPath,
+    }),
+    method: choiceInput({
+      label: "Method",
+      choices: METHODS.map((value) => ({ label: value, value })),
+      comments: "The HTTP method.",
+      example: "GET",
+      required: true,
+    }),
+    data: input({
+      label: "Data",
+      type: "code",
+      language: "json",
+      required: false,
+      comments: "The JSON body for POST, PUT and PATCH.",
+      example: '{"title": "Acme - 50 seats"}',
+      clean: clean.optionalJson("Data"),
+    }),
+    queryParams: input({
+      label: "Query Parameter",
+      type: "string",
+      collection: "keyvaluelist",
+      required: false,
+      comments: "Query parameters to send, e.g. limit = 100.",
+    }),
+    headers: input({
+      label: "Header",
+      type: "string",
+      collection: "keyvaluelist",
+      required: false,
+      comments: "Extra headers. Authorization and x-api-token come from the connection and cannot be set here.",
+    }),
+  },
+  perform: async (context, params) => {
+    const { path, query } = params.url as ReturnType<typeof relativeApiPath>;
+    const headers = keyValues(params.headers, "Header");
+    for (const name of Object.keys(headers))
+      if (FORBIDDEN_HEADERS.test(name)) throw new InputError(`Header: ${name} cannot be set; the connection provides the credentials.`);
+    const method = params.method as HttpMethod;
+    const client = clientFor(params.connection, context);
+    const response = await client.send({
+      method,
+      version: params.apiVersion as "v1" | "v2",
+      // Placeholders were encoded by relativeApiPath; braces cannot reach fillPath unencoded.
+      path,
+      query: { ...query, ...keyValues(params.queryParams, "Query Parameter") },
+      body: ["POST", "PUT", "PATCH"].includes(method) ? (params.data ?? {}) : undefined,
+      headers,
+    });
+    return { data: response.data };
+  },
+  examplePayload: { data: { success: true, data: { id: 1, name: "Sim Admin" } } },
+});
+
+export const getConnectionInfo = action({
+  display: {
+    label: "Get Connection Info",
+    description:
+      "Check a connection: the company and user it acts as, whether the user is an admin, the OAuth scopes granted, the API domain, and the rate-limit budget left.",
+  },
+  inputs: { connection: connectionInput },
+  perform: async (context, params) => {
+    const client = clientFor(params.connection, context);
+    const me = await client.request<{ data: Record<string, unknown> }>({ method: "GET", version: "v1", path: "/users/me" });
+    const connection = params.connection as Connection;
+    const scope = util.types.toString(connection.token?.scope);
+    return {
+      data: {
+        connection: connection.key,
+        apiDomain: client.origin,
+        company: { id: me.data.company_id, name: me.data.company_name, domain: me.data.company_domain },
+        user: { id: me.data.id, name: me.data.name, email: me.data.email, isAdmin: me.data.is_admin },
+        scopes: scope ? scope.split(",").map((s) => s.trim()) : null,
+        rateLimit: client.rateLimit(),
+      },
+    };
+  },
+  examplePayload: {
+    data: {
+      connection: "oauth2",
+      apiDomain: "https://acme.pipedrive.com",
+      company: { id: 1, name: "Acme", domain: "acme" },
+      user: { id: 1, name: "Ada Lovelace", email: "ada@example.com", isAdmin: true },
+      scopes: ["base", "deals:full"],
+      rateLimit: { limit: 80, remaining: 79, resetAt: 1767225600000, dailyTokensRemaining: 29500, dailyTokensLimit: 30000 },
+    },
+  },
+});
+
+interface SearchHit {
+  item: { id: number; [key: string]: unknown };
+}
+
+async function searchExact(client: PipedriveClient, path: string, query: Record<string, string | number | undefined>) {
+  const result = await client.request<{ data: { items?: SearchHit[] } }>({
+    method: "GET",
+    version: "v2",
+    path,
+    query: { ...query, exact_match: true, limit: 10 },
+  });
+  return result.data?.items?.map((hit) => hit.item) ?? [];
+}
+
+async function getOne(client: PipedriveClient, path: string, id: number) {
+  return (await client.request<{ data: Record<string, unknown> }>({ method: "GET", version: "v2", path, pathParams: { id } })).data;
+}
+
+async function create(client: PipedriveClient, path: string, body: Record<string, unknown>) {
+  return (await client.request<{ data: Record<string, unknown> }>({ method: "POST", version: "v2", path, body })).data;
+}
+
+const compact = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+
+/** Find-or-create outputs say which happened, so a flow can branch on `created`. */
+const findOrCreate = (definition: {
+  label: string;
+  description: string;
+  inputs: Record<string, unknown>;
+  find: (client: PipedriveClient, params: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>;
+  create: (client: PipedriveClient, params: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  example: Record<string, unknown>;
+}): ActionDefinition =>
+  action({
+    display: { label: definition.label, description: definition.description },
+    inputs: { connection: connectionInput, ...(definition.inputs as Record<string, never>) },
+    perform: async (context, params) => {
+      const values = params as Record<string, unknown>;
+      const client = clientFor(values.connection, context);
+      const found = await definition.find(client, values);
+      if (found) return { data: { created: false, data: found } };
+      return { data: { created: true, data: await definition.create(client, values) } };
+    },
+    examplePayload: { data: { created: false, data: definition.example } },
+  }) as unknown as ActionDefinition;
+
+const emailInput = input({
+  label: "Email",
+  type: "string",
+  required: true,
+  comments: "The person's email address; an existing person with exactly this email is returned instead of creating one.",
+  example: "ada@example.com",
+  clean: clean.optionalPattern("Email", /^[^\s@]+@[^\s@]+\.[^\s@]+$/, "an email address such as ada@example.com"),
+});
+
+export const beyondActions = {
+  rawRequest,
+  getConnectionInfo,
+  findOrCreatePerson: findOrCreate({
+    label: "Find or Create Person",
+    description: "Return the person with this email, or create one. The output's created says which happened.",
+    inputs: {
+      email: emailInput,
+      name: input({ label: "Name", type: "string", required: true, comments: "The name for a new person.", example: "Ada Lovelace", clean: clean.text("Name") }),
+      orgId: optionalIdInput({ label: "Org ID", dataSource: "selectOrganization", comments: "The organization a new person belongs to." }),
+    },
+    find: async (client, params) => {
+      const email = params.email as string | undefined;
+      if (!email) throw new InputError("Email is required.");
+      const hits = await searchExact(client, "/persons/search", { term: email, fields: "email" });
+      return hits[0] ? getOne(client, "/persons/{id}", hits[0].id) : undefined;
+    },
+    create: (client, params) =>
+      create(client, "/persons", compact({ name: params.name, org_id: params.orgId, emails: [{ value: params.email, primary: true, label: "work" }] })),
+    example: { id: 1, name: "Ada Lovelace", emails: [{ value: "ada@example.com", primary: true, label: "work" }] },
+  }),
+  findOrCreateOrganization: findOrCreate({
+    label: "Find or Create Organization",
+    description: "Return the organization with exactly this name, or create one. The output's created says which happened.",
+    inputs: {
+      name: input({ label: "Name", type: "string", required: true, comments: "The organization's exact name.", example: "Acme Inc.", clean: clean.text("Name") }),
+    },
+    find: async (client, params) => {
+      const hits = await searchExact(client, "/organizations/search", { term: params.name as string, fields: "name" });
+      return hits[0] ? getOne(client, "/organizations/{id}", hits[0].id) : undefined;
+    },
+    create: (client, params) => create(client, "/organizations", { name: params.name }),
+    example: { id: 1, name: "Acme Inc." },
+  }),
+  findOrCreateDeal: findOrCreate({
+    label: "Find or Create Deal",
+    description:
+      "Return the deal with exactly this title for the given person and/or organization, or create it. The output's created says which happened.",
+    inputs: {
+      title: input({ label: "Title", type: "string", required: true, comments: "The deal's exact title.", example: "Acme - 50 seats", clean: clean.text("Title") }),
+      personId: optionalIdInput({ label: "Person ID", dataSource: "selectPerson", comments: "Match and link deals of this person." }),
+      orgId: optionalIdInput({ label: "Org ID", dataSource: "selectOrganization", comments: "Match and link deals of this organization." }),
+    },
+    find: async (client, params) => {
+      const hits = await searchExact(client, "/deals/search", {
+        term: params.title as string,
+        fields: "title",
+        person_id: params.personId as number | undefined,
+        organization_id: params.orgId as number | undefined,
+      });
+      return hits[0] ? getOne(client, "/deals/{id}", hits[0].id) : undefined;
+    },
+    create: (client, params) => create(client, "/deals", compact({ title: params.title, person_id: params.personId, org_id: params.orgId })),
+    example: { id: 1, title: "Acme - 50 seats", person_id: 1, org_id: 1, status: "open" },
+  }),
+};

@@ -1,0 +1,187 @@
+import { type InputFieldDefinition, input } from "@prismatic-io/spectral";
+import { choiceInput, clean, idInput, optionalIdInput } from "../../inputs";
+import type { OperationDefinition, Param } from "../operation";
+import { OPERATIONS } from "./operations";
+import type { GeneratedField, GeneratedOperation } from "./types";
+
+/**
+ * Turns the declarations generated from Pipedrive's specs into operation definitions for the one
+ * action helper: every current Pipedrive operation becomes an action, v2 first.
+ */
+
+const ACRONYMS: Record<string, string> = { id: "ID", ids: "IDs", url: "URL", api: "API", uuid: "UUID", cc: "CC", bcc: "BCC" };
+
+export const humanize = (name: string): string =>
+  name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .split(/[_\s]+/)
+    .filter(Boolean)
+    .map((word) => ACRONYMS[word.toLowerCase()] ?? word[0].toUpperCase() + word.slice(1))
+    .join(" ");
+
+export const camel = (name: string): string => name.replace(/[_-]+([a-z0-9])/gi, (_, c: string) => c.toUpperCase());
+
+/** Record ids that have a dropdown: by field name, and by collection for a path's {id}. */
+const ID_SOURCES: Record<string, string> = {
+  deal_id: "selectDeal",
+  person_id: "selectPerson",
+  org_id: "selectOrganization",
+  organization_id: "selectOrganization",
+  pipeline_id: "selectPipeline",
+  stage_id: "selectStage",
+  owner_id: "selectUser",
+  user_id: "selectUser",
+  creator_user_id: "selectUser",
+  product_id: "selectProduct",
+  filter_id: "selectFilter",
+  lead_id: "selectLead",
+  activity_id: "selectActivity",
+  file_id: "selectFile",
+  project_id: "selectProject",
+};
+const COLLECTION_SOURCES: Record<string, string> = {
+  deals: "selectDeal",
+  persons: "selectPerson",
+  organizations: "selectOrganization",
+  pipelines: "selectPipeline",
+  stages: "selectStage",
+  users: "selectUser",
+  products: "selectProduct",
+  filters: "selectFilter",
+  leads: "selectLead",
+  activities: "selectActivity",
+  files: "selectFile",
+  projects: "selectProject",
+};
+
+function dataSourceFor(op: GeneratedOperation, field: GeneratedField, available: Set<string>): string | undefined {
+  const key = field.in === "path" && field.name === "id" ? COLLECTION_SOURCES[op.path.split("/")[1]] : ID_SOURCES[field.name];
+  return key && available.has(key) ? key : undefined;
+}
+
+const BOOLEAN_CHOICES = [
+  { label: "Yes", value: "true" },
+  { label: "No", value: "false" },
+] as const;
+
+function buildInput(op: GeneratedOperation, field: GeneratedField, available: Set<string>): InputFieldDefinition {
+  const label = field.name === "body" ? "Body" : humanize(field.name);
+  const comments = field.description ?? `${label}.`;
+  const required = Boolean(field.required);
+  const example = field.example !== undefined ? String(field.example) : undefined;
+  const base = { label, comments, required, ...(example ? { example } : {}) };
+  switch (field.type) {
+    case "integer": {
+      const isId = field.name === "id" || field.name.endsWith("_id");
+      if (isId) {
+        const dataSource = dataSourceFor(op, field, available);
+        return (required ? idInput : optionalIdInput)({ label, comments, ...(dataSource ? { dataSource } : {}) });
+      }
+      return input({ ...base, type: "string", clean: required ? clean.integer(label) : clean.optionalInteger(label, Number.MIN_SAFE_INTEGER) });
+    }
+    case "number":
+      return input({ ...base, type: "string", clean: required ? clean.number(label) : clean.optionalNumber(label) });
+    case "boolean": {
+      const choice = choiceInput({ label, comments, choices: BOOLEAN_CHOICES, required });
+      return { ...choice, clean: (value: unknown) => (choice.clean(value) === undefined ? undefined : choice.clean(value) === "true") };
+    }
+    case "enum": {
+      const values = field.values ?? [];
+      const numeric = values.every((value) => typeof value === "number");
+      const choice = choiceInput({
+        label,
+        comments,
+        required,
+        choices: values.map((value) => ({ label: String(value), value: String(value) })),
+        ...(example && values.map(String).includes(example) ? { example } : {}),
+      });
+      return numeric ? { ...choice, clean: (value: unknown) => (choice.clean(value) === undefined ? undefined : Number(choice.clean(value))) } : choice;
+    }
+    case "date":
+      return input({ ...base, type: "string", placeholder: "YYYY-MM-DD", clean: required ? (v: unknown) => clean.optionalDate(label)(v) ?? clean.text(label)(v) : clean.optionalDate(label) });
+    case "date-time":
+      return input({ ...base, type: "string", placeholder: "2026-01-31T09:30:00Z", clean: clean.optionalDateTime(label) });
+    case "integer[]":
+      return input({ ...base, type: "string", comments: `${comments} Comma-separated, e.g. 1,2,3.`, clean: clean.optionalIdList(label, 1000) });
+    case "string[]":
+      return input({ ...base, type: "string", comments: `${comments} Comma-separated.`, clean: clean.optionalTextList(label) });
+    case "json":
+      return input({ ...base, type: "code", language: "json", clean: required ? clean.json(label) : clean.optionalJson(label) });
+    case "file":
+      return input({ ...base, type: "data", clean: (value: unknown) => (value === undefined || value === null || value === "" ? undefined : value) });
+    default:
+      return input({ ...base, type: "string", clean: required ? clean.text(label) : clean.optionalText(label) });
+  }
+}
+
+/** Input key per field: `id` for a path id, camelCase otherwise; a clash gets its location as prefix. */
+function paramsFor(op: GeneratedOperation, available: Set<string>): Record<string, Param> {
+  const params: Record<string, Param> = {};
+  for (const field of op.fields) {
+    let key = field.in === "path" && field.name === "id" ? "id" : camel(field.name);
+    if (key === "connection" || params[key]) key = camel(`${field.in}_${field.name}`);
+    params[key] = { in: field.in, name: field.name, input: buildInput(op, field, available) };
+  }
+  if (op.body === "multipart" && op.fields.some((field) => field.type === "file"))
+    params.fileName = {
+      in: "body",
+      name: "file_name",
+      input: input({
+        label: "File Name",
+        type: "string",
+        required: false,
+        comments: "The file's name as Pipedrive shows it, with its extension.",
+        example: "proposal.pdf",
+        clean: clean.optionalText("File Name"),
+      }),
+    };
+  return params;
+}
+
+const sentenceCase = (text: string) => text[0].toUpperCase() + text.slice(1);
+
+export function toDefinition(op: GeneratedOperation, available: Set<string>): OperationDefinition {
+  const notes = [
+    sentenceCase(op.summary).replace(/\.?$/, "."),
+    op.description,
+    op.deprecated ? "Pipedrive has deprecated this endpoint." : undefined,
+    `${op.method} /api/${op.version}${op.path}.`,
+  ].filter(Boolean);
+  return {
+    label: humanize(op.id),
+    description: notes.join(" "),
+    method: op.method,
+    version: op.version,
+    path: op.path,
+    params: paramsFor(op, available),
+    ...(op.list ? { list: op.list } : {}),
+    ...(op.body ? { body: op.body } : {}),
+    ...(op.download ? { download: true } : {}),
+    examplePayload: {
+      data: op.download
+        ? "(file bytes)"
+        : op.list
+          ? { success: true, data: [], additional_data: op.list === "cursor" ? { next_cursor: null } : { pagination: { start: 0, limit: 100, more_items_in_collection: false } } }
+          : { success: true, data: {} },
+    },
+  };
+}
+
+/** Operations on oauth.pipedrive.com belong to the OAuth connection, not to actions. */
+const isOAuth = (op: GeneratedOperation) => op.path.startsWith("/oauth/");
+
+/**
+ * One declaration per action key: the v2 operation where both specs share an operationId (v1's is
+ * superseded), v1 otherwise.
+ */
+export function generatedOperations(): Map<string, GeneratedOperation> {
+  const byKey = new Map<string, GeneratedOperation>();
+  for (const op of OPERATIONS) {
+    if (isOAuth(op)) continue;
+    const existing = byKey.get(op.id);
+    if (!existing || (existing.version === "v1" && op.version === "v2")) byKey.set(op.id, op);
+  }
+  return byKey;
+}
+
+export { OPERATIONS };

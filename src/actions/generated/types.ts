@@ -1,0 +1,39 @@
+/** Shapes of the declarations that scripts/generate-operations.ts writes from Pipedrive's specs. */
+export type FieldType =
+  | "string"
+  | "integer"
+  | "number"
+  | "boolean"
+  | "enum"
+  | "date"
+  | "date-time"
+  | "integer[]"
+  | "string[]"
+  | "json"
+  | "file";
+
+export interface GeneratedField {
+  /** Pipedrive's parameter or body field name. */
+  name: string;
+  in: "path" | "query" | "body" | "rawBody";
+  type: FieldType;
+  required?: boolean;
+  values?: (string | number)[];
+  description?: string;
+  example?: string | number;
+}
+
+export interface GeneratedOperation {
+  /** Pipedrive's operationId. */
+  id: string;
+  version: "v1" | "v2";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  summary: string;
+  description?: string;
+  fields: GeneratedField[];
+  list?: "cursor" | "offset";
+  body?: "json" | "multipart" | "form";
+  download?: boolean;
+  deprecated?: boolean;
+}
