@@ -19,6 +19,12 @@ type Schema = Record<string, unknown>;
 type Spec = { paths: Record<string, Record<string, Schema>>; components?: { schemas?: Record<string, Schema> } };
 
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
+
+/** Where the spec contradicts itself; each entry says what Pipedrive really expects. */
+const ERRATA: Record<string, { required?: string[] }> = {
+  // v2 addOrganization lists `title` as required but has no such property; the name is `name`.
+  "v2 addOrganization": { required: ["name"] },
+};
 /** Handled by the list inputs (Fetch All, Limit, Cursor/Start), not declared per operation. */
 const PAGING_PARAMS = new Set(["cursor", "start", "limit"]);
 
@@ -48,6 +54,28 @@ function flatten(spec: Spec, schema: unknown): { properties: Record<string, Sche
   return { properties, required, isObject };
 }
 
+/** A minimal valid JSON value for a schema: required properties with plausible values. */
+function template(spec: Spec, raw: unknown, depth = 0): unknown {
+  const schema = deref(spec, raw);
+  if (depth > 4) return null;
+  const values = enumOf(spec, schema);
+  if (values) return values[0];
+  const type = schema.type ?? (schema.properties ? "object" : undefined);
+  if (type === "array") return [template(spec, schema.items, depth + 1)];
+  if (type === "object" || schema.allOf) {
+    const flat = flatten(spec, schema);
+    return Object.fromEntries(flat.required.filter((name) => flat.properties[name]).map((name) => [name, template(spec, flat.properties[name], depth + 1)]));
+  }
+  if (type === "integer") return 1;
+  if (type === "number") return 10;
+  if (type === "boolean") return true;
+  if (schema.format === "uuid") return "adf21080-0e10-11eb-879b-05d71fb426ec";
+  if (schema.format === "date" || schema.format === "YYYY-MM-DD") return "2026-01-31";
+  if (schema.format === "date-time") return "2026-01-31T09:30:00Z";
+  if (schema.format === "url" || schema.format === "uri") return "https://example.com";
+  return "text";
+}
+
 function enumOf(spec: Spec, schema: Schema): (string | number)[] | undefined {
   if (Array.isArray(schema.enum)) return schema.enum as (string | number)[];
   for (const part of (schema.allOf as unknown[]) ?? []) {
@@ -57,7 +85,14 @@ function enumOf(spec: Spec, schema: Schema): (string | number)[] | undefined {
   return undefined;
 }
 
-function typeOf(spec: Spec, name: string, raw: Schema, version: "v1" | "v2", contentType?: string): { type: FieldType; values?: (string | number)[] } {
+function typeOf(
+  spec: Spec,
+  name: string,
+  raw: Schema,
+  version: "v1" | "v2",
+  contentType?: string,
+  description?: unknown,
+): { type: FieldType; values?: (string | number)[]; shape?: "object" | "array" } {
   const schema = deref(spec, raw);
   const values = enumOf(spec, schema);
   if (values) return { type: "enum", values };
@@ -70,12 +105,17 @@ function typeOf(spec: Spec, name: string, raw: Schema, version: "v1" | "v2", con
   if (type === "array") {
     const items = deref(spec, schema.items);
     if (items.type === "integer" || items.type === "number") return { type: "integer[]" };
+    if (items.type === "string" && items.format === "uuid") return { type: "uuid[]" };
     if (items.type === "string" && !enumOf(spec, items)) return { type: "string[]" };
-    return { type: "json" };
+    return { type: "json", shape: "array" };
   }
-  if (type === "object") return { type: "json" };
-  if (schema.format === "date") return { type: "date" };
-  if (version === "v2" && (schema.format === "date-time" || name === "updated_since" || name === "updated_until"))
+  if (type === "object") return { type: "json", shape: "object" };
+  if (schema.format === "date" || schema.format === "YYYY-MM-DD") return { type: "date" };
+  if (schema.format === "url" || schema.format === "uri") return { type: "url" };
+  if (type === "string" && /comma.separated .*(ids|array of up to)/i.test(String(description ?? schema.description ?? "")) && /ids$/.test(name))
+    return { type: "integer-csv" };
+  if (schema.format === "uuid") return { type: "uuid" };
+  if (schema.format === "date-time" || (version === "v2" && (name === "updated_since" || name === "updated_until")))
     return { type: "date-time" };
   return { type: "string" };
 }
@@ -92,14 +132,20 @@ const clip = (text: unknown): string | undefined => {
 };
 
 function field(spec: Spec, name: string, where: GeneratedField["in"], required: boolean, schema: Schema, description: unknown, version: "v1" | "v2", contentType?: string): GeneratedField {
-  const { type, values } = typeOf(spec, name, schema, version, contentType);
+  const { type, values, shape } = typeOf(spec, name, schema, version, contentType, description);
   const out: GeneratedField = { name, in: where, type };
+  if (shape) out.shape = shape;
   if (required) out.required = true;
   if (values) out.values = values;
   const comment = clip(description ?? deref(spec, schema).description);
   if (comment) out.description = comment;
   const example = (schema as Schema).example;
   if ((typeof example === "string" || typeof example === "number") && String(example).length <= 60) out.example = example;
+  if (type === "json") {
+    const value = template(spec, schema);
+    const hasRequired = shape === "array" ? JSON.stringify(value) !== "[{}]" : Object.keys(value as object).length > 0;
+    if (hasRequired) out.template = JSON.stringify(value);
+  }
   return out;
 }
 
@@ -110,7 +156,7 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
     for (const method of METHODS) {
       const op = item[method] as Schema | undefined;
       if (!op?.operationId) continue;
-      const params = [...((item.parameters as Schema[]) ?? []), ...((op.parameters as Schema[]) ?? [])];
+      const params = [...((item.parameters as unknown as Schema[]) ?? []), ...((op.parameters as Schema[]) ?? [])];
       const names = new Set(params.map((p) => p.name as string));
       const fields: GeneratedField[] = params
         .filter((p) => p.in === "path" || (p.in === "query" && !PAGING_PARAMS.has(p.name as string)))
@@ -121,11 +167,21 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
       if (contentType) {
         bodyKind = contentType === "application/json" ? "json" : contentType === "multipart/form-data" ? "multipart" : "form";
         const flat = flatten(spec, content[contentType].schema);
+        const erratum = ERRATA[`${version} ${op.operationId}`];
+        if (erratum?.required) flat.required = erratum.required;
         if (flat.isObject && Object.keys(flat.properties).length) {
           for (const [name, prop] of Object.entries(flat.properties))
             fields.push(field(spec, name, "body", flat.required.includes(name), prop, prop.description, version, contentType));
         } else {
-          fields.push({ name: "body", in: "rawBody", type: "json", required: Boolean((op.requestBody as Schema).required), description: "The request body as JSON." });
+          const bodySchema = deref(spec, content[contentType].schema);
+          fields.push({
+            name: "body",
+            in: "rawBody",
+            type: "json",
+            shape: bodySchema.type === "array" ? "array" : "object",
+            required: Boolean((op.requestBody as Schema).required),
+            description: "The request body as JSON.",
+          });
         }
       }
       const responses = (op.responses ?? {}) as Record<string, Schema>;
@@ -141,6 +197,10 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
       };
       const description = clip(op.description);
       if (description && description !== declared.summary) declared.description = description;
+      const limit = params.find((p) => p.name === "limit" && p.in === "query");
+      const documentedMax = /maximum value of (\d+)|upper limit is (\d+)/i.exec(String(limit?.description ?? ""));
+      const maxPage = Number((limit?.schema as Schema | undefined)?.maximum ?? documentedMax?.[1] ?? documentedMax?.[2] ?? 500);
+      if (limit && maxPage !== 500) declared.maxPageSize = maxPage;
       if (names.has("cursor")) declared.list = "cursor";
       else if (names.has("start")) declared.list = "offset";
       if (bodyKind) declared.body = bodyKind;

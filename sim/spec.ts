@@ -560,7 +560,9 @@ function describeError(where: string, e: ErrorObject): string {
 }
 
 function coerceScalar(raw: string, schema: JsonSchema): unknown {
-  const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string | undefined];
+  // `allOf: [{type: number, enum: [0, 1]}]` (Pipedrive's numberBoolean) carries its type one level down.
+  const typed = schema.type === undefined && Array.isArray(schema.allOf) ? ((schema.allOf as JsonSchema[])[0] ?? schema) : schema;
+  const types = Array.isArray(typed.type) ? (typed.type as string[]) : [typed.type as string | undefined];
   if (types.includes("integer") && /^-?\d+$/.test(raw)) return Number(raw);
   if (types.includes("number") && raw.trim() !== "" && Number.isFinite(Number(raw))) return Number(raw);
   if (types.includes("boolean") && (raw === "true" || raw === "false")) return raw === "true";

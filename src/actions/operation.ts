@@ -14,7 +14,7 @@ import {
   type Query,
 } from "../client";
 import { InputError } from "../client/errors";
-import { connectionInput, cursorInput, listInputs, startInput } from "../inputs";
+import { clean, connectionInput, cursorInput, listInputs, startInput } from "../inputs";
 
 /**
  * The one action helper. Each Pipedrive operation is declared as data (method, path, API version,
@@ -55,6 +55,8 @@ export interface OperationDefinition {
   params?: Record<string, Param>;
   /** List operations get Fetch All, Limit, Max Records and Cursor (v2) or Start (v1). */
   list?: Pagination;
+  /** Pipedrive's page-size cap for this list when it is not 500. */
+  maxPageSize?: number;
   /** How the body is sent: JSON (default), multipart (file uploads) or form-encoded. */
   body?: "json" | "multipart" | "form";
   /** The response is a file: the action returns its bytes and content type. */
@@ -71,6 +73,13 @@ function buildInputs(definition: OperationDefinition): Record<string, InputField
   for (const [key, param] of Object.entries(definition.params ?? {})) inputs[key] = param.input;
   if (definition.list === "cursor") Object.assign(inputs, listInputs, { cursor: cursorInput });
   if (definition.list === "offset") Object.assign(inputs, listInputs, { start: startInput });
+  if (definition.list && definition.maxPageSize)
+    inputs.limit = {
+      ...listInputs.limit,
+      comments: `Records per page, 1 to ${definition.maxPageSize} (Pipedrive's cap for this list).`,
+      example: String(Math.min(definition.maxPageSize, 100)),
+      clean: clean.optionalInteger("Limit", 1, definition.maxPageSize),
+    };
   return inputs;
 }
 
@@ -97,6 +106,7 @@ async function runList(client: PipedriveClient, definition: OperationDefinition,
     query: parts.query as Query,
     pagination,
     from,
+    pageSize: definition.maxPageSize,
   };
   if (!values.fetchAll) {
     const position = pagination === "cursor" ? { cursor: from } : { start: from ?? 0 };
@@ -165,8 +175,9 @@ export function operation(definition: OperationDefinition): ActionDefinition {
       const values = params as Record<string, unknown>;
       const parts = splitParams(definition, values);
       definition.prepare?.(parts, values, context);
-      const sendsBody = WRITES.has(definition.method) || parts.rawBody !== undefined;
-      if (sendsBody && definition.method !== "POST" && parts.rawBody === undefined && Object.keys(parts.body).length === 0)
+      const takesBody = Object.values(definition.params ?? {}).some((param) => param.in === "body" || param.in === "rawBody");
+      const sendsBody = takesBody && (WRITES.has(definition.method) || parts.rawBody !== undefined);
+      if (takesBody && WRITES.has(definition.method) && definition.method !== "POST" && parts.rawBody === undefined && Object.keys(parts.body).length === 0)
         throw new InputError(`${definition.label}: set at least one field to change.`);
       const client = createPipedriveClient(values.connection as Connection, {
         debug: context.debug?.enabled,

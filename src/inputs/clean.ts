@@ -66,6 +66,7 @@ const toBoolean = (label: string) => (value: unknown): boolean => {
 };
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const toDateOnly = (label: string) => (value: unknown): string => {
   const text = util.types.toString(value).trim();
@@ -137,6 +138,16 @@ export const clean = {
     optional((value: unknown) => {
       const text = normalise(toText(label)(value).trim());
       return pattern.test(text) ? text : fail(label, expected, value);
+    }),
+  uuid: (label: string) =>
+    requiredCheck(label, (value: unknown) => {
+      const text = toText(label)(value).trim();
+      return UUID.test(text) ? text : fail(label, "a UUID such as adf21080-0e10-11eb-879b-05d71fb426ec", value);
+    }),
+  optionalUuid: (label: string) =>
+    optional((value: unknown) => {
+      const text = toText(label)(value).trim();
+      return UUID.test(text) ? text : fail(label, "a UUID such as adf21080-0e10-11eb-879b-05d71fb426ec", value);
     }),
   optionalIdList: (label: string, max = 100) => optional(toIdList(label, max)),
 };

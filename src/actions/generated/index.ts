@@ -98,15 +98,62 @@ function buildInput(op: GeneratedOperation, field: GeneratedField, available: Se
       return numeric ? { ...choice, clean: (value: unknown) => (choice.clean(value) === undefined ? undefined : Number(choice.clean(value))) } : choice;
     }
     case "date":
-      return input({ ...base, type: "string", placeholder: "YYYY-MM-DD", clean: required ? (v: unknown) => clean.optionalDate(label)(v) ?? clean.text(label)(v) : clean.optionalDate(label) });
+      return input({ ...base, example: example ?? "2026-01-31", type: "string", placeholder: "YYYY-MM-DD", clean: required ? (v: unknown) => clean.optionalDate(label)(v) ?? clean.text(label)(v) : clean.optionalDate(label) });
     case "date-time":
-      return input({ ...base, type: "string", placeholder: "2026-01-31T09:30:00Z", clean: clean.optionalDateTime(label) });
+      return input({
+        ...base,
+        example: example ?? "2026-01-31T09:30:00Z",
+        type: "string",
+        placeholder: "2026-01-31T09:30:00Z",
+        clean: required ? (v: unknown) => clean.optionalDateTime(label)(v) ?? clean.text(label)(v) : clean.optionalDateTime(label),
+      });
+    case "uuid": {
+      const dataSource = field.name === "lead_id" || (field.in === "path" && field.name === "id") ? dataSourceFor(op, field, available) : undefined;
+      return input({
+        ...base,
+        type: "string",
+        ...(example ? {} : { example: "adf21080-0e10-11eb-879b-05d71fb426ec" }),
+        ...(dataSource ? { dataSource } : {}),
+        clean: required ? clean.uuid(label) : clean.optionalUuid(label),
+      });
+    }
+    case "uuid[]":
+      return input({
+        ...base,
+        type: "string",
+        comments: `${comments} Comma-separated UUIDs.`,
+        clean: (value: unknown) => clean.optionalTextList(label)(value)?.map((item) => clean.uuid(label)(item)),
+      });
+    case "url":
+      return input({
+        ...base,
+        type: "string",
+        ...(example ? {} : { example: "https://example.com" }),
+        clean: (value: unknown) => {
+          const url = clean.optionalPattern(label, /^https?:\/\/\S+$/i, "an http(s) URL such as https://example.com")(value);
+          return required && url === undefined ? clean.text(label)(value) : url;
+        },
+      });
+    case "integer-csv":
+      return input({
+        ...base,
+        type: "string",
+        example: "1,2,3",
+        comments: `${comments} Comma-separated IDs, e.g. 1,2,3.`,
+        clean: (value: unknown) => clean.optionalIdList(label, 100)(value)?.join(","),
+      });
     case "integer[]":
       return input({ ...base, type: "string", comments: `${comments} Comma-separated, e.g. 1,2,3.`, clean: clean.optionalIdList(label, 1000) });
     case "string[]":
       return input({ ...base, type: "string", comments: `${comments} Comma-separated.`, clean: clean.optionalTextList(label) });
     case "json":
-      return input({ ...base, type: "code", language: "json", clean: required ? clean.json(label) : clean.optionalJson(label) });
+      return input({
+        ...base,
+        type: "code",
+        language: "json",
+        ...(example ? {} : { example: field.template ?? (field.shape === "array" ? "[]" : "{}") }),
+        clean: required ? clean.json(label, field.shape ?? "any") : clean.optionalJson(label, field.shape ?? "any"),
+      });
     case "file":
       return input({ ...base, type: "data", clean: (value: unknown) => (value === undefined || value === null || value === "" ? undefined : value) });
     default:
@@ -115,7 +162,7 @@ function buildInput(op: GeneratedOperation, field: GeneratedField, available: Se
 }
 
 /** Input key per field: `id` for a path id, camelCase otherwise; a clash gets its location as prefix. */
-function paramsFor(op: GeneratedOperation, available: Set<string>): Record<string, Param> {
+export function paramsFor(op: GeneratedOperation, available: Set<string>): Record<string, Param> {
   const params: Record<string, Param> = {};
   for (const field of op.fields) {
     let key = field.in === "path" && field.name === "id" ? "id" : camel(field.name);
@@ -155,6 +202,7 @@ export function toDefinition(op: GeneratedOperation, available: Set<string>): Op
     path: op.path,
     params: paramsFor(op, available),
     ...(op.list ? { list: op.list } : {}),
+    ...(op.maxPageSize ? { maxPageSize: op.maxPageSize } : {}),
     ...(op.body ? { body: op.body } : {}),
     ...(op.download ? { download: true } : {}),
     examplePayload: {

@@ -7,6 +7,10 @@ export type FieldType =
   | "enum"
   | "date"
   | "date-time"
+  | "uuid"
+  | "uuid[]"
+  | "url"
+  | "integer-csv"
   | "integer[]"
   | "string[]"
   | "json"
@@ -19,6 +23,10 @@ export interface GeneratedField {
   type: FieldType;
   required?: boolean;
   values?: (string | number)[];
+  /** For json fields: what the JSON must be. */
+  shape?: "object" | "array";
+  /** For json fields with required parts: a minimal valid value, shown as the example. */
+  template?: string;
   description?: string;
   example?: string | number;
 }
@@ -33,6 +41,8 @@ export interface GeneratedOperation {
   description?: string;
   fields: GeneratedField[];
   list?: "cursor" | "offset";
+  /** Pipedrive's page-size cap when it is not 500. */
+  maxPageSize?: number;
   body?: "json" | "multipart" | "form";
   download?: boolean;
   deprecated?: boolean;
