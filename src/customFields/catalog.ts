@@ -36,8 +36,12 @@ interface RawField {
 
 const catalogs = new WeakMap<PipedriveClient, Map<FieldEntity, Promise<Map<string, FieldInfo>>>>();
 
+const CUSTOM_CODE = /^[0-9a-f]{40}$/;
+
 /**
- * Field metadata for an entity, every page, fetched once per client (one client per execution).
+ * Field metadata for an entity, every page (500 a page), fetched once per client (one client per
+ * execution). Concurrent callers share the one request; a failed fetch is not kept, so a later
+ * call tries again.
  */
 export function fieldCatalog(client: PipedriveClient, entity: FieldEntity): Promise<Map<string, FieldInfo>> {
   let perClient = catalogs.get(client);
@@ -48,6 +52,7 @@ export function fieldCatalog(client: PipedriveClient, entity: FieldEntity): Prom
   let catalog = perClient.get(entity);
   if (!catalog) {
     const source = SOURCES[entity];
+    const cache = perClient;
     catalog = client
       .collect<RawField>({ version: source.version, path: source.path, pagination: source.version === "v2" ? "cursor" : "offset" })
       .then(({ items }) => {
@@ -59,12 +64,16 @@ export function fieldCatalog(client: PipedriveClient, entity: FieldEntity): Prom
             code,
             name: raw.field_name ?? raw.name ?? code,
             type: raw.field_type ?? "varchar",
-            isCustom: raw.is_custom_field ?? raw.edit_flag ?? /^[0-9a-f]{40}$/.test(code),
+            isCustom: raw.is_custom_field ?? raw.edit_flag ?? CUSTOM_CODE.test(code),
             options: raw.options ?? [],
           });
         }
         return byCode;
       });
+    const pending = catalog;
+    pending.catch(() => {
+      if (cache.get(entity) === pending) cache.delete(entity);
+    });
     perClient.set(entity, catalog);
   }
   return catalog;
