@@ -17,6 +17,8 @@ function sample(field: GeneratedField | undefined, key: string, input: (typeof a
   if (input.type === "connection") return bed.oauth;
   if (input.model?.length) return input.model[0].value;
   if (input.collection === "keyvaluelist") return [];
+  if (input.type === "boolean") return "false";
+  if (key === "customFields" && !field) return "{}";
   switch (field?.type) {
     case "integer":
       return "1";
@@ -52,6 +54,7 @@ function sample(field: GeneratedField | undefined, key: string, input: (typeof a
   if (/email/i.test(name)) return "ada@example.com";
   if (/url/i.test(name)) return "https://example.com/page";
   if (/term/.test(name)) return "Acme";
+  if (key === "id" || /ID$/.test(key) || /Id$/.test(key)) return "1";
   if (input.example) return input.example;
   if (input.type === "code") return "{}";
   if (/ID$/.test(key) || /Id$/.test(key)) return "1";

@@ -105,6 +105,7 @@ export function compatDefinitions(available: Set<string>): Record<string, Operat
             type: "string",
             required: true,
             comments: "The deal whose installments to list.",
+            example: "123",
             ...(available.has("selectDeal") ? { dataSource: "selectDeal" } : {}),
             clean: (value: unknown) => [clean.id("Deal ID")(value)],
           }),

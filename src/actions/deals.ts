@@ -10,7 +10,7 @@ import {
   updatedUntilInput,
   visibleToInput,
 } from "../inputs";
-import { inBody, inPath, inQuery, type OperationDefinition, operations, type Param } from "./operation";
+import { inBody, inPath, inQuery, type OperationDefinition, type Param } from "./operation";
 
 const DEAL_STATUSES = ["open", "won", "lost"] as const;
 
@@ -234,4 +234,4 @@ const table = {
   },
 } satisfies Record<string, OperationDefinition>;
 
-export const dealActions = operations(table);
+export const dealDefinitions: Record<string, OperationDefinition> = table;

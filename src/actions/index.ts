@@ -1,9 +1,10 @@
+import type { FieldEntity } from "../customFields/catalog";
 import dataSources from "../dataSources";
 import { beyondActions } from "./beyond";
 import { compatDefinitions, removedActions } from "./compat";
-import { dealActions } from "./deals";
+import { dealDefinitions } from "./deals";
 import { generatedOperations, toDefinition } from "./generated";
-import { operation } from "./operation";
+import { type OperationDefinition, operation } from "./operation";
 
 /**
  * Every action: one per current Pipedrive operation (generated from the specs, v2 first), then
@@ -11,9 +12,39 @@ import { operation } from "./operation";
  */
 const available = new Set(Object.keys(dataSources));
 
-const generated = Object.fromEntries(
-  [...generatedOperations()].map(([key, op]) => [key, operation(toDefinition(op, available))]),
-);
-const compat = Object.fromEntries(Object.entries(compatDefinitions(available)).map(([key, def]) => [key, operation(def)]));
+/** Records with custom fields: their create/update actions take Custom Fields by name, their reads name them. */
+const CUSTOM_FIELD_RECORDS: Record<FieldEntity, { one: string; many: string }> = {
+  deal: { one: "Deal", many: "Deals" },
+  person: { one: "Person", many: "Persons" },
+  organization: { one: "Organization", many: "Organizations" },
+  product: { one: "Product", many: "Products" },
+  activity: { one: "Activity", many: "Activities" },
+  lead: { one: "Lead", many: "Leads" },
+  note: { one: "Note", many: "Notes" },
+};
 
-export default { ...generated, ...compat, ...removedActions(), ...dealActions, ...beyondActions };
+const customFieldsOf = new Map<string, { entity: FieldEntity; writes: boolean }>();
+for (const [entity, { one, many }] of Object.entries(CUSTOM_FIELD_RECORDS) as [FieldEntity, { one: string; many: string }][]) {
+  if (entity === "note") continue;
+  for (const key of [`add${one}`, `update${one}`]) customFieldsOf.set(key, { entity, writes: true });
+  for (const key of [`get${one}`, `get${many}`, `getArchived${many}`]) customFieldsOf.set(key, { entity, writes: false });
+}
+for (const key of ["getPersonDeals", "getOrganizationDeals"]) customFieldsOf.set(key, { entity: "deal", writes: false });
+for (const key of ["getDealPersons", "getOrganizationPersons"]) customFieldsOf.set(key, { entity: "person", writes: false });
+for (const key of ["getDealActivities", "getOrganizationActivities", "getPersonActivities"])
+  customFieldsOf.set(key, { entity: "activity", writes: false });
+
+const definitions: Record<string, OperationDefinition> = {
+  ...Object.fromEntries([...generatedOperations()].map(([key, op]) => [key, toDefinition(op, available)])),
+  ...compatDefinitions(available),
+  ...dealDefinitions,
+};
+
+const built = Object.fromEntries(
+  Object.entries(definitions).map(([key, definition]) => {
+    const customFields = customFieldsOf.get(key);
+    return [key, operation(customFields ? { ...definition, customFields } : definition)];
+  }),
+);
+
+export default { ...built, ...removedActions(), ...beyondActions };

@@ -4,6 +4,7 @@ import {
   type Connection,
   type InputFieldDefinition,
   action,
+  input,
 } from "@prismatic-io/spectral";
 import {
   type ApiVersion,
@@ -14,6 +15,8 @@ import {
   type Query,
 } from "../client";
 import { InputError } from "../client/errors";
+import type { FieldEntity } from "../customFields/catalog";
+import { decodeCustomFields, encodeCustomFields } from "../customFields/codec";
 import { clean, connectionInput, cursorInput, listInputs, startInput } from "../inputs";
 
 /**
@@ -57,6 +60,11 @@ export interface OperationDefinition {
   list?: Pagination;
   /** Pipedrive's page-size cap for this list when it is not 500. */
   maxPageSize?: number;
+  /**
+   * The record type whose custom fields this operation reads or writes: writes take a Custom Fields
+   * input by name, and outputs name custom fields unless Raw Custom Fields is on.
+   */
+  customFields?: { entity: FieldEntity; writes: boolean };
   /** How the body is sent: JSON (default), multipart (file uploads) or form-encoded. */
   body?: "json" | "multipart" | "form";
   /** The response is a file: the action returns its bytes and content type. */
@@ -68,9 +76,30 @@ export interface OperationDefinition {
 
 const WRITES = new Set<HttpMethod>(["POST", "PUT", "PATCH"]);
 
+const customFieldsInput = (entity: FieldEntity) =>
+  input({
+    label: "Custom Fields",
+    type: "code",
+    language: "json",
+    required: false,
+    comments: `The ${entity}'s custom fields as JSON, keyed by field name (or key), with option labels for dropdowns, e.g. {"Priority": "High", "Budget": {"value": 5000, "currency": "USD"}, "Kickoff date": "2026-03-01"}. null clears a field.`,
+    example: '{"Priority": "High"}',
+  });
+
+const rawCustomFieldsInput = input({
+  label: "Raw Custom Fields",
+  type: "boolean",
+  required: false,
+  default: "false",
+  comments: "When true, custom fields in the output keep Pipedrive's 40-character keys and option ids instead of names and labels.",
+  clean: clean.boolean("Raw Custom Fields"),
+});
+
 function buildInputs(definition: OperationDefinition): Record<string, InputFieldDefinition> {
   const inputs: Record<string, InputFieldDefinition> = { connection: connectionInput };
   for (const [key, param] of Object.entries(definition.params ?? {})) inputs[key] = param.input;
+  if (definition.customFields?.writes) inputs.customFields = customFieldsInput(definition.customFields.entity);
+  if (definition.customFields) inputs.rawCustomFields = rawCustomFieldsInput;
   if (definition.list === "cursor") Object.assign(inputs, listInputs, { cursor: cursorInput });
   if (definition.list === "offset") Object.assign(inputs, listInputs, { start: startInput });
   if (definition.list && definition.maxPageSize)
@@ -86,6 +115,7 @@ function buildInputs(definition: OperationDefinition): Record<string, InputField
 function splitParams(definition: OperationDefinition, values: Record<string, unknown>): RequestParts {
   const parts: RequestParts = { pathParams: {}, query: {}, body: {} };
   for (const [key, param] of Object.entries(definition.params ?? {})) {
+    if (definition.customFields?.writes && key === "customFields") continue;
     const value = values[key];
     if (value === undefined) continue;
     if (param.in === "path") parts.pathParams[param.name] = value as string | number;
@@ -175,15 +205,24 @@ export function operation(definition: OperationDefinition): ActionDefinition {
       const values = params as Record<string, unknown>;
       const parts = splitParams(definition, values);
       definition.prepare?.(parts, values, context);
-      const takesBody = Object.values(definition.params ?? {}).some((param) => param.in === "body" || param.in === "rawBody");
+      const takesBody =
+        Boolean(definition.customFields?.writes) ||
+        Object.values(definition.params ?? {}).some((param) => param.in === "body" || param.in === "rawBody");
       const sendsBody = takesBody && (WRITES.has(definition.method) || parts.rawBody !== undefined);
-      if (takesBody && WRITES.has(definition.method) && definition.method !== "POST" && parts.rawBody === undefined && Object.keys(parts.body).length === 0)
-        throw new InputError(`${definition.label}: set at least one field to change.`);
       const client = createPipedriveClient(values.connection as Connection, {
         debug: context.debug?.enabled,
         logger: context.logger,
       });
-      if (definition.list) return { data: await runList(client, definition, parts, values) };
+      const entity = definition.customFields?.entity;
+      if (entity && definition.customFields?.writes && values.customFields !== undefined && values.customFields !== "") {
+        const encoded = await encodeCustomFields(client, entity, values.customFields, { version: definition.version });
+        if (encoded && definition.version === "v2") parts.body.custom_fields = encoded;
+        else if (encoded) Object.assign(parts.body, encoded);
+      }
+      if (takesBody && WRITES.has(definition.method) && definition.method !== "POST" && parts.rawBody === undefined && Object.keys(parts.body).length === 0)
+        throw new InputError(`${definition.label}: set at least one field to change.`);
+      const named = async (data: unknown) => (entity && !values.rawCustomFields ? decodeCustomFields(client, entity, data) : data);
+      if (definition.list) return { data: await named(await runList(client, definition, parts, values)) };
       const request = {
         method: definition.method,
         version: definition.version,
@@ -197,7 +236,7 @@ export function operation(definition: OperationDefinition): ActionDefinition {
         const contentType = String(response.headers["content-type"] ?? "application/octet-stream");
         return { data: Buffer.from(response.data), contentType };
       }
-      return { data: await client.request(request) };
+      return { data: await named(await client.request(request)) };
     },
   });
 }
