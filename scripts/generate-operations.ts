@@ -114,7 +114,8 @@ function typeOf(
   if (schema.format === "url" || schema.format === "uri") return { type: "url" };
   if (type === "string" && /comma.separated .*(ids|array of up to)/i.test(String(description ?? schema.description ?? "")) && /ids$/.test(name))
     return { type: "integer-csv" };
-  if (schema.format === "uuid") return { type: "uuid" };
+  // Lead ids are UUIDs even where the spec only says "string" (e.g. v2 GET /activities?lead_id=).
+  if (schema.format === "uuid" || (name === "lead_id" && type === "string")) return { type: "uuid" };
   if (schema.format === "date-time" || (version === "v2" && (name === "updated_since" || name === "updated_until")))
     return { type: "date-time" };
   return { type: "string" };

@@ -4,12 +4,12 @@ import {
   choiceInput,
   clean,
   dealIdInput,
-  optionalIdInput,
   sortDirectionInput,
   updatedSinceInput,
   updatedUntilInput,
   visibleToInput,
 } from "../inputs";
+import { linkedIdInput } from "../inputs/ids";
 import { inBody, inPath, inQuery, type OperationDefinition, type Param } from "./operation";
 
 const DEAL_STATUSES = ["open", "won", "lost"] as const;
@@ -22,26 +22,25 @@ const statusInput = (comments: string, values: readonly string[]) =>
     example: "open",
   });
 
-const personId = optionalIdInput({
-  label: "Person ID",
-  dataSource: "selectPerson",
+const personId = linkedIdInput("person", {
+  required: false,
   comments: "The ID of the person (contact) the deal is linked to.",
 });
-const orgId = optionalIdInput({
+const orgId = linkedIdInput("organization", {
   label: "Org ID",
-  dataSource: "selectOrganization",
+  required: false,
   comments: "The ID of the organization the deal is linked to.",
 });
-const pipelineId = optionalIdInput({
-  label: "Pipeline ID",
+const pipelineId = linkedIdInput("pipeline", {
+  required: false,
   comments: "The ID of the pipeline. When a stage is given, Pipedrive takes the stage's pipeline.",
 });
-const stageId = optionalIdInput({
-  label: "Stage ID",
-  comments: "The ID of the stage. When empty on create, the deal goes to the first stage of the pipeline.",
+const stageId = linkedIdInput("stage", {
+  required: false,
+  comments: "The ID of the stage (the dropdown shows Pipeline > Stage). When empty on create, the deal goes to the first stage of the pipeline.",
 });
-const ownerId = optionalIdInput({
-  label: "Owner ID",
+const ownerId = linkedIdInput("owner", {
+  required: false,
   comments: "The ID of the user who owns the deal. When empty on create, the connection's user owns it.",
 });
 
@@ -175,9 +174,9 @@ const table = {
       ownerId: inQuery("owner_id", { ...ownerId, comments: "Only deals owned by this user." }),
       filterId: inQuery(
         "filter_id",
-        optionalIdInput({
-          label: "Filter ID",
-                  comments: "Apply a saved Pipedrive filter. When set, Pipedrive ignores the other filters.",
+        linkedIdInput("filter", {
+          required: false,
+          comments: "Apply a saved Pipedrive deal filter (the dropdown shows each filter's type). When set, Pipedrive ignores the other filters.",
         }),
       ),
       updatedSince: inQuery("updated_since", updatedSinceInput),

@@ -232,4 +232,4 @@ export function generatedOperations(): Map<string, GeneratedOperation> {
   return byKey;
 }
 
-export { OPERATIONS };
+export { OPERATIONS } from "./operations";

@@ -1,0 +1,93 @@
+import type { TestBed } from "./setup";
+import component from "../../src";
+import { generatedOperations, paramsFor } from "../../src/actions/generated";
+import type { GeneratedField } from "../../src/actions/generated/types";
+import dataSources from "../../src/dataSources";
+
+/** Valid sample inputs for every action, from the generated field types (or the inputs' own examples). */
+export interface ConvertedInput {
+  key: string;
+  label: string | { key: string; value: string };
+  required?: boolean;
+  model?: { value: string }[];
+  example?: string;
+  default?: unknown;
+  type: string;
+  collection?: string;
+}
+export const actions = component.actions as unknown as Record<string, { inputs: ConvertedInput[] }>;
+const available = new Set(Object.keys(dataSources));
+
+export interface SampleContext {
+  bed: TestBed;
+  leadId: string;
+}
+
+export function fieldsOf(key: string): Map<string, GeneratedField> {
+  const op = generatedOperations().get(key);
+  const fieldsByKey = new Map<string, GeneratedField>();
+  if (op)
+    for (const [inputKey, param] of Object.entries(paramsFor(op, available)))
+      fieldsByKey.set(inputKey, op.fields.find((f) => f.name === param.name && f.in === param.in) as GeneratedField);
+  return fieldsByKey;
+}
+
+export function sample(ctx: SampleContext, field: GeneratedField | undefined, key: string, input: ConvertedInput): unknown {
+  if (input.type === "connection") return ctx.bed.oauth;
+  if (input.model?.length) return input.model[0].value;
+  if (input.collection === "keyvaluelist") return [];
+  if (input.type === "boolean") return "false";
+  if (key === "customFields" && !field) return "{}";
+  switch (field?.type) {
+    case "integer":
+      return "1";
+    case "number":
+      return "10";
+    case "boolean":
+      return "true";
+    case "date":
+      return "2026-01-31";
+    case "date-time":
+      return "2026-01-31T09:30:00Z";
+    case "integer[]":
+      return "1";
+    case "string[]":
+      return "alpha";
+    case "json":
+      return field.template ?? (field.shape === "array" ? "[]" : "{}");
+    case "uuid[]":
+      return "6f1c3a52-9d0e-4f0b-8a3e-2b7c9d1e4f5a";
+    case "url":
+      return "https://example.com/page";
+    case "integer-csv":
+      return "1,2";
+    case "uuid":
+      return field.name === "lead_id" || (field.name === "id" && field.in === "path") ? ctx.leadId : "6f1c3a52-9d0e-4f0b-8a3e-2b7c9d1e4f5a";
+    case "file":
+      return { data: Buffer.from("hello"), contentType: "text/plain" };
+    default:
+      break;
+  }
+  const name = field?.name ?? key;
+  if (/lead_id|^id$/.test(name) && field?.type === "string") return ctx.leadId;
+  if (key === "url" && !field) return "/users/me";
+  if (key === "leadId") return ctx.leadId;
+  if (/email/i.test(name)) return "ada@example.com";
+  if (/url/i.test(name)) return "https://example.com/page";
+  if (/term/.test(name)) return "Acme";
+  if (key === "id" || /ID$/.test(key) || /Id$/.test(key)) return "1";
+  if (input.example) return input.example;
+  if (input.type === "code") return "{}";
+  return "Sample";
+}
+
+export function sampleParams(ctx: SampleContext, key: string, all: boolean): Record<string, unknown> {
+  const fieldsByKey = fieldsOf(key);
+  const params: Record<string, unknown> = {};
+  for (const input of actions[key].inputs) {
+    if (!input.required && !all && input.type !== "connection") continue;
+    if (["fetchAll", "maxRecords", "cursor", "start"].includes(input.key)) continue;
+    params[input.key] = sample(ctx, fieldsByKey.get(input.key), input.key, input);
+  }
+  return params;
+}
