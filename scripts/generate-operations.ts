@@ -95,6 +95,9 @@ function typeOf(
 ): { type: FieldType; values?: (string | number)[]; shape?: "object" | "array" } {
   const schema = deref(spec, raw);
   const values = enumOf(spec, schema);
+  // Documented as a comma-separated list of the enum's values (item_types, include_fields, fields, ...).
+  if (values && schema.type !== "array" && /comma.separated/i.test(String(description ?? schema.description ?? "")))
+    return { type: "enum-csv", values };
   if (values) return { type: "enum", values };
   let type = schema.type as string | undefined;
   if (!type && Array.isArray(schema.allOf)) type = deref(spec, (schema.allOf as unknown[])[0]).type as string | undefined;

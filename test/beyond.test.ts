@@ -154,3 +154,33 @@ describe("custom fields by name round-trip through the actions", () => {
     expect(bed.sim.requests.filter((r) => r.method === "POST").length).toBe(0);
   });
 });
+
+describe("Sim's tool semantics", () => {
+  test("getLeads with Archived lists archived leads; owner, person and organization filter", async () => {
+    bed.sim.seed("leads", 6, (i) => ({ is_archived: i < 2, owner_id: 1, person_id: i % 2 ? 1 : null, organization_id: i % 2 ? null : 1 }));
+    const active = data<{ data: { id: string }[] }>(await harness.action("getLeads", { connection: bed.oauth }, context)).data;
+    const archived = data<{ data: { id: string }[] }>(await harness.action("getLeads", { connection: bed.oauth, archived: "true" }, context)).data;
+    expect(active.length).toBe(4);
+    expect(archived.length).toBe(2);
+    expect(bed.sim.requests.some((r) => r.path === "/api/v1/leads/archived")).toBe(true);
+    const byPerson = data<{ data: { id: string }[] }>(await harness.action("getLeads", { connection: bed.oauth, personId: "1" }, context)).data;
+    expect(byPerson.length).toBe(2);
+  });
+
+  test("getFiles with Download Files returns the files' contents", async () => {
+    bed.sim.seed("files", 2, (i) => ({ name: `file-${i}.txt`, file_name: `file-${i}.txt` }));
+    const result = data<{ data: unknown[]; downloadedFiles: { id: number; base64: string; contentType: string }[] }>(
+      await harness.action("getFiles", { connection: bed.oauth, downloadFiles: "true" }, context),
+    );
+    expect(result.data.length).toBe(2);
+    expect(result.downloadedFiles.length).toBe(2);
+    expect(result.downloadedFiles[0].base64.length).toBeGreaterThan(0);
+    expect(bed.sim.requests.filter((r) => /\/files\/\d+\/download$/.test(r.path)).length).toBe(2);
+  });
+
+  test("searchItem takes several item types", async () => {
+    await harness.action("addDeal", { connection: bed.oauth, title: "Searchable Acme" }, context);
+    await harness.action("searchItem", { connection: bed.oauth, term: "Acme", itemTypes: "deal, person" }, context);
+    expect(bed.sim.requests.at(-1)?.query.item_types).toBe("deal,person");
+  });
+});

@@ -5,6 +5,7 @@ import { compatDefinitions, removedActions } from "./compat";
 import { dealDefinitions } from "./deals";
 import { generatedOperations, toDefinition } from "./generated";
 import { type OperationDefinition, operation } from "./operation";
+import { semanticDefinitions } from "./semantics";
 
 /**
  * Every action: one per current Pipedrive operation (generated from the specs, v2 first), then
@@ -37,6 +38,7 @@ for (const key of ["getDealActivities", "getOrganizationActivities", "getPersonA
 const definitions: Record<string, OperationDefinition> = {
   ...Object.fromEntries([...generatedOperations()].map(([key, op]) => [key, toDefinition(op, available)])),
   ...compatDefinitions(available),
+  ...semanticDefinitions(available),
   ...dealDefinitions,
 };
 

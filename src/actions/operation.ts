@@ -45,6 +45,8 @@ export interface RequestParts {
   body: Record<string, unknown>;
   /** Set when the operation takes its whole body from one input. */
   rawBody?: unknown;
+  /** Set by `prepare` to call another path of the same shape (e.g. /leads/archived). */
+  path?: string;
 }
 
 export interface OperationDefinition {
@@ -71,6 +73,8 @@ export interface OperationDefinition {
   download?: boolean;
   /** Last look at the request before it is sent (inputs kept for compatibility, cross-field rules). */
   prepare?: (parts: RequestParts, values: Record<string, unknown>, context: ActionContext) => void;
+  /** Adds to the output with further requests (e.g. file contents); runs after custom fields are named. */
+  transform?: (data: unknown, client: PipedriveClient, values: Record<string, unknown>) => Promise<unknown>;
   examplePayload?: { data: unknown };
 }
 
@@ -131,7 +135,7 @@ async function runList(client: PipedriveClient, definition: OperationDefinition,
   const from = (pagination === "cursor" ? values.cursor : values.start) as string | number | undefined;
   const base = {
     version: definition.version,
-    path: definition.path,
+    path: parts.path ?? definition.path,
     pathParams: parts.pathParams,
     query: parts.query as Query,
     pagination,
@@ -143,7 +147,7 @@ async function runList(client: PipedriveClient, definition: OperationDefinition,
     return client.request({
       method: "GET",
       version: definition.version,
-      path: definition.path,
+      path: parts.path ?? definition.path,
       pathParams: parts.pathParams,
       query: { ...(parts.query as Query), ...position, limit: values.limit as number | undefined },
     });
@@ -221,12 +225,15 @@ export function operation(definition: OperationDefinition): ActionDefinition {
       }
       if (takesBody && WRITES.has(definition.method) && definition.method !== "POST" && parts.rawBody === undefined && Object.keys(parts.body).length === 0)
         throw new InputError(`${definition.label}: set at least one field to change.`);
-      const named = async (data: unknown) => (entity && !values.rawCustomFields ? decodeCustomFields(client, entity, data) : data);
+      const named = async (data: unknown) => {
+        const resolved = entity && !values.rawCustomFields ? await decodeCustomFields(client, entity, data) : data;
+        return definition.transform ? definition.transform(resolved, client, values) : resolved;
+      };
       if (definition.list) return { data: await named(await runList(client, definition, parts, values)) };
       const request = {
         method: definition.method,
         version: definition.version,
-        path: definition.path,
+        path: parts.path ?? definition.path,
         pathParams: parts.pathParams,
         query: parts.query as Query,
         body: sendsBody ? encodeBody(definition.body ?? "json", parts) : undefined,

@@ -59,6 +59,8 @@ export function sample(ctx: SampleContext, field: GeneratedField | undefined, ke
       return "6f1c3a52-9d0e-4f0b-8a3e-2b7c9d1e4f5a";
     case "url":
       return "https://example.com/page";
+    case "enum-csv":
+      return String(field.values?.[0]);
     case "integer-csv":
       return "1,2";
     case "uuid":

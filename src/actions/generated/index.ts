@@ -134,6 +134,20 @@ function buildInput(op: GeneratedOperation, field: GeneratedField, available: Se
           return required && url === undefined ? clean.text(label)(value) : url;
         },
       });
+    case "enum-csv": {
+      const values = (field.values ?? []).map(String);
+      return input({
+        ...base,
+        type: "string",
+        example: values.slice(0, 2).join(","),
+        comments: `${comments} One or more of ${values.join(", ")}, comma-separated.`,
+        clean: (value: unknown) => {
+          const items = clean.optionalTextList(label)(value);
+          if (!items?.length) return required ? clean.text(label)(value) : undefined;
+          return items.map((item) => clean.choice(label, values)(item)).join(",");
+        },
+      });
+    }
     case "integer-csv":
       return input({
         ...base,

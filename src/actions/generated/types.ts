@@ -11,6 +11,7 @@ export type FieldType =
   | "uuid[]"
   | "url"
   | "integer-csv"
+  | "enum-csv"
   | "integer[]"
   | "string[]"
   | "json"
