@@ -101,6 +101,12 @@ export class Credentials {
     if (access && access.clientId === clientId) access.revoked = true;
   }
 
+  /** The app was uninstalled by this user: every refresh and access token of (app, user) stops working. */
+  revokeUser(clientId: string, userId: number): void {
+    for (const r of this.refreshTokens.values()) if (r.clientId === clientId && r.userId === userId) r.revoked = true;
+    for (const a of this.accessTokens.values()) if (a.clientId === clientId && a.userId === userId) a.revoked = true;
+  }
+
   authenticate(req: http.IncomingMessage, query: URLSearchParams, now: number): AuthResult {
     const header = req.headers["x-api-token"];
     const apiToken = Array.isArray(header) ? header[0] : header;

@@ -6,3 +6,4 @@ export { PipedriveSimulator } from "./simulator";
 export { customFieldKey, COMPANY, SEED_USERS } from "./seed";
 export { SPEC_ERRATA } from "./spec";
 export type * from "./types";
+export type { UninstallNotice, UninstallResult } from "./uninstall";

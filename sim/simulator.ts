@@ -12,7 +12,7 @@ import type { EntityEvent, SimCore, WebhookSecret } from "./resources/context";
 import { buildRecord, type HandlerMap, registerResources } from "./resources/generic";
 import { registerSpecial } from "./resources/special";
 import { RESOURCES, resourceFor } from "./resources/table";
-import { customFieldKey, seedStore } from "./seed";
+import { COMPANY, customFieldKey, seedStore } from "./seed";
 import { handleRequest, type PipelineState, TrafficLog } from "./server";
 import { type LoadedSpecs, loadSpecs } from "./spec";
 import { Store, type StoreSnapshot } from "./store";
@@ -38,6 +38,7 @@ import type {
   TokenResponse,
   Violation,
 } from "./types";
+import { sendUninstallNotice, type UninstallResult } from "./uninstall";
 import { WebhookDispatcher } from "./webhooks";
 
 const DEFAULTS = {
@@ -270,6 +271,22 @@ export class PipedriveSimulator {
     const app = this.oauth.apps.get(clientId);
     if (!app) throw new Error(`issueOAuthToken: unknown OAuth app ${clientId}`);
     return this.oauth.issue(clientId, opts.userId ?? 1, opts.scopes ?? app.scopes);
+  }
+
+  /**
+   * A user uninstalls the app, as in Pipedrive's app settings: the app's tokens for that user stop
+   * working, and a `DELETE` goes to the app's callback URL (its redirect URI) with JSON
+   * `{client_id, company_id, user_id, timestamp}` and HTTP Basic `client_id:client_secret`.
+   * Resolves with what the receiver answered (Pipedrive itself ignores it). Loopback URLs only.
+   */
+  uninstallApp(opts: { clientId?: string; userId?: number } = {}): Promise<UninstallResult> {
+    const clientId = opts.clientId ?? DEFAULT_CLIENT_ID;
+    const app = this.oauth.apps.get(clientId);
+    if (!app) throw new Error(`uninstallApp: unknown OAuth app ${clientId}`);
+    const userId = opts.userId ?? 1;
+    this.credentials.revokeUser(clientId, userId);
+    const body = { client_id: clientId, company_id: COMPANY.id, user_id: userId, timestamp: new Date(this.now()).toISOString() };
+    return sendUninstallNotice(app, body, this.options.webhookTimeoutMs ?? DEFAULTS.webhookTimeoutMs);
   }
 
   /** auto: redirect with a code at once; page: HTML consent page (#allow / #deny); deny: ?error=user_denied. */

@@ -195,6 +195,9 @@ export type CollectionName =
   | "users"
   | "activityTypes"
   | "currencies"
+  | "files"
+  | "filters"
+  | "projects"
   | "webhooks"
   | "fields";
 

@@ -370,8 +370,8 @@ function routeOrThrow(specs: LoadedSpecs, version: ApiVersion, method: string, p
 
 export function registerResources(specs: LoadedSpecs, handlers: HandlerMap): void {
   for (const def of RESOURCES) {
-    const add = (method: string, path: string, h: Handler) =>
-      handlers.set(handlerKey(def.version, routeOrThrow(specs, def.version, method, path).operationId), h);
+    const add = (method: string, path: string, h: Handler, version: ApiVersion = def.version) =>
+      handlers.set(handlerKey(version, routeOrThrow(specs, version, method, path).operationId), h);
     const kinds = new Set<OperationKind>(def.operations);
     const item = `${def.path}/{id}`;
     if (kinds.has("list")) add("GET", def.path, listHandler(def));
@@ -379,7 +379,7 @@ export function registerResources(specs: LoadedSpecs, handlers: HandlerMap): voi
     if (kinds.has("create")) add("POST", def.path, createHandler(def));
     if (kinds.has("update")) add(def.updateMethod ?? "PATCH", item, updateHandler(def));
     if (kinds.has("delete")) add("DELETE", item, deleteHandler(def));
-    if (kinds.has("search")) add("GET", `${def.path}/search`, searchHandler(def));
+    if (kinds.has("search")) add("GET", `${def.path}/search`, searchHandler(def), def.searchVersion);
     for (const v of def.variants ?? []) add("GET", def.path + v.suffix, listHandler(def, v.visible));
   }
 }

@@ -67,6 +67,8 @@ export interface ResourceDef {
   normalize?: (rec: Rec, prev: Rec | undefined, input: Record<string, unknown>, core: SimCore, now: number) => void;
   present?: (rec: Rec, core: SimCore, ctx: PresentCtx) => Record<string, unknown>;
   search?: SearchDef;
+  /** API version of the search route when it differs from the resource's (v1 leads, v2 /leads/search). */
+  searchVersion?: ApiVersion;
 }
 
 // --- filter helpers --------------------------------------------------------------------------
@@ -720,7 +722,7 @@ const leads: ResourceDef = {
   customFields: "top-level",
   timeFormat: "iso",
   pagination: "offset-flat",
-  operations: ["list", "get", "create", "update", "delete"],
+  operations: ["list", "get", "create", "update", "delete", "search"],
   updateMethod: "PATCH",
   deleteMode: "hard",
   defaults: (_core, caller, now) => ({
@@ -773,6 +775,35 @@ const leads: ResourceDef = {
       }
     }
     requireVisibleTo(input, ["1", "3", "5", "7"]);
+  },
+  // Leads are listed on v1 but searched on v2 (GET /api/v2/leads/search).
+  searchVersion: "v2",
+  search: {
+    fields: {
+      title: (rec) => textMatches([rec.title]),
+      custom_fields: () => [],
+      notes: () => [],
+    },
+    filters: { person_id: eq("person_id"), organization_id: eq("organization_id") },
+    item: (rec, core) => {
+      const value = isPlainObject(rec.value) ? rec.value : null;
+      return {
+        id: rec.id,
+        type: "lead",
+        title: rec.title,
+        owner: { id: rec.owner_id },
+        person: nameOf(core, "persons", rec.person_id),
+        organization: nameOf(core, "organizations", rec.organization_id),
+        phones: [],
+        emails: [],
+        custom_fields: [],
+        notes: [],
+        value: value ? value.amount : null,
+        currency: value ? value.currency : null,
+        visible_to: Number(rec.visible_to),
+        is_archived: rec.is_archived,
+      };
+    },
   },
 };
 
@@ -920,6 +951,164 @@ const currencies: ResourceDef = {
   },
 };
 
+const files: ResourceDef = {
+  collection: "files",
+  version: "v1",
+  path: "/files",
+  idType: "int",
+  label: "File",
+  timeFormat: "v1",
+  pagination: "offset",
+  // Uploads are multipart (POST /files): seed files with sim.seed("files", n, ...) instead.
+  operations: ["list", "get", "delete"],
+  deleteMode: "hard",
+  defaults: (_core, caller, now) => ({
+    user_id: caller.userId,
+    deal_id: null,
+    person_id: null,
+    org_id: null,
+    product_id: null,
+    activity_id: null,
+    lead_id: null,
+    add_time: now,
+    update_time: now,
+    file_name: "",
+    file_size: 0,
+    active_flag: true,
+    inline_flag: false,
+    remote_location: "s3",
+    remote_id: null,
+    cid: null,
+    s3_bucket: null,
+    mail_message_id: null,
+    mail_template_id: null,
+    url: null,
+    name: "",
+    description: null,
+  }),
+  sample: (id) => ({ file_name: `sim-file-${id}.pdf`, name: `sim-file-${id}.pdf`, file_size: 1024 }),
+  present: (rec, core) => ({
+    ...rec,
+    deal_name: core.store.collection("deals").get(rec.deal_id as number)?.title ?? null,
+    person_name: core.store.collection("persons").get(rec.person_id as number)?.name ?? null,
+    org_name: core.store.collection("organizations").get(rec.org_id as number)?.name ?? null,
+    product_name: core.store.collection("products").get(rec.product_id as number)?.name ?? null,
+    lead_name: rec.lead_id ? (core.store.collection("leads").get(rec.lead_id as string)?.title ?? null) : null,
+  }),
+};
+
+const filters: ResourceDef = {
+  collection: "filters",
+  version: "v1",
+  path: "/filters",
+  idType: "int",
+  label: "Filter",
+  timeFormat: "v1",
+  pagination: "none",
+  operations: ["list", "get", "create", "update", "delete"],
+  updateMethod: "PUT",
+  deleteMode: "hard",
+  defaults: (_core, caller, now) => ({
+    name: "",
+    filter_code: null,
+    is_editable: true,
+    active_flag: true,
+    type: "deals",
+    temporary_flag: null,
+    user_id: caller.userId,
+    add_time: now,
+    update_time: now,
+    visible_to: "7",
+    last_used_time: null,
+    custom_view_id: null,
+    conditions: { glue: "and", conditions: [] },
+  }),
+  sample: (id) => ({ name: `Sim filter ${id}`, type: "deals" }),
+  required: ["name"],
+  filters: { type: eq("type") },
+};
+
+const PROJECT_STATUSES = ["open", "completed", "canceled"];
+
+const projects: ResourceDef = {
+  collection: "projects",
+  version: "v2",
+  path: "/projects",
+  idType: "int",
+  label: "Project",
+  timeFormat: "rfc3339",
+  pagination: "cursor",
+  operations: ["list", "get", "create", "update", "delete", "search"],
+  updateMethod: "PATCH",
+  deleteMode: "soft",
+  defaults: (_core, caller, now) => ({
+    title: "",
+    status: "open",
+    description: null,
+    board_id: null,
+    phase_id: null,
+    owner_id: caller.userId,
+    start_date: null,
+    end_date: null,
+    deal_ids: [],
+    person_ids: [],
+    org_ids: [],
+    label_ids: [],
+    health_status: null,
+    add_time: now,
+    update_time: now,
+    status_change_time: now,
+    archive_time: null,
+    is_deleted: false,
+    custom_fields: {},
+  }),
+  sample: (id) => ({ title: `Sim project ${id}` }),
+  required: ["title"],
+  refs: { owner_id: "users" },
+  filters: {
+    // a plain string in the spec ("open,completed"), so split here
+    status: (value) => {
+      const wanted = new Set(String(value).split(",").map((s) => s.trim()));
+      return (rec) => wanted.has(rec.is_deleted ? "deleted" : (rec.status as string));
+    },
+    phase_id: eq("phase_id"),
+  },
+  visible: (rec, q) => q.status !== undefined || !rec.is_deleted,
+  check: (input) => {
+    if (input.status !== undefined && !PROJECT_STATUSES.includes(input.status as string)) {
+      throw badRequest(`status must be one of ${PROJECT_STATUSES.join(", ")}`);
+    }
+  },
+  search: {
+    fields: {
+      title: (rec) => textMatches([rec.title]),
+      description: (rec) => textMatches([rec.description]),
+      custom_fields: () => [],
+      notes: () => [],
+    },
+    filters: {
+      person_id: (value) => (rec) => ((rec.person_ids ?? []) as unknown[]).includes(value),
+      organization_id: (value) => (rec) => ((rec.org_ids ?? []) as unknown[]).includes(value),
+    },
+    item: (rec) => ({
+      id: rec.id,
+      type: "project",
+      title: rec.title,
+      status: rec.status,
+      owner: { id: rec.owner_id },
+      board_id: rec.board_id,
+      phase: null,
+      person: null,
+      organization: null,
+      deal: null,
+      deal_count: ((rec.deal_ids ?? []) as unknown[]).length,
+      end_date: rec.end_date,
+      custom_fields: [],
+      notes: [],
+    }),
+  },
+};
+
 export const RESOURCES: ResourceDef[] = [
   deals,
   persons,
@@ -934,6 +1123,9 @@ export const RESOURCES: ResourceDef[] = [
   users,
   activityTypes,
   currencies,
+  files,
+  filters,
+  projects,
 ];
 
 export function resourceFor(collection: string): ResourceDef | undefined {
