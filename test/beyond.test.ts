@@ -184,3 +184,12 @@ describe("Sim's tool semantics", () => {
     expect(bed.sim.requests.at(-1)?.query.item_types).toBe("deal,person");
   });
 });
+
+test("note field names come from one unpaged /v1/noteFields request (it takes no paging parameters)", async () => {
+  const { fieldCatalog } = await import("../src/customFields/catalog");
+  const { createPipedriveClient } = await import("../src/client");
+  bed.sim.clearRequests();
+  const fields = await fieldCatalog(createPipedriveClient(bed.oauth as never), "note");
+  expect(fields.size).toBeGreaterThan(0);
+  expect(bed.sim.requests.map((r) => `${r.path}?${new URLSearchParams(r.query as Record<string, string>)}`)).toEqual(["/api/v1/noteFields?"]);
+});

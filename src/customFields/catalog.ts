@@ -11,14 +11,15 @@ export interface FieldInfo {
 
 export type FieldEntity = "deal" | "person" | "organization" | "product" | "activity" | "lead" | "note";
 
-const SOURCES: Record<FieldEntity, { version: "v1" | "v2"; path: string }> = {
+const SOURCES: Record<FieldEntity, { version: "v1" | "v2"; path: string; unpaged?: true }> = {
   deal: { version: "v2", path: "/dealFields" },
   person: { version: "v2", path: "/personFields" },
   organization: { version: "v2", path: "/organizationFields" },
   product: { version: "v2", path: "/productFields" },
   activity: { version: "v2", path: "/activityFields" },
   lead: { version: "v1", path: "/leadFields" },
-  note: { version: "v1", path: "/noteFields" },
+  // /v1/noteFields takes no paging parameters: one request returns them all.
+  note: { version: "v1", path: "/noteFields", unpaged: true },
 };
 
 export const hasFieldCatalog = (entity: string): entity is FieldEntity => entity in SOURCES;
@@ -53,8 +54,13 @@ export function fieldCatalog(client: PipedriveClient, entity: FieldEntity): Prom
   if (!catalog) {
     const source = SOURCES[entity];
     const cache = perClient;
-    catalog = client
-      .collect<RawField>({ version: source.version, path: source.path, pagination: source.version === "v2" ? "cursor" : "offset" })
+    const fetched: Promise<{ items: RawField[] }> =
+      source.unpaged
+        ? client
+            .request<{ data: RawField[] | null }>({ method: "GET", version: source.version, path: source.path })
+            .then((envelope) => ({ items: envelope.data ?? [] }))
+        : client.collect<RawField>({ version: source.version, path: source.path, pagination: source.version === "v2" ? "cursor" : "offset" });
+    catalog = fetched
       .then(({ items }) => {
         const byCode = new Map<string, FieldInfo>();
         for (const raw of items) {
