@@ -22,3 +22,11 @@ test("every Prismatic action key is in the component", () => {
   expect(keys.length).toBe(154);
   expect(keys.filter((key) => !(key in component.actions))).toEqual([]);
 });
+
+test("every id input naming a deal, person, organization, pipeline, stage, user, product, lead, activity, filter, file or project has its dropdown", () => {
+  const LINKED = /^(dealId|personId|orgId|organizationId|pipelineId|stageId|userId|ownerId|creatorUserId|productId|leadId|filterId|activityId|projectId|fileId)$/;
+  const missing: string[] = [];
+  for (const [key, action] of Object.entries(component.actions as unknown as Record<string, { inputs: { key: string; type: string; dataSource?: string }[] }>))
+    for (const input of action.inputs) if (LINKED.test(input.key) && input.type === "string" && !input.dataSource) missing.push(`${key}.${input.key}`);
+  expect(missing).toEqual([]);
+});

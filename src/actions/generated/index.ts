@@ -38,6 +38,9 @@ const ID_SOURCES: Record<string, string> = {
   activity_id: "selectActivity",
   file_id: "selectFile",
   project_id: "selectProject",
+  follower_id: "selectUser",
+  assignee_id: "selectUser",
+  manager_id: "selectUser",
 };
 const COLLECTION_SOURCES: Record<string, string> = {
   deals: "selectDeal",
@@ -52,10 +55,36 @@ const COLLECTION_SOURCES: Record<string, string> = {
   activities: "selectActivity",
   files: "selectFile",
   projects: "selectProject",
+  leadLabels: "selectLeadLabel",
 };
 
 function dataSourceFor(op: GeneratedOperation, field: GeneratedField, available: Set<string>): string | undefined {
-  const key = field.in === "path" && field.name === "id" ? COLLECTION_SOURCES[op.path.split("/")[1]] : ID_SOURCES[field.name];
+  const collection = op.path.split("/")[1];
+  const name = (field.name.split(".").pop() as string).replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
+  const key =
+    (field.in === "path" && field.name === "id") || name === "merge_with_id" ? COLLECTION_SOURCES[collection] : ID_SOURCES[name];
+  return key && available.has(key) ? key : undefined;
+}
+
+const FIELD_SOURCES: Record<string, string> = {
+  dealFields: "selectDealField",
+  personFields: "selectPersonField",
+  organizationFields: "selectOrganizationField",
+  productFields: "selectProductField",
+  activityFields: "selectActivityField",
+};
+
+/** Text inputs with a dropdown: field codes, currency codes, activity types. */
+function textDataSourceFor(op: GeneratedOperation, field: GeneratedField, available: Set<string>): string | undefined {
+  const collection = op.path.split("/")[1];
+  const key =
+    field.name === "field_code"
+      ? FIELD_SOURCES[collection]
+      : field.name === "currency"
+        ? "selectCurrency"
+        : field.name === "type" && collection === "activities"
+          ? "selectActivityType"
+          : undefined;
   return key && available.has(key) ? key : undefined;
 }
 
@@ -170,8 +199,15 @@ function buildInput(op: GeneratedOperation, field: GeneratedField, available: Se
       });
     case "file":
       return input({ ...base, type: "data", clean: (value: unknown) => (value === undefined || value === null || value === "" ? undefined : value) });
-    default:
-      return input({ ...base, type: "string", clean: required ? clean.text(label) : clean.optionalText(label) });
+    default: {
+      const dataSource = textDataSourceFor(op, field, available);
+      return input({
+        ...base,
+        type: "string",
+        ...(dataSource ? { dataSource } : {}),
+        clean: required ? clean.text(label) : clean.optionalText(label),
+      });
+    }
   }
 }
 
