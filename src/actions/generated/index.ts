@@ -101,7 +101,7 @@ function buildInput(op: GeneratedOperation, field: GeneratedField, available: Se
   const base = { label, comments, required, ...(example ? { example } : {}) };
   switch (field.type) {
     case "integer": {
-      const isId = field.name === "id" || field.name.endsWith("_id");
+      const isId = field.name === "id" || /(_id|[a-z]Id)$/.test(field.name);
       if (isId) {
         const dataSource = dataSourceFor(op, field, available);
         return (required ? idInput : optionalIdInput)({ label, comments, ...(dataSource ? { dataSource } : {}) });
