@@ -1,19 +1,8 @@
-import { context, expectNoSecretsLeaked, failure, harness, startTestBed, type TestBed } from "./support/setup";
+import { context, failure, harness, useTestBed } from "./support/setup";
 
-let bed: TestBed;
+const bed = useTestBed({}, { resetEachTest: true });
 const data = <T = Record<string, unknown>>(result: unknown) => (result as { data: T }).data;
 
-beforeAll(async () => {
-  bed = await startTestBed();
-});
-beforeEach(() => bed.sim.reset());
-afterEach(() => {
-  expect(bed.sim.violations).toEqual([]);
-});
-afterAll(async () => {
-  expectNoSecretsLeaked(bed.secrets);
-  await bed.sim.stop();
-});
 
 describe("rawRequest", () => {
   test("calls a relative path on the connection's own domain with its credentials", async () => {

@@ -2,23 +2,13 @@ import { createConnection } from "@prismatic-io/spectral/dist/testing";
 import { createPipedriveClient, PipedriveError } from "../src/client";
 import { companyDomainToOrigin, DEFAULT_API_ORIGIN } from "../src/client/auth";
 import { oauth2 } from "../src/connections";
-import { context, expectNoSecretsLeaked, failure, logger, startTestBed, type TestBed } from "./support/setup";
+import { context, failure, logger, useTestBed } from "./support/setup";
 
-let bed: TestBed;
+const bed = useTestBed({ webhookRetryDelaysMs: [20, 40, 60] });
 const client = (connection = bed.oauth, options = {}) => createPipedriveClient(connection as never, { logger, debug: true, ...options });
 const lastRequest = () => bed.sim.requests[bed.sim.requests.length - 1];
 const requestsTo = (method: string, path: string) => bed.sim.requests.filter((r) => r.method === method && r.path === path);
 
-beforeAll(async () => {
-  bed = await startTestBed({ webhookRetryDelaysMs: [20, 40, 60] });
-});
-afterEach(() => {
-  expect(bed.sim.violations).toEqual([]);
-});
-afterAll(async () => {
-  expectNoSecretsLeaked(bed.secrets);
-  await bed.sim.stop();
-});
 
 describe("connections", () => {
   test("OAuth calls go to the token's api_domain with a Bearer header", async () => {

@@ -2,24 +2,13 @@ import { createPipedriveClient, InputError, type PipedriveClient } from "../src/
 import { fieldCatalog } from "../src/customFields/catalog";
 import { coerceValue, decodeCustomFields, encodeCustomFields } from "../src/customFields/codec";
 import { customFieldKey } from "../sim/seed";
-import { expectNoSecretsLeaked, failure, logger, startTestBed, type TestBed } from "./support/setup";
+import { failure, logger, useTestBed } from "./support/setup";
 
-let bed: TestBed;
+const bed = useTestBed({}, { resetEachTest: true });
 const newClient = (): PipedriveClient => createPipedriveClient(bed.oauth as never, { logger, debug: true });
 const writes = () => bed.sim.requests.filter((r) => r.method !== "GET");
 const fieldRequests = () => bed.sim.requests.filter((r) => /Fields$/.test(r.path));
 
-beforeAll(async () => {
-  bed = await startTestBed();
-});
-beforeEach(() => bed.sim.reset());
-afterEach(() => {
-  expect(bed.sim.violations).toEqual([]);
-});
-afterAll(async () => {
-  expectNoSecretsLeaked(bed.secrets);
-  await bed.sim.stop();
-});
 
 interface Created {
   data: { id: number; custom_fields: Record<string, unknown> };

@@ -1,9 +1,9 @@
 import { createConnection } from "@prismatic-io/spectral/dist/testing";
 import { apiToken } from "../src/connections";
 import { PICKLIST_CAP } from "../src/dataSources/picklist";
-import { capturedLines, context, expectNoSecretsLeaked, failure, harness, startTestBed, type TestBed } from "./support/setup";
+import { capturedLines, context, failure, harness, useTestBed } from "./support/setup";
 
-let bed: TestBed;
+const bed = useTestBed({ burst: { limit: 1_000, windowMs: 2_000 } }, { resetEachTest: true });
 
 type Element = { key: string; label: string };
 const list = async (key: string, params: Record<string, unknown> = {}, connection = bed.token): Promise<Element[]> =>
@@ -14,17 +14,6 @@ const idsOf = (records: { id: number | string }[]) => records.map((r) => String(
 const isSorted = (values: string[]) =>
   values.every((v, i) => i === 0 || new Intl.Collator("en", { sensitivity: "base", numeric: true }).compare(values[i - 1], v) <= 0);
 
-beforeAll(async () => {
-  bed = await startTestBed({ burst: { limit: 1_000, windowMs: 2_000 } });
-});
-beforeEach(() => bed.sim.reset());
-afterEach(() => {
-  expect(bed.sim.violations).toEqual([]);
-});
-afterAll(async () => {
-  expectNoSecretsLeaked(bed.secrets);
-  await bed.sim.stop();
-});
 
 describe("keys and labels", () => {
   test('selectDeal: "Title - status", sorted, repeats told apart by #id', async () => {

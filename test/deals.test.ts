@@ -1,19 +1,8 @@
-import { context, expectNoSecretsLeaked, failure, harness, startTestBed, type TestBed } from "./support/setup";
+import { context, failure, harness, useTestBed } from "./support/setup";
 
-let bed: TestBed;
+const bed = useTestBed({}, { resetEachTest: true });
 const data = (result: unknown) => (result as { data: { data: unknown; additional_data?: Record<string, unknown> } }).data;
 
-beforeAll(async () => {
-  bed = await startTestBed();
-});
-beforeEach(() => bed.sim.reset());
-afterEach(() => {
-  expect(bed.sim.violations).toEqual([]);
-});
-afterAll(async () => {
-  expectNoSecretsLeaked(bed.secrets);
-  await bed.sim.stop();
-});
 
 describe.each(["oauth", "token"] as const)("deal slice through the %s connection", (which) => {
   const connection = () => bed[which];

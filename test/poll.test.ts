@@ -1,8 +1,8 @@
 import component from "../src";
 import { createPipedriveClient } from "../src/client";
-import { expectNoSecretsLeaked, logger, startTestBed, type TestBed } from "./support/setup";
+import { logger, useTestBed } from "./support/setup";
 
-let bed: TestBed;
+const bed = useTestBed();
 type Converted = { perform: (context: unknown, payload: unknown, params: unknown) => Promise<{ payload: { body: { data: Polled } } }> };
 interface Polled {
   created: { id: number; update_time: string }[];
@@ -10,16 +10,6 @@ interface Polled {
 }
 const pollTrigger = (component.triggers as unknown as Record<string, Converted>).pollChangesTrigger;
 
-beforeAll(async () => {
-  bed = await startTestBed();
-});
-afterEach(() => {
-  expect(bed.sim.violations).toEqual([]);
-});
-afterAll(async () => {
-  expectNoSecretsLeaked(bed.secrets);
-  await bed.sim.stop();
-});
 
 test("pollChangesTrigger over 1,000 changing deals reports each change exactly once, created and updated apart", async () => {
   bed.sim.reset();

@@ -2,9 +2,9 @@ import { createConnection } from "@prismatic-io/spectral/dist/testing";
 import { createPipedriveClient } from "../src/client";
 import { apiToken } from "../src/connections";
 import { FlowHost } from "./support/platform";
-import { capturedLines, context, expectNoSecretsLeaked, failure, harness, logger, startTestBed, type TestBed } from "./support/setup";
+import { capturedLines, context, failure, harness, logger, useTestBed } from "./support/setup";
 
-let bed: TestBed;
+const bed = useTestBed({ webhookRetryDelaysMs: [20, 40, 60] }, { resetEachTest: true });
 let host: FlowHost;
 const client = () => createPipedriveClient(bed.oauth as never, { logger });
 const webhooks = () => bed.sim.all("webhooks") as { id: number; subscription_url: string; event_object: string; event_action: string; version: string }[];
@@ -24,17 +24,10 @@ const patchDeal = (id: number, body: Record<string, unknown>) =>
   client().request({ method: "PATCH", version: "v2", path: "/deals/{id}", pathParams: { id }, body });
 
 beforeAll(async () => {
-  bed = await startTestBed({ webhookRetryDelaysMs: [20, 40, 60] });
   host = await FlowHost.start();
 });
-beforeEach(() => bed.sim.reset());
-afterEach(() => {
-  expect(bed.sim.violations).toEqual([]);
-});
 afterAll(async () => {
-  expectNoSecretsLeaked(bed.secrets);
   await host.stop();
-  await bed.sim.stop();
 });
 
 describe("lifecycle", () => {

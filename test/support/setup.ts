@@ -91,3 +91,25 @@ for (const level of ["log", "info", "warn", "error", "debug"] as const) {
     original(...args);
   };
 }
+
+/**
+ * Starts a simulator for the test file and registers the checks every file makes: no spec
+ * violation after any test, no secret in any captured line at the end. The returned object is
+ * filled in before the first test runs.
+ */
+export function useTestBed(options: SimulatorOptions = {}, { resetEachTest = false } = {}): TestBed {
+  const bed = {} as TestBed;
+  beforeAll(async () => {
+    Object.assign(bed, await startTestBed(options));
+  });
+  if (resetEachTest) beforeEach(() => bed.sim.reset());
+  afterEach(() => {
+    expect(bed.sim.violations).toEqual([]);
+  });
+  afterAll(async () => {
+    if (!bed.sim) return;
+    expectNoSecretsLeaked(bed.secrets);
+    await bed.sim.stop();
+  });
+  return bed;
+}
