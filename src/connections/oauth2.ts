@@ -7,6 +7,14 @@ export const PIPEDRIVE_TOKEN_URL = "https://oauth.pipedrive.com/oauth/token";
  * Keys match Prismatic's published Pipedrive component (connection `oauth2`, inputs authorizeUrl,
  * tokenUrl, scopes, clientId, clientSecret) so existing integrations keep working.
  * API calls go to the token's `api_domain`; the platform refreshes through the token URL.
+ *
+ * Marketplace apps (docs/marketplace.md): Pipedrive allows one callback URL per app, which must be
+ * the install bridge (src/marketplace), so the Authorize URL becomes
+ * `https://oauth.pipedrive.com/oauth/authorize?redirect_uri=<bridge callback, URL-encoded>`
+ * (`marketplaceAuthorizeUrl(callbackUrl)` builds it). Pipedrive then redirects every code to the
+ * bridge, which hands it to the platform's OAuth callback with `state`; the platform's token
+ * exchange must send `redirect_uri=<bridge callback>` too, or Pipedrive answers
+ * "Invalid request: redirect_uri is invalid".
  */
 export const oauth2 = oauth2Connection({
   key: "oauth2",
@@ -25,7 +33,7 @@ export const oauth2 = oauth2Connection({
       default: PIPEDRIVE_AUTHORIZE_URL,
       placeholder: PIPEDRIVE_AUTHORIZE_URL,
       comments:
-        "Pipedrive's OAuth 2.0 authorization URL. For Pipedrive Marketplace apps whose single callback URL is your own install endpoint, append ?redirect_uri=<that endpoint, URL-encoded> (see the README's Marketplace section).",
+        "Pipedrive's OAuth 2.0 authorization URL. For a Pipedrive Marketplace app, whose one callback URL is your install bridge, set https://oauth.pipedrive.com/oauth/authorize?redirect_uri=<the bridge's callback URL, URL-encoded>: the platform adds client_id and state, and must send the same redirect_uri when it exchanges the code, as Pipedrive requires (see docs/marketplace.md).",
       example: `${PIPEDRIVE_AUTHORIZE_URL}?redirect_uri=https%3A%2F%2Fapp.example.com%2Fpipedrive%2Fcallback`,
     },
     tokenUrl: {

@@ -1,0 +1,292 @@
+/**
+ * Example: the Pipedrive Marketplace install bridge (src/marketplace) wired into a node:http server,
+ * beside trivial sign-up / log-in pages standing in for your app's own.
+ *
+ *   npx tsx examples/marketplace-server.ts
+ *
+ * run standalone, it starts the Pipedrive simulator and the simulated platform
+ * (test/support/platform-sim.ts) and prints the Marketplace "Install" link to open in a browser.
+ * Tests import startMarketplaceServer() and wire it to the same simulators.
+ *
+ * Routes: /pipedrive/callback (GET code/state/error, DELETE uninstall) and /pipedrive/continue
+ * (the bridge), / (home), /signup, /login, /logout (the app).
+ */
+import { randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  type AppSession,
+  type BridgeLogger,
+  type BridgeRequest,
+  type BridgeResponse,
+  createMarketplaceBridge,
+  escapeHtml,
+  type MarketplaceBridge,
+  type MarketplaceBridgeOptions,
+  readCookie,
+} from "../src/marketplace";
+
+export interface AppUser {
+  id: string;
+  name: string;
+  email: string;
+  salt: Buffer;
+  passwordHash: Buffer;
+}
+
+export interface MarketplaceServerOptions
+  extends Omit<MarketplaceBridgeOptions, "session" | "signUpUrl" | "logInUrl" | "callbackPath" | "continuePath"> {
+  port?: number;
+  host?: string;
+}
+
+export interface MarketplaceServer {
+  url: string;
+  /** The URL to register as the Pipedrive app's callback URL. */
+  callbackUrl: string;
+  bridge: MarketplaceBridge;
+  /** Registers an account (as if the person had signed up earlier). */
+  addUser(name: string, email: string, password: string): AppUser;
+  users: Map<string, AppUser>;
+  stop(): Promise<void>;
+}
+
+const SESSION_COOKIE = "app_session";
+/** Set at sign-up and log-in, kept after log-out: tells a returning (signed-out) user from a guest. */
+const KNOWN_COOKIE = "app_known";
+const MAX_BODY = 64 * 1024;
+
+const hash = (password: string, salt: Buffer) => scryptSync(password, salt, 32);
+
+/** Only local paths: "/x" but not "//evil.example" or "/\evil.example". */
+const safeNext = (next: string | null) => (next && /^\/(?![/\\])/.test(next) ? next : "/");
+
+function appPage(title: string, inner: string): BridgeResponse {
+  return {
+    status: 200,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "referrer-policy": "no-referrer" },
+    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} - Acme CRM Sync</title>
+<style>body{font-family:system-ui,sans-serif;max-width:30rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
+label{display:block;margin:.6rem 0}input{display:block;width:100%;padding:.4rem;font-size:1rem}
+button{margin-top:1rem;padding:.5rem 1rem;font-size:1rem}.note{color:#555}.error{color:#a00}</style></head>
+<body><header><strong>Acme CRM Sync</strong> (example app)</header>${inner}</body></html>`,
+  };
+}
+
+function form(kind: "signup" | "login", next: string, error = ""): BridgeResponse {
+  const signup = kind === "signup";
+  const other = signup
+    ? `<p class="note">Already have an account? <a href="/login?next=${encodeURIComponent(next)}">Log in</a></p>`
+    : `<p class="note">New here? <a href="/signup?next=${encodeURIComponent(next)}">Create an account</a></p>`;
+  const pending = next.startsWith("/pipedrive/")
+    ? `<p class="note" id="pending-install">Your Pipedrive installation is waiting: ${signup ? "create an account" : "log in"} to finish it.</p>`
+    : "";
+  return appPage(
+    signup ? "Sign up" : "Log in",
+    `<h1>${signup ? "Create your account" : "Log in"}</h1>${pending}
+${error ? `<p class="error" id="form-error">${escapeHtml(error)}</p>` : ""}
+<form method="POST" action="/${kind}?next=${encodeURIComponent(next)}">
+${signup ? '<label>Name <input id="name" name="name" required autocomplete="name"></label>' : ""}
+<label>Email <input id="email" name="email" type="email" required autocomplete="email"></label>
+<label>Password <input id="password" name="password" type="password" required autocomplete="${signup ? "new-password" : "current-password"}"></label>
+<button id="submit" type="submit">${signup ? "Sign up" : "Log in"}</button>
+</form>${other}`,
+  );
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function write(res: ServerResponse, answer: BridgeResponse): void {
+  res.writeHead(answer.status, answer.headers);
+  res.end(answer.body);
+}
+
+const consoleLogger: BridgeLogger = {
+  info: (message, fields) => console.log(message, JSON.stringify(fields ?? {})),
+  warn: (message, fields) => console.warn(message, JSON.stringify(fields ?? {})),
+  error: (message, fields) => console.error(message, JSON.stringify(fields ?? {})),
+};
+
+export async function startMarketplaceServer(options: MarketplaceServerOptions): Promise<MarketplaceServer> {
+  const users = new Map<string, AppUser>();
+  const sessions = new Map<string, string>();
+
+  const userOf = (req: { headers: BridgeRequest["headers"] }): AppUser | undefined => {
+    const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
+    const email = sid ? sessions.get(sid) : undefined;
+    return email ? users.get(email) : undefined;
+  };
+  const session = (req: BridgeRequest): AppSession => {
+    const user = userOf(req);
+    if (user) return { status: "signedIn", account: { id: user.id, name: user.name } };
+    return readCookie(req.headers.cookie, KNOWN_COOKIE) ? { status: "signedOut" } : { status: "guest" };
+  };
+
+  const { port, host, ...bridgeOptions } = options;
+  const bridge = createMarketplaceBridge({
+    logger: consoleLogger,
+    ...bridgeOptions,
+    session,
+    signUpUrl: "/signup",
+    logInUrl: "/login",
+  });
+
+  const addUser = (name: string, email: string, password: string): AppUser => {
+    const salt = randomBytes(16);
+    const user = { id: `acct_${randomBytes(6).toString("hex")}`, name, email: email.toLowerCase(), salt, passwordHash: hash(password, salt) };
+    users.set(user.email, user);
+    return user;
+  };
+  const signIn = (user: AppUser, next: string): BridgeResponse => {
+    const sid = randomBytes(24).toString("base64url");
+    sessions.set(sid, user.email);
+    return {
+      status: 303,
+      headers: {
+        location: next,
+        "set-cookie": [
+          `${SESSION_COOKIE}=${sid}; Path=/; HttpOnly; Secure; SameSite=Lax`,
+          `${KNOWN_COOKIE}=1; Path=/; Max-Age=31536000; HttpOnly; Secure; SameSite=Lax`,
+        ],
+      },
+      body: "",
+    };
+  };
+
+  async function app(req: IncomingMessage, method: string, url: URL): Promise<BridgeResponse> {
+    const next = safeNext(url.searchParams.get("next"));
+    const path = url.pathname;
+    if (path === "/" && method === "GET") {
+      const user = userOf(req);
+      return appPage(
+        "Home",
+        user
+          ? `<h1>Hello, ${escapeHtml(user.name)}</h1><form method="POST" action="/logout"><button id="logout" type="submit">Log out</button></form>`
+          : '<h1>Welcome</h1><p><a href="/signup">Sign up</a> or <a href="/login">log in</a>.</p>',
+      );
+    }
+    if ((path === "/signup" || path === "/login") && method === "GET") return form(path === "/signup" ? "signup" : "login", next);
+    if ((path === "/signup" || path === "/login") && method === "POST") {
+      const body = await readBody(req);
+      if (!body) return { status: 413, headers: { "content-type": "text/plain" }, body: "Too large" };
+      const fields = new URLSearchParams(body.toString("utf8"));
+      const email = (fields.get("email") ?? "").trim().toLowerCase();
+      const password = fields.get("password") ?? "";
+      if (path === "/signup") {
+        const name = (fields.get("name") ?? "").trim();
+        if (!name || !email.includes("@") || password.length < 8) {
+          return form("signup", next, "Enter your name, an email address and a password of at least 8 characters.");
+        }
+        if (users.has(email)) return form("signup", next, "That email already has an account: log in instead.");
+        return signIn(addUser(name, email, password), next);
+      }
+      const user = users.get(email);
+      // hash even for an unknown email, so timing does not tell which emails have accounts
+      const computed = hash(password, user?.salt ?? randomBytes(16));
+      if (!user || !timingSafeEqual(computed, user.passwordHash)) return form("login", next, "That email and password do not match an account.");
+      return signIn(user, next);
+    }
+    if (path === "/logout" && method === "POST") {
+      const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
+      if (sid) sessions.delete(sid);
+      return { status: 303, headers: { location: "/", "set-cookie": `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax` }, body: "" };
+    }
+    return { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: "Not found" };
+  }
+
+  const server = createServer((req, res) => {
+    (async () => {
+      const method = (req.method ?? "GET").toUpperCase();
+      const url = new URL(req.url ?? "/", "http://localhost");
+      if (url.pathname === bridge.callbackPath || url.pathname === bridge.continuePath) {
+        const body = method === "DELETE" ? await readBody(req) : Buffer.alloc(0);
+        if (!body) return write(res, { status: 413, headers: { "content-type": "text/plain" }, body: "Too large" });
+        const answer = await bridge.handle({ method, url: req.url ?? "/", headers: req.headers, body });
+        if (answer) return write(res, answer);
+      }
+      write(res, await app(req, method, url));
+    })().catch((error: Error) => {
+      consoleLogger.error("example server: request failed", { error: error.message });
+      if (!res.headersSent) write(res, { status: 500, headers: { "content-type": "text/plain" }, body: "Internal error" });
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port ?? 0, host ?? "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    callbackUrl: `${url}${bridge.callbackPath}`,
+    bridge,
+    addUser,
+    users,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Standalone: Pipedrive simulator + simulated platform + this server, all on 127.0.0.1. */
+async function main(): Promise<void> {
+  const { PipedriveSimulator } = await import("../sim");
+  const { PlatformSim } = await import("../test/support/platform-sim");
+  const { marketplaceAuthorizeUrl } = await import("../src/marketplace");
+  const sim = await PipedriveSimulator.start();
+  const clientId = "marketplace-demo";
+  const clientSecret = randomBytes(24).toString("hex");
+  const platform = await PlatformSim.start({
+    connection: { authorizeUrl: `${sim.url}/oauth/authorize`, tokenUrl: `${sim.url}/oauth/token`, clientId, clientSecret },
+  });
+  const server = await startMarketplaceServer({
+    port: Number(process.env.PORT ?? 3000),
+    clientId,
+    clientSecret,
+    cookieSecret: randomBytes(32),
+    platform: platform.client(),
+    appName: "Acme CRM Sync",
+  });
+  // What you do once per app: register the bridge's URL as the callback in Developer Hub, and put
+  // it into the integration's Authorize URL so Connect flows use the same redirect URI.
+  sim.registerOAuthApp({ clientId, clientSecret, redirectUri: server.callbackUrl, scopes: ["base", "deals:full", "admin"] });
+  platform.connectionInputs.authorizeUrl = marketplaceAuthorizeUrl(server.callbackUrl, `${sim.url}/oauth/authorize`);
+  sim.setConsent("page");
+  console.log(
+    [
+      "",
+      `App (bridge + sign-up/log-in):   ${server.url}`,
+      `Pipedrive callback URL:          ${server.callbackUrl}`,
+      `Authorize URL on the connection: ${platform.connectionInputs.authorizeUrl}`,
+      `Simulated platform:              ${platform.url}`,
+      "",
+      `Open in a browser to install from the (simulated) Pipedrive Marketplace:`,
+      `  ${sim.url}/marketplace/install?client_id=${clientId}`,
+      "",
+      "Ctrl-C stops everything.",
+    ].join("\n"),
+  );
+  const shutdown = async () => {
+    await server.stop();
+    await platform.stop();
+    await sim.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

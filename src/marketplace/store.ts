@@ -1,0 +1,137 @@
+/**
+ * Pending Pipedrive codes, in memory: single use, expiring, bounded.
+ *
+ * A code that arrived without `state` waits here (a few minutes: Pipedrive's codes live 5) until
+ * the browser that brought it is signed in to the app. Each entry is found by a random id (the
+ * install cookie carries it, signed) and also indexed by a SHA-256 of the code, so the same
+ * callback URL loaded twice reuses the pending entry, and one loaded again after the code was
+ * used is recognised as a replay. Used and expired entries stay as tombstones (without the code)
+ * for one more TTL so the user is told "already used" / "expired" rather than "not found".
+ * At most `maxEntries` entries (tombstones included); when full, the oldest is evicted.
+ */
+import { createHash } from "node:crypto";
+import { newPendingId } from "./cookie";
+
+interface Entry {
+  codeHash: string;
+  /** null once used or expired. */
+  code: string | null;
+  createdAt: number;
+  expiresAt: number;
+  used: boolean;
+}
+
+type Kept = { id: string; expiresAt: number; evicted: number };
+export type AddResult = ({ status: "added" } & Kept) | ({ status: "pending" } & Kept) | { status: "used" } | { status: "expired" };
+
+export type PeekResult = { status: "ok"; expiresAt: number } | { status: "unknown" | "expired" | "used" };
+export type TakeResult = { status: "ok"; code: string } | { status: "unknown" | "expired" | "used" };
+
+export interface PendingCodeStoreOptions {
+  /** How long a code waits (default 5 minutes, Pipedrive's code lifetime). */
+  ttlMs?: number;
+  /** Entries kept at most, tombstones included (default 1000). */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+const hashCode = (code: string) => createHash("sha256").update(code).digest("hex");
+
+export class PendingCodeStore {
+  readonly ttlMs: number;
+  readonly maxEntries: number;
+  private readonly now: () => number;
+  private readonly entries = new Map<string, Entry>();
+  private readonly byHash = new Map<string, string>();
+
+  constructor(options: PendingCodeStoreOptions = {}) {
+    this.ttlMs = options.ttlMs ?? 5 * 60_000;
+    this.maxEntries = options.maxEntries ?? 1000;
+    if (!(this.ttlMs > 0)) throw new Error("PendingCodeStore: ttlMs must be positive");
+    if (!(this.maxEntries >= 1)) throw new Error("PendingCodeStore: maxEntries must be at least 1");
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Entries held, tombstones included. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Keeps a code. The same code again: its pending entry (status "pending"), or "used" / "expired"
+   * while its tombstone lasts.
+   */
+  add(code: string): AddResult {
+    const now = this.now();
+    this.sweep(now);
+    const codeHash = hashCode(code);
+    const existingId = this.byHash.get(codeHash);
+    const existing = existingId ? this.entries.get(existingId) : undefined;
+    if (existingId && existing) {
+      if (existing.used) return { status: "used" };
+      if (existing.code === null || existing.expiresAt <= now) return { status: "expired" };
+      return { status: "pending", id: existingId, expiresAt: existing.expiresAt, evicted: 0 };
+    }
+    let evicted = 0;
+    while (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.remove(oldest);
+      evicted++;
+    }
+    const id = newPendingId();
+    const expiresAt = now + this.ttlMs;
+    this.entries.set(id, { codeHash, code, createdAt: now, expiresAt, used: false });
+    this.byHash.set(codeHash, id);
+    return { status: "added", id, expiresAt, evicted };
+  }
+
+  /** Whether the id still holds a usable code, without using it. */
+  peek(id: string): PeekResult {
+    const now = this.now();
+    this.sweep(now);
+    const entry = this.entries.get(id);
+    if (!entry) return { status: "unknown" };
+    if (entry.used) return { status: "used" };
+    if (entry.code === null || entry.expiresAt <= now) return { status: "expired" };
+    return { status: "ok", expiresAt: entry.expiresAt };
+  }
+
+  /** Hands the code out once; afterwards the id (and the code) read as "used". */
+  take(id: string): TakeResult {
+    const now = this.now();
+    this.sweep(now);
+    const entry = this.entries.get(id);
+    if (!entry) return { status: "unknown" };
+    if (entry.used) return { status: "used" };
+    if (entry.code === null || entry.expiresAt <= now) {
+      entry.code = null;
+      return { status: "expired" };
+    }
+    const code = entry.code;
+    entry.code = null;
+    entry.used = true;
+    return { status: "ok", code };
+  }
+
+  /**
+   * Drops codes whose time is up (keeping a tombstone) and tombstones older than one more TTL.
+   * Entries are in creation order and share one TTL, so this stops at the first live one.
+   */
+  private sweep(now: number): void {
+    for (const [id, entry] of this.entries) {
+      if (entry.expiresAt + this.ttlMs <= now) {
+        this.remove(id);
+        continue;
+      }
+      if (entry.expiresAt > now) break;
+      entry.code = null;
+    }
+  }
+
+  private remove(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    if (this.byHash.get(entry.codeHash) === id) this.byHash.delete(entry.codeHash);
+  }
+}
