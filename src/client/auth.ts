@@ -1,7 +1,7 @@
 import { type Connection, ConnectionError, util } from "@prismatic-io/spectral";
 import { createHash } from "node:crypto";
 import { InputError } from "./errors";
-import { registerSecret } from "./redact";
+import { redact, registerSecret } from "./redact";
 
 export const DEFAULT_API_ORIGIN = "https://api.pipedrive.com";
 
@@ -45,7 +45,7 @@ export function companyDomainToOrigin(raw: unknown): string {
   const match = COMPANY_DOMAIN.exec(bare);
   if (!match)
     throw new InputError(
-      `Company Domain: expected your Pipedrive company domain such as "acme" or "acme.pipedrive.com" (see Settings > Company settings in Pipedrive), got "${value}".`,
+      `Company Domain: expected your Pipedrive company domain such as "acme" or "acme.pipedrive.com" (see Settings > Company settings in Pipedrive), got "${redact(value)}".`,
     );
   return `https://${match[1].toLowerCase()}.pipedrive.com`;
 }

@@ -41,7 +41,10 @@ const toInteger = (label: string, min = 1, max = Number.MAX_SAFE_INTEGER) => (va
 const toDecimal = (label: string) => (value: unknown): number => {
   const text = typeof value === "number" ? String(value) : util.types.toString(value).trim();
   if (!/^-?\d+(\.\d+)?$/.test(text)) return fail(label, "a number such as 1500 or 99.95", value);
-  return Number(text);
+  const n = Number(text);
+  // 309+ digits pass the pattern but overflow to Infinity, which JSON would send as null.
+  if (!Number.isFinite(n)) return fail(label, "a number such as 1500 or 99.95", value);
+  return n;
 };
 
 const toText = (label: string, maxLength?: number) => (value: unknown): string => {
