@@ -149,3 +149,19 @@ describe("selectDeal", () => {
     expect(error.message).toMatch(/401 .*reconnect the Pipedrive connection/);
   });
 });
+
+test("a delete whose answer was lost (5xx after the write) and whose retry finds nothing counts as done", async () => {
+  const id = (data(await harness.action("addDeal", { connection: bed.oauth, title: "Delete me" }, context)).data as { id: number }).id;
+  bed.sim.injectNext({ status: 502, afterCommit: true, match: { method: "DELETE", path: `/api/v2/deals/${id}` } });
+  const result = data(await harness.action("deleteDeal", { connection: bed.oauth, id: String(id) }, context)) as unknown as {
+    alreadyDeleted?: boolean;
+  };
+  expect(result.alreadyDeleted).toBe(true);
+  expect(bed.sim.count("deals")).toBe(0);
+});
+
+test("with custom fields named, field metadata is read before the write, never after it", async () => {
+  bed.sim.clearRequests();
+  await harness.action("addDeal", { connection: bed.oauth, title: "Fields first" }, context);
+  expect(bed.sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /api/v2/dealFields", "POST /api/v2/deals"]);
+});

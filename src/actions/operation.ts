@@ -14,8 +14,9 @@ import {
   type PipedriveClient,
   type Query,
 } from "../client";
-import { InputError } from "../client/errors";
+import { InputError, PipedriveError } from "../client/errors";
 import type { FieldEntity } from "../customFields/catalog";
+import { fieldCatalog } from "../customFields/catalog";
 import { decodeCustomFields, encodeCustomFields } from "../customFields/codec";
 import { clean, connectionInput, cursorInput, listInputs, startInput } from "../inputs";
 
@@ -225,6 +226,8 @@ export function operation(definition: OperationDefinition): ActionDefinition {
       }
       if (takesBody && WRITES.has(definition.method) && definition.method !== "POST" && parts.rawBody === undefined && Object.keys(parts.body).length === 0)
         throw new InputError(`${definition.label}: set at least one field to change.`);
+      // Load field names before a write, so naming the output can never fail after the write happened.
+      if (entity && !values.rawCustomFields && WRITES.has(definition.method)) await fieldCatalog(client, entity);
       const named = async (data: unknown) => {
         const resolved = entity && !values.rawCustomFields ? await decodeCustomFields(client, entity, data) : data;
         return definition.transform ? definition.transform(resolved, client, values) : resolved;
@@ -243,7 +246,16 @@ export function operation(definition: OperationDefinition): ActionDefinition {
         const contentType = String(response.headers["content-type"] ?? "application/octet-stream");
         return { data: Buffer.from(response.data), contentType };
       }
-      return { data: await named(await client.request(request)) };
+      try {
+        return { data: await named(await client.request(request)) };
+      } catch (error) {
+        // A DELETE whose first answer was lost and whose retry finds nothing did its work.
+        if (definition.method === "DELETE" && error instanceof PipedriveError && error.status === 404 && error.retries > 0) {
+          context.logger?.warn?.(`${definition.label}: the record was already gone when the request was retried; treating the delete as done.`);
+          return { data: { success: true, data: parts.pathParams, alreadyDeleted: true } };
+        }
+        throw error;
+      }
     },
   });
 }

@@ -25,6 +25,8 @@ export const logger = {
 /** Action context with debug logging on, so the debug path is exercised and scanned too. */
 export const context = {
   logger,
+  // spectral rebuilds context.debug from globalDebug.
+  globalDebug: true,
   debug: {
     enabled: true,
     timeElapsed: { mark: () => undefined, measure: () => undefined },

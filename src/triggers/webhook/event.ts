@@ -48,8 +48,9 @@ export function parseEvent(body: unknown): PipedriveEvent | { problem: string } 
   const meta = value.meta;
   if (!isRecord(meta)) return { problem: "meta is missing (only Pipedrive webhooks v2 payloads are accepted)" };
   if (typeof meta.id !== "string" || !meta.id) return { problem: "meta.id (the event id) is missing" };
+  if (meta.id.length > 100) return { problem: "meta.id is longer than an event id can be" };
   if (!["create", "change", "delete"].includes(String(meta.action)))
-    return { problem: `meta.action must be create, change or delete, got ${JSON.stringify(meta.action)}` };
+    return { problem: `meta.action must be create, change or delete, got ${JSON.stringify(meta.action)?.slice(0, 40)}` };
   if (typeof meta.entity !== "string") return { problem: "meta.entity is missing" };
   const data = value.data ?? null;
   const previous = value.previous ?? null;
