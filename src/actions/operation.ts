@@ -229,7 +229,8 @@ export function operation(definition: OperationDefinition): ActionDefinition {
       // Load field names before a write, so naming the output can never fail after the write happened.
       if (entity && !values.rawCustomFields && WRITES.has(definition.method)) await fieldCatalog(client, entity);
       const named = async (data: unknown) => {
-        const resolved = entity && !values.rawCustomFields ? await decodeCustomFields(client, entity, data) : data;
+        // The response was just fetched for this action: renaming in place saves a copy of every record.
+        const resolved = entity && !values.rawCustomFields ? await decodeCustomFields(client, entity, data, { inPlace: true }) : data;
         return definition.transform ? definition.transform(resolved, client, values) : resolved;
       };
       if (definition.list) return { data: await named(await runList(client, definition, parts, values)) };

@@ -594,13 +594,27 @@ function decodeTopLevel(index: FieldIndex, record: Record<string, unknown>): Rec
   return changed ? out : undefined;
 }
 
-function decodeAny(index: FieldIndex, data: unknown): unknown {
-  if (Array.isArray(data)) return data.map((item) => decodeAny(index, item));
+function decodeAny(index: FieldIndex, data: unknown, inPlace: boolean): unknown {
+  if (Array.isArray(data)) {
+    if (!inPlace) return data.map((item) => decodeAny(index, item, inPlace));
+    for (let i = 0; i < data.length; i++) data[i] = decodeAny(index, data[i], inPlace);
+    return data;
+  }
   if (!isRecord(data)) return data;
-  if (isRecord(data.custom_fields)) return { ...data, custom_fields: decodeMap(index, data.custom_fields) };
+  if (isRecord(data.custom_fields)) {
+    const named = decodeMap(index, data.custom_fields);
+    if (!inPlace) return { ...data, custom_fields: named };
+    data.custom_fields = named;
+    return data;
+  }
   const topLevel = decodeTopLevel(index, data);
   if (topLevel) return topLevel;
-  if ("data" in data && (Array.isArray(data.data) || isRecord(data.data))) return { ...data, data: decodeAny(index, data.data) };
+  if ("data" in data && (Array.isArray(data.data) || isRecord(data.data))) {
+    const inner = decodeAny(index, data.data, inPlace);
+    if (!inPlace) return { ...data, data: inner };
+    data.data = inner;
+    return data;
+  }
   return data;
 }
 
@@ -608,10 +622,16 @@ function decodeAny(index: FieldIndex, data: unknown): unknown {
  * Resolves custom fields in a record, a list of records or a Pipedrive envelope ({data}): v2
  * `custom_fields` keyed by field name instead of code, v1 top-level codes (leads) renamed to
  * names, enum/set option ids shown as labels, other values as they are. Unknown codes, and codes
- * whose name another custom field shares, are kept as codes. Nothing is changed in place.
+ * whose name another custom field shares, are kept as codes. Nothing is changed in place unless
+ * `inPlace` is set (for a response the caller owns, e.g. one the action just fetched).
  */
-export async function decodeCustomFields(client: PipedriveClient, entity: FieldEntity, data: unknown): Promise<unknown> {
+export async function decodeCustomFields(
+  client: PipedriveClient,
+  entity: FieldEntity,
+  data: unknown,
+  options: { inPlace?: boolean } = {},
+): Promise<unknown> {
   if (!isRecord(data) && !(Array.isArray(data) && data.length > 0)) return data;
   const index = await indexFor(client, entity);
-  return decodeAny(index, data);
+  return decodeAny(index, data, Boolean(options.inPlace));
 }
