@@ -1,5 +1,6 @@
 import type { FieldEntity } from "../customFields/catalog";
 import dataSources from "../dataSources";
+import { RECORDS } from "../records";
 import { beyondActions } from "./beyond";
 import { compatDefinitions, removedActions } from "./compat";
 import { dealDefinitions } from "./deals";
@@ -13,19 +14,8 @@ import { semanticDefinitions } from "./semantics";
  */
 const available = new Set(Object.keys(dataSources));
 
-/** Records with custom fields: their create/update actions take Custom Fields by name, their reads name them. */
-const CUSTOM_FIELD_RECORDS: Record<FieldEntity, { one: string; many: string }> = {
-  deal: { one: "Deal", many: "Deals" },
-  person: { one: "Person", many: "Persons" },
-  organization: { one: "Organization", many: "Organizations" },
-  product: { one: "Product", many: "Products" },
-  activity: { one: "Activity", many: "Activities" },
-  lead: { one: "Lead", many: "Leads" },
-  note: { one: "Note", many: "Notes" },
-};
-
 const customFieldsOf = new Map<string, { entity: FieldEntity; writes: boolean }>();
-for (const [entity, { one, many }] of Object.entries(CUSTOM_FIELD_RECORDS) as [FieldEntity, { one: string; many: string }][]) {
+for (const [entity, { one, many }] of Object.entries(RECORDS) as [FieldEntity, { one: string; many: string }][]) {
   if (entity === "note") continue;
   for (const key of [`add${one}`, `update${one}`]) customFieldsOf.set(key, { entity, writes: true });
   for (const key of [`get${one}`, `get${many}`, `getArchived${many}`]) customFieldsOf.set(key, { entity, writes: false });

@@ -1,20 +1,11 @@
 import { input } from "@prismatic-io/spectral";
 import { choiceInput, clean, optionalIdInput } from "../inputs";
 import { exampleDeal } from "../examplePayloads/deals";
+import { RECORDS } from "../records";
 import { touchesAny } from "./webhook/event";
 import { type TriggerOutput, type WebhookTriggerDefinition, webhookTrigger } from "./webhook/factory";
 
-type Entity = "deal" | "person" | "organization" | "activity" | "lead" | "note" | "product";
-
-const NOUNS: Record<Entity, { label: string; key: string }> = {
-  deal: { label: "Deal", key: "Deal" },
-  person: { label: "Person", key: "Person" },
-  organization: { label: "Organization", key: "Organization" },
-  activity: { label: "Activity", key: "Activity" },
-  lead: { label: "Lead", key: "Lead" },
-  note: { label: "Note", key: "Note" },
-  product: { label: "Product", key: "Product" },
-};
+type Entity = keyof typeof RECORDS;
 
 const exampleRecords: Record<Entity, Record<string, unknown>> = {
   deal: exampleDeal,
@@ -72,7 +63,8 @@ const fieldFilter: WebhookTriggerDefinition["accept"] = ({ output, params }) => 
 };
 
 function lifecycleTriggers(entity: Entity) {
-  const { label, key } = NOUNS[entity];
+  const { one: label } = RECORDS[entity];
+  const key = label;
   const lower = label.toLowerCase();
   return {
     [`new${key}`]: webhookTrigger({
