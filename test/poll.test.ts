@@ -29,6 +29,7 @@ test("pollChangesTrigger over 1,000 changing deals reports each change exactly o
   const expectedCreates = new Set<number>();
   const reportedUpdates: string[] = [];
   const reportedCreates: number[] = [];
+  let changeCounter = 0;
   const round = async (changeIds: number[], creates: number) => {
     bed.sim.advanceTime(1500);
     for (const id of changeIds) {
@@ -37,7 +38,8 @@ test("pollChangesTrigger over 1,000 changing deals reports each change exactly o
         version: "v2",
         path: "/deals/{id}",
         pathParams: { id },
-        body: { value: Math.round(Math.random() * 10_000) },
+        // Always a new value: a PATCH that changes nothing leaves update_time as it was.
+        body: { value: 100_000 + (changeCounter += 1) },
       });
       expectedUpdates.add(`${id}@${deal.data.update_time}`);
     }
