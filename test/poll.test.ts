@@ -33,13 +33,14 @@ test("pollChangesTrigger over 1,000 changing deals reports each change exactly o
   const round = async (changeIds: number[], creates: number) => {
     bed.sim.advanceTime(1500);
     for (const id of changeIds) {
+      changeCounter += 1;
       const deal = await client.request<{ data: { id: number; update_time: string } }>({
         method: "PATCH",
         version: "v2",
         path: "/deals/{id}",
         pathParams: { id },
         // Always a new value: a PATCH that changes nothing leaves update_time as it was.
-        body: { value: 100_000 + (changeCounter += 1) },
+        body: { value: 100_000 + changeCounter },
       });
       expectedUpdates.add(`${id}@${deal.data.update_time}`);
     }
