@@ -30,3 +30,9 @@ test("every id input naming a deal, person, organization, pipeline, stage, user,
     for (const input of action.inputs) if (LINKED.test(input.key) && input.type === "string" && !input.dataSource) missing.push(`${key}.${input.key}`);
   expect(missing).toEqual([]);
 });
+
+test("docs/actions.md is up to date (npm run docs)", () => {
+  const fs = require("node:fs") as typeof import("node:fs");
+  const { ACTIONS_DOC, renderActionsDoc } = require("../scripts/generate-docs") as typeof import("../scripts/generate-docs");
+  expect(fs.readFileSync(ACTIONS_DOC, "utf8")).toBe(renderActionsDoc());
+});
