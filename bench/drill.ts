@@ -22,6 +22,7 @@ import { type FaultConfig, PipedriveSimulator } from "../sim";
 import component from "../src";
 import { apiToken } from "../src/connections";
 import { bar, machine, quietContext, RESULTS_DIR, round, withTimeout, writeRaw } from "./lib";
+import { seededRandom } from "../sim/util";
 
 export type OpKind = "create" | "update" | "read" | "delete";
 
@@ -115,16 +116,6 @@ interface Tracked {
 
 const harness = createHarness(component);
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A failure is clear when it is the client's error type, says what kind it is and names the request. */
 function describeFailure(op: OpKind, error: unknown): FailureRecord {
@@ -155,7 +146,7 @@ export async function runDrill(overrides: Partial<DrillOptions> = {}): Promise<D
 }
 
 async function drill(sim: PipedriveSimulator, options: DrillOptions): Promise<DrillReport> {
-  const random = mulberry(options.seed);
+  const random = seededRandom(options.seed);
   const connection = createConnection(apiToken, { apiToken: sim.apiToken, companyDomain: sim.url });
   const tag = `drill-${options.seed}`;
   const plan: OpKind[] = Array.from({ length: options.operations }, () => {

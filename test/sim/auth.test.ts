@@ -1,18 +1,6 @@
-import { PipedriveSimulator } from "../../sim";
-import { call } from "./helpers";
+import { call, useSimulator } from "./helpers";
 
-let sim: PipedriveSimulator;
-
-beforeAll(async () => {
-  sim = await PipedriveSimulator.start({ accessTokenTtlMs: 60 * 60_000 });
-});
-beforeEach(() => sim.reset());
-afterEach(() => {
-  expect(sim.violations).toEqual([]);
-});
-afterAll(async () => {
-  await sim.stop();
-});
+const sim = useSimulator({ accessTokenTtlMs: 60 * 60_000 });
 
 const UNAUTHORIZED = {
   success: false,

@@ -1,18 +1,7 @@
 import { PipedriveSimulator } from "../../sim";
-import { basic, call, postForm } from "./helpers";
+import { basic, call, postForm, useSimulator } from "./helpers";
 
-let sim: PipedriveSimulator;
-
-beforeAll(async () => {
-  sim = await PipedriveSimulator.start({ burst: { limit: 10_000, windowMs: 2000 } });
-});
-beforeEach(() => sim.reset());
-afterEach(() => {
-  expect(sim.violations).toEqual([]);
-});
-afterAll(async () => {
-  await sim.stop();
-});
+const sim = useSimulator({ burst: { limit: 10_000, windowMs: 2000 } });
 
 describe("injectNext", () => {
   test("a one-shot 5xx, then normal service", async () => {

@@ -1,6 +1,6 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { PipedriveSimulator } from "../../sim";
+import { PipedriveSimulator, type SimulatorOptions } from "../../sim";
 
 export interface CallOptions {
   /** x-api-token (default: sim.apiToken unless bearer or noAuth is given). */
@@ -116,4 +116,29 @@ export async function postForm(
     // keep text
   }
   return { status: res.status, headers: res.headers, body: body as Record<string, unknown> };
+}
+
+/**
+ * The usual simulator for a test file: started once, reset before each test, and no spec
+ * violation allowed after any test. Returns a stand-in that forwards to the started simulator.
+ */
+export function useSimulator(options: SimulatorOptions = {}): PipedriveSimulator {
+  let started: PipedriveSimulator | undefined;
+  beforeAll(async () => {
+    started = await PipedriveSimulator.start(options);
+  });
+  beforeEach(() => started?.reset());
+  afterEach(() => {
+    expect(started?.violations).toEqual([]);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return new Proxy({} as PipedriveSimulator, {
+    get: (_, property) => {
+      if (!started) throw new Error("the simulator starts in beforeAll; use it inside tests and hooks");
+      const value = Reflect.get(started, property, started);
+      return typeof value === "function" ? value.bind(started) : value;
+    },
+  });
 }

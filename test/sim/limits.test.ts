@@ -1,18 +1,6 @@
-import { PipedriveSimulator } from "../../sim";
-import { call } from "./helpers";
+import { call, useSimulator } from "./helpers";
 
-let sim: PipedriveSimulator;
-
-beforeAll(async () => {
-  sim = await PipedriveSimulator.start();
-});
-beforeEach(() => sim.reset());
-afterEach(() => {
-  expect(sim.violations).toEqual([]);
-});
-afterAll(async () => {
-  await sim.stop();
-});
+const sim = useSimulator();
 
 describe("burst limit", () => {
   test("defaults to 100 per 2 s and every API answer carries the rate-limit headers", async () => {

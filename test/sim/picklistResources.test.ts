@@ -1,20 +1,8 @@
-import { PipedriveSimulator } from "../../sim";
-import { call } from "./helpers";
+import { call, useSimulator } from "./helpers";
 
 /** The resources added for the picklists: v1 files and filters, v2 projects, v2 lead search. */
 
-let sim: PipedriveSimulator;
-
-beforeAll(async () => {
-  sim = await PipedriveSimulator.start({ burst: { limit: 10_000, windowMs: 2000 } });
-});
-beforeEach(() => sim.reset());
-afterEach(() => {
-  expect(sim.violations).toEqual([]);
-});
-afterAll(async () => {
-  await sim.stop();
-});
+const sim = useSimulator({ burst: { limit: 10_000, windowMs: 2000 } });
 
 type List<T = Record<string, unknown>> = { success: boolean; data: T[]; additional_data?: Record<string, unknown> };
 

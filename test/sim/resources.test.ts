@@ -1,18 +1,6 @@
-import { PipedriveSimulator } from "../../sim";
-import { call } from "./helpers";
+import { call, useSimulator } from "./helpers";
 
-let sim: PipedriveSimulator;
-
-beforeAll(async () => {
-  sim = await PipedriveSimulator.start({ burst: { limit: 10_000, windowMs: 2000 } });
-});
-beforeEach(() => sim.reset());
-afterEach(() => {
-  expect(sim.violations).toEqual([]);
-});
-afterAll(async () => {
-  await sim.stop();
-});
+const sim = useSimulator({ burst: { limit: 10_000, windowMs: 2000 } });
 
 type One = { success: boolean; data: Record<string, unknown> & { id: number } };
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
