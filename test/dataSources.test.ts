@@ -330,16 +330,15 @@ describe("ID inputs link to the data sources", () => {
       for (const i of action.inputs as { dataSource?: string }[]) if (i.dataSource) expect(sources).toContain(i.dataSource);
   });
 
-  test("lead and lead label IDs are UUIDs", async () => {
-    const { leadIdInput, leadLabelIdsInput, optionalLeadIdInput, activityTypeInput } = await import("../src/inputs/ids");
-    expect(leadIdInput.clean("ADF21080-0E10-11EB-879B-05D71FB426EC")).toBe("adf21080-0e10-11eb-879b-05d71fb426ec");
-    expect(() => leadIdInput.clean("123")).toThrow(/^Lead ID: expected a UUID such as adf21080-0e10-11eb-879b-05d71fb426ec, got "123"\.$/);
-    expect(() => leadIdInput.clean("")).toThrow(/^Lead ID is required\.$/);
-    expect(optionalLeadIdInput.clean("")).toBeUndefined();
-    expect(leadLabelIdsInput.clean("adf21080-0e10-11eb-879b-05d71fb426ec, b7a2c1e0-5f3d-11ee-8c99-0242ac120002")).toHaveLength(2);
-    expect(() => leadLabelIdsInput.clean("adf21080-0e10-11eb-879b-05d71fb426ec, hot")).toThrow(/^Lead Label IDs: expected a UUID/);
-    expect(activityTypeInput.clean("Call")).toBe("call");
-    expect(leadIdInput.dataSource).toBe("selectLead");
+  test("lead and lead label IDs are UUIDs with their dropdowns", async () => {
+    type Converted = { inputs: { key: string; dataSource?: string; clean: (v: unknown) => unknown }[] };
+    const actions = harness.component.actions as unknown as Record<string, Converted>;
+    const leadId = actions.getLead.inputs.find((i) => i.key === "id");
+    expect(leadId?.dataSource).toBe("selectLead");
+    expect(leadId?.clean("adf21080-0e10-11eb-879b-05d71fb426ec")).toBe("adf21080-0e10-11eb-879b-05d71fb426ec");
+    expect(() => leadId?.clean("123")).toThrow(/^Lead ID: expected a UUID such as adf21080-0e10-11eb-879b-05d71fb426ec, got "123"\.$/);
+    expect(() => leadId?.clean("")).toThrow(/^Lead ID is required\.$/);
+    expect(actions.updateLeadLabel.inputs.find((i) => i.key === "id")?.dataSource).toBe("selectLeadLabel");
   });
 });
 

@@ -1,6 +1,7 @@
 import { type ActionDefinition, action, input } from "@prismatic-io/spectral";
 import { InputError } from "../client/errors";
 import { clean, connectionInput, idInput } from "../inputs";
+import { linkedIdInput } from "../inputs/ids";
 import { toDefinition } from "./generated";
 import { OPERATIONS } from "./generated/operations";
 import type { GeneratedOperation } from "./generated/types";
@@ -19,17 +20,13 @@ const find = (version: "v1" | "v2", id: string): GeneratedOperation => {
 };
 
 type Related = { record: "deal" | "person" | "organization"; list: "activities" | "persons" | "deals" };
-const RECORD: Record<Related["record"], { query: string; label: string; dataSource: string }> = {
-  deal: { query: "deal_id", label: "Deal ID", dataSource: "selectDeal" },
-  person: { query: "person_id", label: "Person ID", dataSource: "selectPerson" },
-  organization: { query: "org_id", label: "Organization ID", dataSource: "selectOrganization" },
-};
+const QUERY: Record<Related["record"], string> = { deal: "deal_id", person: "person_id", organization: "org_id" };
 const LIST: Record<Related["list"], string> = { activities: "getActivities", persons: "getPersons", deals: "getDeals" };
 
 /** A v1-era "records of a record" list, now the v2 list filtered by the record's id (input key `id`). */
 function relatedList({ record, list }: Related, available: Set<string>, label: string): OperationDefinition {
   const base = toDefinition(find("v2", LIST[list]), available);
-  const { query, label: idLabel, dataSource } = RECORD[record];
+  const query = QUERY[record];
   const params = { ...base.params };
   delete params[query.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())];
   return {
@@ -37,7 +34,7 @@ function relatedList({ record, list }: Related, available: Set<string>, label: s
     label,
     description: `List the ${list} of a ${record}, on GET /api/v2/${list}?${query}= (Pipedrive's v1 endpoint for this is out of support).`,
     params: {
-      id: inQuery(query, idInput({ label: idLabel, comments: `The ${record} whose ${list} to list.`, ...(available.has(dataSource) ? { dataSource } : {}) })),
+      id: inQuery(query, linkedIdInput(record, { comments: `The ${record} whose ${list} to list.` })),
       ...params,
     },
   };
@@ -68,7 +65,7 @@ export function compatDefinitions(available: Set<string>): Record<string, Operat
       version: "v2",
       path: "/persons/{id}",
       params: {
-        personId: inPath("id", idInput({ label: "Person ID", comments: "The person to change.", ...(available.has("selectPerson") ? { dataSource: "selectPerson" } : {}) })),
+        personId: inPath("id", linkedIdInput("person", { comments: "The person to change." })),
         customFieldKey: {
           in: "body",
           name: "custom_field_key",

@@ -1,5 +1,6 @@
 import { type InputFieldDefinition, input } from "@prismatic-io/spectral";
 import { choiceInput, clean, idInput, optionalIdInput } from "../../inputs";
+import { dataSourceOf, idLabelOf, type RecordKind } from "../../inputs/ids";
 import type { OperationDefinition, Param } from "../operation";
 import { OPERATIONS } from "./operations";
 import type { GeneratedField, GeneratedOperation } from "./types";
@@ -22,47 +23,52 @@ export const humanize = (name: string): string =>
 export const camel = (name: string): string => name.replace(/[_-]+([a-z0-9])/gi, (_, c: string) => c.toUpperCase());
 
 /** Record ids that have a dropdown: by field name, and by collection for a path's {id}. */
-const ID_SOURCES: Record<string, string> = {
-  deal_id: "selectDeal",
-  person_id: "selectPerson",
-  org_id: "selectOrganization",
-  organization_id: "selectOrganization",
-  pipeline_id: "selectPipeline",
-  stage_id: "selectStage",
-  owner_id: "selectUser",
-  user_id: "selectUser",
-  creator_user_id: "selectUser",
-  product_id: "selectProduct",
-  filter_id: "selectFilter",
-  lead_id: "selectLead",
-  activity_id: "selectActivity",
-  file_id: "selectFile",
-  project_id: "selectProject",
-  follower_id: "selectUser",
-  assignee_id: "selectUser",
-  manager_id: "selectUser",
+const ID_KINDS: Record<string, RecordKind> = {
+  deal_id: "deal",
+  person_id: "person",
+  org_id: "organization",
+  organization_id: "organization",
+  pipeline_id: "pipeline",
+  stage_id: "stage",
+  owner_id: "user",
+  user_id: "user",
+  creator_user_id: "user",
+  follower_id: "user",
+  assignee_id: "user",
+  manager_id: "user",
+  product_id: "product",
+  filter_id: "filter",
+  lead_id: "lead",
+  activity_id: "activity",
+  file_id: "file",
+  project_id: "project",
 };
-const COLLECTION_SOURCES: Record<string, string> = {
-  deals: "selectDeal",
-  persons: "selectPerson",
-  organizations: "selectOrganization",
-  pipelines: "selectPipeline",
-  stages: "selectStage",
-  users: "selectUser",
-  products: "selectProduct",
-  filters: "selectFilter",
-  leads: "selectLead",
-  activities: "selectActivity",
-  files: "selectFile",
-  projects: "selectProject",
-  leadLabels: "selectLeadLabel",
+const COLLECTION_KINDS: Record<string, RecordKind> = {
+  deals: "deal",
+  persons: "person",
+  organizations: "organization",
+  pipelines: "pipeline",
+  stages: "stage",
+  users: "user",
+  products: "product",
+  filters: "filter",
+  leads: "lead",
+  activities: "activity",
+  files: "file",
+  projects: "project",
+  leadLabels: "leadLabel",
 };
 
-function dataSourceFor(op: GeneratedOperation, field: GeneratedField, available: Set<string>): string | undefined {
+/** The kind of record a field names, when it has a dropdown. */
+function recordKindOf(op: GeneratedOperation, field: GeneratedField): RecordKind | undefined {
   const collection = op.path.split("/")[1];
   const name = (field.name.split(".").pop() as string).replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
-  const key =
-    (field.in === "path" && field.name === "id") || name === "merge_with_id" ? COLLECTION_SOURCES[collection] : ID_SOURCES[name];
+  return (field.in === "path" && field.name === "id") || name === "merge_with_id" ? COLLECTION_KINDS[collection] : ID_KINDS[name];
+}
+
+function dataSourceFor(op: GeneratedOperation, field: GeneratedField, available: Set<string>): string | undefined {
+  const kind = recordKindOf(op, field);
+  const key = kind && dataSourceOf(kind);
   return key && available.has(key) ? key : undefined;
 }
 
@@ -94,7 +100,8 @@ const BOOLEAN_CHOICES = [
 ] as const;
 
 function buildInput(op: GeneratedOperation, field: GeneratedField, available: Set<string>): InputFieldDefinition {
-  const label = field.name === "body" ? "Body" : humanize(field.name);
+  const pathIdKind = field.in === "path" && field.name === "id" ? recordKindOf(op, field) : undefined;
+  const label = field.name === "body" ? "Body" : pathIdKind ? idLabelOf(pathIdKind) : humanize(field.name);
   const comments = field.description ?? `${label}.`;
   const required = Boolean(field.required);
   const example = field.example !== undefined ? String(field.example) : undefined;
