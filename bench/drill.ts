@@ -19,10 +19,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { createConnection, createHarness } from "@prismatic-io/spectral/dist/testing";
 import { type FaultConfig, PipedriveSimulator } from "../sim";
+import { seededRandom } from "../sim/util";
 import component from "../src";
 import { apiToken } from "../src/connections";
 import { bar, machine, quietContext, RESULTS_DIR, round, withTimeout, writeRaw } from "./lib";
-import { seededRandom } from "../sim/util";
 
 export type OpKind = "create" | "update" | "read" | "delete";
 
@@ -116,7 +116,6 @@ interface Tracked {
 
 const harness = createHarness(component);
 
-
 /** A failure is clear when it is the client's error type, says what kind it is and names the request. */
 function describeFailure(op: OpKind, error: unknown): FailureRecord {
   const e = error as Error & { kind?: string; status?: number; method?: string; path?: string; retries?: number };
@@ -131,11 +130,25 @@ function describeFailure(op: OpKind, error: unknown): FailureRecord {
       message.includes(`${e.method} ${e.path}`) &&
       /Pipedrive/.test(message)) ||
     (name === "InputError" && message.length > 10);
-  return { op, name, kind: e.kind, status: e.status, method: e.method, path: e.path, retries: e.retries, message, clear };
+  return {
+    op,
+    name,
+    kind: e.kind,
+    status: e.status,
+    method: e.method,
+    path: e.path,
+    retries: e.retries,
+    message,
+    clear,
+  };
 }
 
 export async function runDrill(overrides: Partial<DrillOptions> = {}): Promise<DrillReport> {
-  const options: DrillOptions = { ...DEFAULT_DRILL, ...overrides, faults: { ...DEFAULT_DRILL.faults, ...overrides.faults } };
+  const options: DrillOptions = {
+    ...DEFAULT_DRILL,
+    ...overrides,
+    faults: { ...DEFAULT_DRILL.faults, ...overrides.faults },
+  };
   const sim = await PipedriveSimulator.start({ burst: { limit: options.burst, windowMs: 2000 }, dailyBudget: 1e12 });
   try {
     return await withTimeout(drill(sim, options), options.timeoutMs, "fault drill");
@@ -159,11 +172,14 @@ async function drill(sim: PipedriveSimulator, options: DrillOptions): Promise<Dr
   const succeededTitles: string[] = [];
   const failures: FailureRecord[] = [];
   const staleReads: string[] = [];
-  const ops = Object.fromEntries((["create", "update", "read", "delete"] as OpKind[]).map((k) => [k, { attempted: 0, succeeded: 0, failed: 0 }])) as DrillReport["operations"];
+  const ops = Object.fromEntries(
+    (["create", "update", "read", "delete"] as OpKind[]).map((k) => [k, { attempted: 0, succeeded: 0, failed: 0 }]),
+  ) as DrillReport["operations"];
   let deletesReportedFailed: Tracked[] = [];
   const updatesReportedFailed: { deal: Tracked; value: number; afterWrite: boolean }[] = [];
 
-  const run = (key: string, params: Record<string, unknown>) => harness.action(key, { connection, ...params }, quietContext);
+  const run = (key: string, params: Record<string, unknown>) =>
+    harness.action(key, { connection, ...params }, quietContext);
   const pick = (): Tracked | undefined => {
     // Start at a random place and take the first deal no other worker holds.
     if (!live.length) return undefined;
@@ -188,7 +204,9 @@ async function drill(sim: PipedriveSimulator, options: DrillOptions): Promise<Dr
       const title = `${tag} #${index}`;
       const value = Math.floor(random() * 100_000);
       try {
-        const result = (await run("addDeal", { title, value: String(value), currency: "USD" })) as { data: { data: { id: number; title: string } } };
+        const result = (await run("addDeal", { title, value: String(value), currency: "USD" })) as {
+          data: { data: { id: number; title: string } };
+        };
         const created = result.data.data;
         const t: Tracked = { id: created.id, title, value, possible: new Set([value]), deleted: "no", busy: false };
         tracked.set(t.id, t);
@@ -216,16 +234,24 @@ async function drill(sim: PipedriveSimulator, options: DrillOptions): Promise<Dr
           target.possible.add(value);
           const failure = describeFailure("update", error);
           // Failing on the field look-up means the PATCH itself had succeeded.
-          updatesReportedFailed.push({ deal: target, value, afterWrite: failure.method === "GET" && /Fields$/.test(failure.path ?? "") });
+          updatesReportedFailed.push({
+            deal: target,
+            value,
+            afterWrite: failure.method === "GET" && /Fields$/.test(failure.path ?? ""),
+          });
           failures.push(failure);
           ops.update.failed += 1;
         }
       } else if (kind === "read") {
         try {
-          const result = (await run("getDeal", { id: String(target.id) })) as { data: { data: { id: number; title: string; value: number } } };
+          const result = (await run("getDeal", { id: String(target.id) })) as {
+            data: { data: { id: number; title: string; value: number } };
+          };
           const got = result.data.data;
           if (got.id !== target.id || got.title !== target.title || !target.possible.has(Number(got.value)))
-            staleReads.push(`deal ${target.id}: read ${JSON.stringify({ title: got.title, value: got.value })}, expected ${target.title} with value in ${[...target.possible].join("/")}`);
+            staleReads.push(
+              `deal ${target.id}: read ${JSON.stringify({ title: got.title, value: got.value })}, expected ${target.title} with value in ${[...target.possible].join("/")}`,
+            );
           ops.read.succeeded += 1;
         } catch (error) {
           failures.push(describeFailure("read", error));
@@ -251,17 +277,28 @@ async function drill(sim: PipedriveSimulator, options: DrillOptions): Promise<Dr
 
   sim.setFaults({ ...options.faults, random: options.seed });
   const started = performance.now();
-  const progress = options.progress ? bar(options.operations, `fault drill: ${options.operations} operations, concurrency ${options.concurrency}`) : undefined;
+  const progress = options.progress
+    ? bar(options.operations, `fault drill: ${options.operations} operations, concurrency ${options.concurrency}`)
+    : undefined;
   let next = 0;
   const worker = async () => {
     for (;;) {
       const index = next++;
       if (index >= options.operations) return;
-      if (index > 0 && index % options.stormEvery === 0) sim.storm429({ count: options.stormSize, retryAfterSec: options.stormRetryAfterSec });
+      if (index > 0 && index % options.stormEvery === 0)
+        sim.storm429({ count: options.stormSize, retryAfterSec: options.stormRetryAfterSec });
       if (index > 0 && index % options.postAfterCommitEvery === 0)
-        sim.injectNext({ afterCommit: true, match: { method: "POST", path: "/api/v2/deals" }, ...(index % 200 === 0 ? { reset: true } : { status: 502 }) });
+        sim.injectNext({
+          afterCommit: true,
+          match: { method: "POST", path: "/api/v2/deals" },
+          ...(index % 200 === 0 ? { reset: true } : { status: 502 }),
+        });
       if (index > 0 && index % options.idempotentAfterCommitEvery === 0)
-        sim.injectNext({ afterCommit: true, status: 503, match: { method: index % 300 === 0 ? "DELETE" : "PATCH", path: /^\/api\/v2\/deals\/\d+$/ } });
+        sim.injectNext({
+          afterCommit: true,
+          status: 503,
+          match: { method: index % 300 === 0 ? "DELETE" : "PATCH", path: /^\/api\/v2\/deals\/\d+$/ },
+        });
       await perform(index);
       progress?.increment();
     }
@@ -280,10 +317,14 @@ async function drill(sim: PipedriveSimulator, options: DrillOptions): Promise<Dr
       continue;
     }
     if (stored.title !== t.title) lostWrites.push(`deal ${t.id}: title ${stored.title}, expected ${t.title}`);
-    if (t.deleted === "yes" && stored.is_deleted !== true) lostWrites.push(`deal ${t.id}: reported deleted, still there`);
-    if (t.deleted === "no" && stored.is_deleted === true) lostWrites.push(`deal ${t.id}: deleted, but no delete was reported successful`);
+    if (t.deleted === "yes" && stored.is_deleted !== true)
+      lostWrites.push(`deal ${t.id}: reported deleted, still there`);
+    if (t.deleted === "no" && stored.is_deleted === true)
+      lostWrites.push(`deal ${t.id}: deleted, but no delete was reported successful`);
     if (t.deleted !== "yes" && !t.possible.has(Number(stored.value)))
-      lostWrites.push(`deal ${t.id}: value ${stored.value}, expected ${[...t.possible].join(" or ")} (last confirmed ${t.value})`);
+      lostWrites.push(
+        `deal ${t.id}: value ${stored.value}, expected ${[...t.possible].join(" or ")} (last confirmed ${t.value})`,
+      );
   }
   // Every deal with one of our titles, soft-deleted ones included (sim.get sees them).
   const byTitle = new Map<string, number>();
@@ -295,15 +336,22 @@ async function drill(sim: PipedriveSimulator, options: DrillOptions): Promise<Dr
     if (d?.title?.startsWith(`${tag} #`)) byTitle.set(d.title, (byTitle.get(d.title) ?? 0) + 1);
   }
   const duplicatedTitles = [...byTitle.entries()].filter(([, n]) => n > 1).map(([title, count]) => ({ title, count }));
-  for (const title of succeededTitles) if (!byTitle.has(title)) lostWrites.push(`${title}: reported created, no deal has this title`);
+  for (const title of succeededTitles)
+    if (!byTitle.has(title)) lostWrites.push(`${title}: reported created, no deal has this title`);
   const writtenAnyway = failedCreates.filter((title) => (byTitle.get(title) ?? 0) >= 1).length;
-  const deletedAnyway = deletesReportedFailed.filter((t) => (sim.get("deals", t.id) as { is_deleted?: boolean } | undefined)?.is_deleted === true).length;
-  const fieldLookup = (op: OpKind) => failures.filter((f) => f.op === op && f.method === "GET" && /Fields$/.test(f.path ?? "")).length;
+  const deletedAnyway = deletesReportedFailed.filter(
+    (t) => (sim.get("deals", t.id) as { is_deleted?: boolean } | undefined)?.is_deleted === true,
+  ).length;
+  const fieldLookup = (op: OpKind) =>
+    failures.filter((f) => f.op === op && f.method === "GET" && /Fields$/.test(f.path ?? "")).length;
   // An update is known to be applied when the action failed after the PATCH (on the field look-up),
   // or when the deal still holds the value of the failed update (no later update replaced it).
   const updatedAnyway = updatesReportedFailed.filter(
     ({ deal, value, afterWrite }) =>
-      afterWrite || (deal.deleted === "no" && Number((sim.get("deals", deal.id) as { value?: number }).value) === value && deal.value !== value),
+      afterWrite ||
+      (deal.deleted === "no" &&
+        Number((sim.get("deals", deal.id) as { value?: number }).value) === value &&
+        deal.value !== value),
   ).length;
   deletesReportedFailed = [];
 
@@ -372,7 +420,8 @@ export function drillMarkdown(report: DrillReport): string {
   for (const v of verdict(report)) lines.push(`| ${v.text} | ${v.ok ? "pass" : "**FAIL**"} |`);
   lines.push("");
   lines.push("## Operations", "", "| Operation | Attempted | Succeeded | Failed (surfaced) |", "|---|---:|---:|---:|");
-  for (const [k, v] of Object.entries(report.operations)) lines.push(`| ${k} | ${v.attempted} | ${v.succeeded} | ${v.failed} |`);
+  for (const [k, v] of Object.entries(report.operations))
+    lines.push(`| ${k} | ${v.attempted} | ${v.succeeded} | ${v.failed} |`);
   lines.push("");
   lines.push("## State compared with what the actions reported", "", "| Figure | Count |", "|---|---:|");
   lines.push(`| lost writes (reported successful, not in the state) | ${report.lostWrites.length} |`);
@@ -380,7 +429,9 @@ export function drillMarkdown(report: DrillReport): string {
   lines.push(`| creates reported failed, not written | ${report.reportedFailedNotWritten} |`);
   lines.push(`| creates reported failed, actually written | ${report.reportedFailedActuallyWritten.creates} |`);
   lines.push(`| deletes reported failed, actually deleted | ${report.reportedFailedActuallyWritten.deletes} |`);
-  lines.push(`| updates reported failed, known to be applied (a later update may hide more) | ${report.reportedFailedActuallyWritten.updates} |`);
+  lines.push(
+    `| updates reported failed, known to be applied (a later update may hide more) | ${report.reportedFailedActuallyWritten.updates} |`,
+  );
   lines.push(
     `| of these: write applied, then the action failed reading /dealFields to name custom fields | ${report.writeThenFieldLookupFailed.creates} creates, ${report.writeThenFieldLookupFailed.updates} updates |`,
   );
@@ -388,7 +439,12 @@ export function drillMarkdown(report: DrillReport): string {
   lines.push(`| failures without a clear error | ${report.unclearFailures.length} |`);
   lines.push(`| spec violations | ${report.violations} |`);
   lines.push("");
-  lines.push("## Failures surfaced, by kind", "", "| Operation: error kind status | Count | Example message |", "|---|---:|---|");
+  lines.push(
+    "## Failures surfaced, by kind",
+    "",
+    "| Operation: error kind status | Count | Example message |",
+    "|---|---:|---|",
+  );
   for (const f of report.failureKinds) lines.push(`| ${f.key} | ${f.count} | ${f.example.replace(/\|/g, "\\|")} |`);
   lines.push("");
   lines.push("## Traffic the simulator saw", "", "| Figure | Count |", "|---|---:|");
@@ -396,22 +452,33 @@ export function drillMarkdown(report: DrillReport): string {
   lines.push(`| 429 answers | ${report.sim.rateLimited} |`);
   lines.push(`| 5xx answers | ${report.sim.errors5xx} |`);
   lines.push(`| connection resets | ${report.sim.resets} |`);
-  lines.push(`| by status | ${Object.entries(report.sim.byStatus).map(([s, n]) => `${s === "0" ? "reset" : s}: ${n}`).join(", ")} |`);
+  lines.push(
+    `| by status | ${Object.entries(report.sim.byStatus)
+      .map(([s, n]) => `${s === "0" ? "reset" : s}: ${n}`)
+      .join(", ")} |`,
+  );
   lines.push("");
   lines.push(
     "## Reading the results",
     "",
     "- Retries are safe by construction: 429s are retried for every method (Pipedrive refused them, nothing ran); 5xx, resets and timeouts only for GET, PATCH and DELETE, which repeat to the same end state. A POST is never re-sent, so a create can fail without a duplicate appearing.",
-    '- **Reported failed, actually written** (creates): Pipedrive wrote the deal, then the answer was lost (a 5xx or a reset after the commit). The action fails with a PipedriveError whose message says the POST was not re-sent and to check Pipedrive before running it again. A builder retrying such a step should not re-run Add Deal blindly: use **Find or Create Deal** (exact title, optionally person/organization), or search by a unique value the flow put on the deal (a title with the source record id, or a custom field holding an external id) and create only when nothing is found. Pipedrive\'s search index can trail a write by a few seconds, so let the retry wait a little.',
+    "- **Reported failed, actually written** (creates): Pipedrive wrote the deal, then the answer was lost (a 5xx or a reset after the commit). The action fails with a PipedriveError whose message says the POST was not re-sent and to check Pipedrive before running it again. A builder retrying such a step should not re-run Add Deal blindly: use **Find or Create Deal** (exact title, optionally person/organization), or search by a unique value the flow put on the deal (a title with the source record id, or a custom field holding an external id) and create only when nothing is found. Pipedrive's search index can trail a write by a few seconds, so let the retry wait a little.",
     '- **Deletes reported failed, actually deleted**: the DELETE was applied, its answer lost, and the safe retry then got 404 (the deal is gone). The action fails with "Pipedrive answered 404 to DELETE /api/v2/deals/{id}"; a builder can treat a 404 from Delete Deal as "already deleted". The component could do this itself: a 404 on a DELETE that was retried after a lost answer means the first attempt worked.',
     "- Updates whose answer was lost after the PATCH was applied are retried and reported successful (PATCH is idempotent), so they do not appear as failures.",
     "- **Write applied, then the field look-up failed**: Add Deal and Update Deal name custom fields in their output, reading GET /api/v2/dealFields *after* the write. When that read fails (after its own 3 retries) the action reports a failure for a write Pipedrive applied, with an error about /dealFields. A flow that retries the step on failure then creates a second deal. Fix in the component (not in this drill's scope): load the field catalogue before sending the write, or return the raw output with a warning when naming fails after a successful write. Until then, Raw Custom Fields on writes avoids the extra request.",
     "",
   );
-  if (report.lostWrites.length) lines.push("## Lost writes", "", ...report.lostWrites.slice(0, 50).map((l) => `- ${l}`), "");
-  if (report.duplicatedTitles.length) lines.push("## Duplicates", "", ...report.duplicatedTitles.slice(0, 50).map((d) => `- ${d.title}: ${d.count}`), "");
+  if (report.lostWrites.length)
+    lines.push("## Lost writes", "", ...report.lostWrites.slice(0, 50).map((l) => `- ${l}`), "");
+  if (report.duplicatedTitles.length)
+    lines.push("## Duplicates", "", ...report.duplicatedTitles.slice(0, 50).map((d) => `- ${d.title}: ${d.count}`), "");
   if (report.unclearFailures.length)
-    lines.push("## Unclear failures", "", ...report.unclearFailures.slice(0, 20).map((f) => `- ${f.op}: ${f.name}: ${f.message}`), "");
+    lines.push(
+      "## Unclear failures",
+      "",
+      ...report.unclearFailures.slice(0, 20).map((f) => `- ${f.op}: ${f.name}: ${f.message}`),
+      "",
+    );
   return lines.join("\n");
 }
 
@@ -419,18 +486,26 @@ function printSummary(report: DrillReport): void {
   const rows: [string, string | number][] = [
     ["operations", report.options.operations],
     ["time (s)", round(report.ms / 1000, 1)],
-    ...Object.entries(report.operations).map(([k, v]) => [`${k}: ok / failed`, `${v.succeeded} / ${v.failed}`] as [string, string]),
+    ...Object.entries(report.operations).map(
+      ([k, v]) => [`${k}: ok / failed`, `${v.succeeded} / ${v.failed}`] as [string, string],
+    ),
     ["lost writes", report.lostWrites.length],
     ["duplicated creates", report.duplicatedTitles.length],
     ["creates reported failed, not written", report.reportedFailedNotWritten],
     ["creates reported failed, actually written", report.reportedFailedActuallyWritten.creates],
     ["deletes reported failed, actually deleted", report.reportedFailedActuallyWritten.deletes],
     ["updates reported failed, known to be applied", report.reportedFailedActuallyWritten.updates],
-    ["  of these, failed on GET /dealFields after the write", `${report.writeThenFieldLookupFailed.creates} creates, ${report.writeThenFieldLookupFailed.updates} updates`],
+    [
+      "  of these, failed on GET /dealFields after the write",
+      `${report.writeThenFieldLookupFailed.creates} creates, ${report.writeThenFieldLookupFailed.updates} updates`,
+    ],
     ["stale reads", report.staleReads.length],
     ["unclear failures", report.unclearFailures.length],
     ["spec violations", report.violations],
-    ["requests / 429s / 5xx / resets", `${report.sim.requests} / ${report.sim.rateLimited} / ${report.sim.errors5xx} / ${report.sim.resets}`],
+    [
+      "requests / 429s / 5xx / resets",
+      `${report.sim.requests} / ${report.sim.rateLimited} / ${report.sim.errors5xx} / ${report.sim.resets}`,
+    ],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log("\nFault drill summary");

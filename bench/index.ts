@@ -38,12 +38,19 @@ function git(args: string[]): string {
 
 async function main(): Promise<void> {
   const quick = process.env.BENCH_QUICK === "1";
-  const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim()).filter(Boolean);
+  const only = process.env.BENCH_ONLY?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = only?.filter((k) => !SCENARIOS[k]) ?? [];
-  if (unknown.length) throw new Error(`BENCH_ONLY: unknown scenario(s) ${unknown.join(", ")}; known: ${Object.keys(SCENARIOS).join(", ")}`);
+  if (unknown.length)
+    throw new Error(
+      `BENCH_ONLY: unknown scenario(s) ${unknown.join(", ")}; known: ${Object.keys(SCENARIOS).join(", ")}`,
+    );
   const keys = only?.length ? only : Object.keys(SCENARIOS);
   const info = machine();
-  log(`Benchmarks on ${info.cpu}, ${info.cores} cores, Node ${info.node}${quick ? " (quick)" : ""}: ${keys.join(", ")}`);
+  log(
+    `Benchmarks on ${info.cpu}, ${info.cores} cores, Node ${info.node}${quick ? " (quick)" : ""}: ${keys.join(", ")}`,
+  );
   const started = performance.now();
   const results: ScenarioResult[] = [];
   for (const key of keys) {
@@ -63,18 +70,33 @@ async function main(): Promise<void> {
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
     fs.writeFileSync(path.join(RESULTS_DIR, "latest.md"), markdown(info, { commit, dirty, quick, totalMs }, results));
     const caption = `Pipedrive component benchmarks, ${info.at.slice(0, 10)}, ${info.cpu}, ${info.cores} cores, Node ${info.node}. Blue: this component; grey: baselines.`;
-    fs.writeFileSync(path.join(RESULTS_DIR, "latest.svg"), svg(results.flatMap((r) => r.charts), caption));
+    fs.writeFileSync(
+      path.join(RESULTS_DIR, "latest.svg"),
+      svg(
+        results.flatMap((r) => r.charts),
+        caption,
+      ),
+    );
   }
 
-  const out: string[] = ["", `Summary (${info.cpu}, ${info.cores} cores, Node ${info.node}${quick ? ", quick run" : ""})`];
+  const out: string[] = [
+    "",
+    `Summary (${info.cpu}, ${info.cores} cores, Node ${info.node}${quick ? ", quick run" : ""})`,
+  ];
   for (const r of results) {
     out.push(`\n${r.title}`);
     for (const line of r.summary) out.push(`  ${line}`);
     for (const g of r.goals) out.push(`  goal: ${g.text}: ${g.met ? "MET" : "NOT MET"} (${g.detail})`);
   }
   const goals = results.flatMap((r) => r.goals);
-  out.push(`\n${goals.filter((g) => g.met).length}/${goals.length} goals met. Raw figures: ${path.relative(ROOT, rawFile)}`);
-  out.push(full ? "Report: bench/results/latest.md, bench/results/latest.svg" : "Partial run (BENCH_ONLY): latest.md and latest.svg left as they were.");
+  out.push(
+    `\n${goals.filter((g) => g.met).length}/${goals.length} goals met. Raw figures: ${path.relative(ROOT, rawFile)}`,
+  );
+  out.push(
+    full
+      ? "Report: bench/results/latest.md, bench/results/latest.svg"
+      : "Partial run (BENCH_ONLY): latest.md and latest.svg left as they were.",
+  );
   console.log(out.join("\n"));
 }
 

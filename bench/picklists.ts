@@ -97,9 +97,14 @@ async function rawSelectDeal(url: string, token: string): Promise<number> {
   let cursor: string | undefined;
   do {
     const query = new URLSearchParams({ limit: "500", ...(cursor ? { cursor } : {}) });
-    const response = await fetch(`${url}/api/v2/deals?${query}`, { headers: { "x-api-token": token, accept: "application/json" } });
+    const response = await fetch(`${url}/api/v2/deals?${query}`, {
+      headers: { "x-api-token": token, accept: "application/json" },
+    });
     if (!response.ok) throw new Error(`raw loop: ${response.status}`);
-    const body = (await response.json()) as { data: { id: number; title: string; status: string }[]; additional_data?: { next_cursor?: string | null } };
+    const body = (await response.json()) as {
+      data: { id: number; title: string; status: string }[];
+      additional_data?: { next_cursor?: string | null };
+    };
     for (const deal of body.data) elements.push({ key: String(deal.id), label: `${deal.title} - ${deal.status}` });
     cursor = body.additional_data?.next_cursor ?? undefined;
   } while (cursor);
@@ -143,12 +148,21 @@ export async function benchPicklists({ runs = RUNS, deals = DEALS } = {}): Promi
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     env: { ...process.env, BENCH_DEALS: String(deals) },
   });
-  const ready = (await new Promise<Reply>((resolve) => child.once("message", resolve))) as { url: string; token: string };
+  const ready = (await new Promise<Reply>((resolve) => child.once("message", resolve))) as {
+    url: string;
+    token: string;
+  };
   const connection = createConnection(apiToken, { apiToken: ready.token, companyDomain: ready.url });
   const harness = createHarness(component);
-  const logger = { debug: () => undefined, info: () => undefined, warn: (m: string) => console.warn(m), error: () => undefined };
+  const logger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (m: string) => console.warn(m),
+    error: () => undefined,
+  };
   const ours = async () =>
-    ((await harness.dataSource("selectDeal", { connection }, { logger } as never)) as { result: unknown[] }).result.length;
+    ((await harness.dataSource("selectDeal", { connection }, { logger } as never)) as { result: unknown[] }).result
+      .length;
   const raw = () => rawSelectDeal(ready.url, ready.token);
 
   try {
@@ -178,7 +192,11 @@ export async function benchPicklists({ runs = RUNS, deals = DEALS } = {}): Promi
       runs,
       ours: a,
       raw: b,
-      ratio: { median: a.medianMs / b.medianMs, p95: a.p95Ms / b.p95Ms, rss: a.peakRssDeltaMb / Math.max(b.peakRssDeltaMb, 0.1) },
+      ratio: {
+        median: a.medianMs / b.medianMs,
+        p95: a.p95Ms / b.p95Ms,
+        rss: a.peakRssDeltaMb / Math.max(b.peakRssDeltaMb, 0.1),
+      },
     };
   } finally {
     const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -196,7 +214,9 @@ async function main(): Promise<void> {
   console.log("| Variant | Records | Requests / run | Median ms | p95 ms | Peak RSS Δ MB |");
   console.log("|---|---:|---:|---:|---:|---:|");
   for (const r of [result.ours, result.raw])
-    console.log(`| ${r.name} | ${r.records} | ${r.requests} | ${fmt(r.medianMs)} | ${fmt(r.p95Ms)} | ${fmt(r.peakRssDeltaMb)} |`);
+    console.log(
+      `| ${r.name} | ${r.records} | ${r.requests} | ${fmt(r.medianMs)} | ${fmt(r.p95Ms)} | ${fmt(r.peakRssDeltaMb)} |`,
+    );
   console.log(
     `\nRatio ours/raw: median ${result.ratio.median.toFixed(2)}x, p95 ${result.ratio.p95.toFixed(2)}x, peak RSS Δ ${result.ratio.rss.toFixed(2)}x`,
   );

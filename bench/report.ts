@@ -4,7 +4,11 @@ import type { Chart, ScenarioResult } from "./types";
 
 const escapeMd = (value: string | number) => String(value).replace(/\|/g, "\\|");
 
-export function markdown(machine: Machine, context: { commit: string; dirty: boolean; quick: boolean; totalMs: number }, results: ScenarioResult[]): string {
+export function markdown(
+  machine: Machine,
+  context: { commit: string; dirty: boolean; quick: boolean; totalMs: number },
+  results: ScenarioResult[],
+): string {
   const lines: string[] = [];
   lines.push("# Benchmark results", "");
   lines.push(
@@ -13,11 +17,21 @@ export function markdown(machine: Machine, context: { commit: string; dirty: boo
     }; the whole run took ${(context.totalMs / 1000).toFixed(0)} s.`,
     "",
   );
-  lines.push(`**Machine**: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB RAM, Node ${machine.node}, ${machine.platform}; load average ${machine.loadAverage} when the run started.`, "");
-  lines.push("Every scenario runs against its own fresh simulator (loopback HTTP); the ratios compare figures measured in the same run.", "");
+  lines.push(
+    `**Machine**: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB RAM, Node ${machine.node}, ${machine.platform}; load average ${machine.loadAverage} when the run started.`,
+    "",
+  );
+  lines.push(
+    "Every scenario runs against its own fresh simulator (loopback HTTP); the ratios compare figures measured in the same run.",
+    "",
+  );
   lines.push("## Goals", "");
   lines.push("| Scenario | Goal | Met | Measured |", "|---|---|---|---|");
-  for (const r of results) for (const g of r.goals) lines.push(`| ${escapeMd(r.title)} | ${escapeMd(g.text)} | ${g.met ? "yes" : "**no**"} | ${escapeMd(g.detail)} |`);
+  for (const r of results)
+    for (const g of r.goals)
+      lines.push(
+        `| ${escapeMd(r.title)} | ${escapeMd(g.text)} | ${g.met ? "yes" : "**no**"} | ${escapeMd(g.detail)} |`,
+      );
   lines.push("");
   for (const r of results) {
     lines.push(`## ${r.title}`, "", r.method, "");
@@ -49,8 +63,12 @@ export function svg(charts: Chart[], caption: string): string {
     const max = Math.max(...chart.bars.map((b) => b.value), 1e-9);
     for (const b of chart.bars) {
       const w = Math.max(1, Math.round((b.value / max) * barArea));
-      parts.push(`<text x="${labelWidth - 8}" y="${y + barHeight - 6}" class="label" text-anchor="end">${esc(b.label)}</text>`);
-      parts.push(`<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight}" rx="3" class="${b.ours ? "ours" : "base"}"/>`);
+      parts.push(
+        `<text x="${labelWidth - 8}" y="${y + barHeight - 6}" class="label" text-anchor="end">${esc(b.label)}</text>`,
+      );
+      parts.push(
+        `<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight}" rx="3" class="${b.ours ? "ours" : "base"}"/>`,
+      );
       parts.push(
         `<text x="${labelWidth + w + 6}" y="${y + barHeight - 6}" class="value">${esc(b.value.toLocaleString("en-US"))} ${esc(chart.unit)}</text>`,
       );

@@ -64,7 +64,11 @@ const safeNext = (next: string | null) => (next && /^\/(?![/\\])/.test(next) ? n
 function appPage(title: string, inner: string): BridgeResponse {
   return {
     status: 200,
-    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "referrer-policy": "no-referrer" },
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      "referrer-policy": "no-referrer",
+    },
     body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} - Acme CRM Sync</title>
 <style>body{font-family:system-ui,sans-serif;max-width:30rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
 label{display:block;margin:.6rem 0}input{display:block;width:100%;padding:.4rem;font-size:1rem}
@@ -142,7 +146,13 @@ export async function startMarketplaceServer(options: MarketplaceServerOptions):
 
   const addUser = (name: string, email: string, password: string): AppUser => {
     const salt = randomBytes(16);
-    const user = { id: `acct_${randomBytes(6).toString("hex")}`, name, email: email.toLowerCase(), salt, passwordHash: hash(password, salt) };
+    const user = {
+      id: `acct_${randomBytes(6).toString("hex")}`,
+      name,
+      email: email.toLowerCase(),
+      salt,
+      passwordHash: hash(password, salt),
+    };
     users.set(user.email, user);
     return user;
   };
@@ -174,7 +184,8 @@ export async function startMarketplaceServer(options: MarketplaceServerOptions):
           : '<h1>Welcome</h1><p><a href="/signup">Sign up</a> or <a href="/login">log in</a>.</p>',
       );
     }
-    if ((path === "/signup" || path === "/login") && method === "GET") return form(path === "/signup" ? "signup" : "login", next);
+    if ((path === "/signup" || path === "/login") && method === "GET")
+      return form(path === "/signup" ? "signup" : "login", next);
     if ((path === "/signup" || path === "/login") && method === "POST") {
       const body = await readBody(req);
       if (!body) return { status: 413, headers: { "content-type": "text/plain" }, body: "Too large" };
@@ -192,13 +203,21 @@ export async function startMarketplaceServer(options: MarketplaceServerOptions):
       const user = users.get(email);
       // hash even for an unknown email, so timing does not tell which emails have accounts
       const computed = hash(password, user?.salt ?? randomBytes(16));
-      if (!user || !timingSafeEqual(computed, user.passwordHash)) return form("login", next, "That email and password do not match an account.");
+      if (!user || !timingSafeEqual(computed, user.passwordHash))
+        return form("login", next, "That email and password do not match an account.");
       return signIn(user, next);
     }
     if (path === "/logout" && method === "POST") {
       const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
       if (sid) sessions.delete(sid);
-      return { status: 303, headers: { location: "/", "set-cookie": `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax` }, body: "" };
+      return {
+        status: 303,
+        headers: {
+          location: "/",
+          "set-cookie": `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax`,
+        },
+        body: "",
+      };
     }
     return { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: "Not found" };
   }
@@ -216,7 +235,8 @@ export async function startMarketplaceServer(options: MarketplaceServerOptions):
       write(res, await app(req, method, url));
     })().catch((error: Error) => {
       consoleLogger.error("example server: request failed", { error: error.message });
-      if (!res.headersSent) write(res, { status: 500, headers: { "content-type": "text/plain" }, body: "Internal error" });
+      if (!res.headersSent)
+        write(res, { status: 500, headers: { "content-type": "text/plain" }, body: "Internal error" });
       else res.end();
     });
   });
@@ -245,7 +265,12 @@ async function main(): Promise<void> {
   const clientId = "marketplace-demo";
   const clientSecret = randomBytes(24).toString("hex");
   const platform = await PlatformSim.start({
-    connection: { authorizeUrl: `${sim.url}/oauth/authorize`, tokenUrl: `${sim.url}/oauth/token`, clientId, clientSecret },
+    connection: {
+      authorizeUrl: `${sim.url}/oauth/authorize`,
+      tokenUrl: `${sim.url}/oauth/token`,
+      clientId,
+      clientSecret,
+    },
   });
   const server = await startMarketplaceServer({
     port: Number(process.env.PORT ?? 3000),
@@ -257,7 +282,12 @@ async function main(): Promise<void> {
   });
   // What you do once per app: register the bridge's URL as the callback in Developer Hub, and put
   // it into the integration's Authorize URL so Connect flows use the same redirect URI.
-  sim.registerOAuthApp({ clientId, clientSecret, redirectUri: server.callbackUrl, scopes: ["base", "deals:full", "admin"] });
+  sim.registerOAuthApp({
+    clientId,
+    clientSecret,
+    redirectUri: server.callbackUrl,
+    scopes: ["base", "deals:full", "admin"],
+  });
   platform.connectionInputs.authorizeUrl = marketplaceAuthorizeUrl(server.callbackUrl, `${sim.url}/oauth/authorize`);
   sim.setConsent("page");
   console.log(

@@ -8,7 +8,10 @@ import type { GeneratedOperation } from "../src/actions/generated/types";
 
 /** Operations deliberately without an action of their own, and why. */
 export const EXCLUSIONS: { match: (op: GeneratedOperation) => boolean; why: string }[] = [
-  { match: (op) => op.path.startsWith("/oauth/"), why: "OAuth endpoints: the oauth2 connection (and the platform) performs authorize, token and refresh." },
+  {
+    match: (op) => op.path.startsWith("/oauth/"),
+    why: "OAuth endpoints: the oauth2 connection (and the platform) performs authorize, token and refresh.",
+  },
   {
     match: (op) => op.version === "v1" && OPERATIONS.some((other) => other.version === "v2" && other.id === op.id),
     why: "Superseded: v2 has the same operation (same operationId), and the action uses v2.",
@@ -35,7 +38,10 @@ export function coverage(): CoverageRow[] {
 
 if (require.main === module) {
   const rows = coverage();
-  for (const row of rows) console.log(`${row.operation} -> ${row.action ?? (row.excludedBecause ? `(excluded: ${row.excludedBecause})` : "MISSING")}`);
+  for (const row of rows)
+    console.log(
+      `${row.operation} -> ${row.action ?? (row.excludedBecause ? `(excluded: ${row.excludedBecause})` : "MISSING")}`,
+    );
   const missing = rows.filter((r) => !r.action && !r.excludedBecause);
   const excluded = rows.filter((r) => r.excludedBecause);
   console.log(

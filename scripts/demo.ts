@@ -16,11 +16,15 @@ type Harness = ReturnType<typeof createHarness>;
 
 const bundle = require(path.resolve(__dirname, "../dist/index.js")).default;
 const harness: Harness = createHarness(bundle);
-const quietContext = { logger: { debug() {}, info() {}, log() {}, trace() {}, warn: console.warn, error: console.error, metric() {} } } as never;
+const quietContext = {
+  logger: { debug() {}, info() {}, log() {}, trace() {}, warn: console.warn, error: console.error, metric() {} },
+} as never;
 
 const step = (text: string) => console.log(`\n> ${text}`);
-const show = (label: string, value: unknown) => console.log(`  ${label}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
-const payload = <T>(result: unknown) => (result as { data: { data: T; additional_data?: Record<string, unknown> } }).data;
+const show = (label: string, value: unknown) =>
+  console.log(`  ${label}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
+const payload = <T>(result: unknown) =>
+  (result as { data: { data: T; additional_data?: Record<string, unknown> } }).data;
 
 async function runOnRealAccount(apiToken: string, companyDomain: string) {
   const connection = { key: "apiToken", configVarKey: "", fields: { apiToken, companyDomain } };
@@ -32,12 +36,16 @@ async function runOnRealAccount(apiToken: string, companyDomain: string) {
   for (const deal of page.data) show(`deal ${deal.id}`, `${deal.title} - ${deal.status}`);
   if (page.data[0]) {
     step(`getDeal ${page.data[0].id}`);
-    const deal = payload<Record<string, unknown>>(await harness.action("getDeal", { connection, id: String(page.data[0].id) }, quietContext));
+    const deal = payload<Record<string, unknown>>(
+      await harness.action("getDeal", { connection, id: String(page.data[0].id) }, quietContext),
+    );
     show("title", deal.data.title);
     show("custom fields", Object.keys((deal.data.custom_fields as object) ?? {}).length);
   }
   step("selectDeal picklist");
-  const { result } = (await harness.dataSource("selectDeal", { connection }, quietContext)) as { result: { label: string }[] };
+  const { result } = (await harness.dataSource("selectDeal", { connection }, quietContext)) as {
+    result: { label: string }[];
+  };
   show("choices", result.length);
   for (const choice of result.slice(0, 5)) show("choice", choice.label);
 }
@@ -57,7 +65,12 @@ async function oauthConnect(sim: PipedriveSimulator) {
   const redirectUri = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
   const clientId = "demo-client";
   const clientSecret = randomBytes(16).toString("hex");
-  sim.registerOAuthApp({ clientId, clientSecret, redirectUri, scopes: ["base", "deals:full", "contacts:full", "admin"] });
+  sim.registerOAuthApp({
+    clientId,
+    clientSecret,
+    redirectUri,
+    scopes: ["base", "deals:full", "contacts:full", "admin"],
+  });
 
   const state = randomBytes(8).toString("hex");
   step("OAuth: open the authorize URL (the simulator plays Pipedrive's consent screen)");
@@ -80,11 +93,20 @@ async function oauthConnect(sim: PipedriveSimulator) {
     body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectUri }).toString(),
   });
   const token = (await tokenResponse.json()) as Record<string, unknown>;
-  show("token", `status ${tokenResponse.status}, expires_in ${token.expires_in}, scope ${token.scope}, api_domain ${token.api_domain}`);
+  show(
+    "token",
+    `status ${tokenResponse.status}, expires_in ${token.expires_in}, scope ${token.scope}, api_domain ${token.api_domain}`,
+  );
   return {
     key: "oauth2",
     configVarKey: "",
-    fields: { authorizeUrl: `${sim.url}/oauth/authorize`, tokenUrl: `${sim.url}/oauth/token`, scopes: "", clientId, clientSecret },
+    fields: {
+      authorizeUrl: `${sim.url}/oauth/authorize`,
+      tokenUrl: `${sim.url}/oauth/token`,
+      scopes: "",
+      clientId,
+      clientSecret,
+    },
     token,
   };
 }
@@ -97,9 +119,17 @@ async function runOnSimulator() {
 
     step("addDeal x3");
     const ids: number[] = [];
-    for (const [title, value] of [["Acme - 50 seats", "12500"], ["Globex renewal", "8000"], ["Initech pilot", "1500"]]) {
+    for (const [title, value] of [
+      ["Acme - 50 seats", "12500"],
+      ["Globex renewal", "8000"],
+      ["Initech pilot", "1500"],
+    ]) {
       const deal = payload<{ id: number; title: string; value: number; currency: string }>(
-        await harness.action("addDeal", { connection, title, value, currency: "EUR", expectedCloseDate: "2026-12-31" }, quietContext),
+        await harness.action(
+          "addDeal",
+          { connection, title, value, currency: "EUR", expectedCloseDate: "2026-12-31" },
+          quietContext,
+        ),
       ).data;
       ids.push(deal.id);
       show(`deal ${deal.id}`, `${deal.title}, ${deal.value} ${deal.currency}`);
@@ -118,8 +148,13 @@ async function runOnSimulator() {
     show("status", updated.status);
 
     step("getDeals status=won");
-    const won = payload<{ id: number; title: string }[]>(await harness.action("getDeals", { connection, status: "won" }, quietContext)).data;
-    show("won deals", won.map((d) => `${d.id} ${d.title}`));
+    const won = payload<{ id: number; title: string }[]>(
+      await harness.action("getDeals", { connection, status: "won" }, quietContext),
+    ).data;
+    show(
+      "won deals",
+      won.map((d) => `${d.id} ${d.title}`),
+    );
 
     step("getDeals Fetch All over 1,200 seeded deals");
     sim.seed("deals", 1200);
@@ -128,9 +163,14 @@ async function runOnSimulator() {
     show("pages", all.additional_data?.pages);
 
     step("selectDeal picklist");
-    const { result } = (await harness.dataSource("selectDeal", { connection }, quietContext)) as { result: { key: string; label: string }[] };
+    const { result } = (await harness.dataSource("selectDeal", { connection }, quietContext)) as {
+      result: { key: string; label: string }[];
+    };
     show("choices", result.length);
-    show("first three", result.slice(0, 3).map((c) => c.label));
+    show(
+      "first three",
+      result.slice(0, 3).map((c) => c.label),
+    );
 
     step(`deleteDeal ${ids[2]}`);
     show("deleted", payload(await harness.action("deleteDeal", { connection, id: String(ids[2]) }, quietContext)).data);
@@ -156,9 +196,10 @@ async function runOnSimulator() {
 }
 
 const { PIPEDRIVE_API_TOKEN, PIPEDRIVE_COMPANY_DOMAIN } = process.env;
-(PIPEDRIVE_API_TOKEN && PIPEDRIVE_COMPANY_DOMAIN ? runOnRealAccount(PIPEDRIVE_API_TOKEN, PIPEDRIVE_COMPANY_DOMAIN) : runOnSimulator()).catch(
-  (error: Error) => {
-    console.error(`Demo failed: ${error.message}`);
-    process.exitCode = 1;
-  },
-);
+(PIPEDRIVE_API_TOKEN && PIPEDRIVE_COMPANY_DOMAIN
+  ? runOnRealAccount(PIPEDRIVE_API_TOKEN, PIPEDRIVE_COMPANY_DOMAIN)
+  : runOnSimulator()
+).catch((error: Error) => {
+  console.error(`Demo failed: ${error.message}`);
+  process.exitCode = 1;
+});

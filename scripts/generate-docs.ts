@@ -32,31 +32,20 @@ export function renderActionsDoc(): string {
   for (const key of Object.keys(actions).sort()) {
     const action = actions[key];
     const op = ops.get(key);
-    lines.push(
-      `## ${action.display.label} (\`${key}\`)`,
-      "",
-      cell(action.display.description),
-      "",
-    );
-    if (op)
-      lines.push(`Endpoint: \`${op.method} /api/${op.version}${op.path}\``, "");
+    lines.push(`## ${action.display.label} (\`${key}\`)`, "", cell(action.display.description), "");
+    if (op) lines.push(`Endpoint: \`${op.method} /api/${op.version}${op.path}\``, "");
     lines.push("| Input | Key | Notes |", "|---|---|---|");
     for (const input of action.inputs) {
       if (input.key === "connection") continue;
-      const label =
-        typeof input.label === "string" ? input.label : input.label.value;
+      const label = typeof input.label === "string" ? input.label : input.label.value;
       const notes = [
         input.comments ?? "",
         input.dataSource ? `Dropdown: \`${input.dataSource}\`.` : "",
-        input.model?.length
-          ? `Values: ${input.model.map((m) => `\`${m.value}\``).join(", ")}.`
-          : "",
+        input.model?.length ? `Values: ${input.model.map((m) => `\`${m.value}\``).join(", ")}.` : "",
       ]
         .filter(Boolean)
         .join(" ");
-      lines.push(
-        `| ${cell(label)}${input.required ? " *" : ""} | \`${input.key}\` | ${cell(notes)} |`,
-      );
+      lines.push(`| ${cell(label)}${input.required ? " *" : ""} | \`${input.key}\` | ${cell(notes)} |`);
     }
     lines.push("");
   }
@@ -65,7 +54,5 @@ export function renderActionsDoc(): string {
 
 if (require.main === module) {
   fs.writeFileSync(ACTIONS_DOC, renderActionsDoc());
-  console.log(
-    `Wrote ${Object.keys(component.actions).length} actions to ${path.relative(process.cwd(), ACTIONS_DOC)}`,
-  );
+  console.log(`Wrote ${Object.keys(component.actions).length} actions to ${path.relative(process.cwd(), ACTIONS_DOC)}`);
 }

@@ -7,6 +7,7 @@
  * The action helper turns each declaration into an action at load time. The file is committed
  * (the specs are not shipped); rerun this script when Pipedrive publishes new specs.
  */
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
@@ -38,7 +39,10 @@ function deref(spec: Spec, schema: unknown): Schema {
 }
 
 /** Top-level properties of a body schema, merging allOf and taking the first oneOf/anyOf branch. */
-function flatten(spec: Spec, schema: unknown): { properties: Record<string, Schema>; required: string[]; isObject: boolean } {
+function flatten(
+  spec: Spec,
+  schema: unknown,
+): { properties: Record<string, Schema>; required: string[]; isObject: boolean } {
   const s = deref(spec, schema);
   const properties: Record<string, Schema> = {};
   const required: string[] = [];
@@ -49,7 +53,8 @@ function flatten(spec: Spec, schema: unknown): { properties: Record<string, Sche
     required.push(...inner.required);
     isObject ||= inner.isObject;
   }
-  for (const [name, prop] of Object.entries((s.properties as Record<string, unknown>) ?? {})) properties[name] = deref(spec, prop);
+  for (const [name, prop] of Object.entries((s.properties as Record<string, unknown>) ?? {}))
+    properties[name] = deref(spec, prop);
   required.push(...((s.required as string[]) ?? []));
   return { properties, required, isObject };
 }
@@ -64,7 +69,11 @@ function template(spec: Spec, raw: unknown, depth = 0): unknown {
   if (type === "array") return [template(spec, schema.items, depth + 1)];
   if (type === "object" || schema.allOf) {
     const flat = flatten(spec, schema);
-    return Object.fromEntries(flat.required.filter((name) => flat.properties[name]).map((name) => [name, template(spec, flat.properties[name], depth + 1)]));
+    return Object.fromEntries(
+      flat.required
+        .filter((name) => flat.properties[name])
+        .map((name) => [name, template(spec, flat.properties[name], depth + 1)]),
+    );
   }
   if (type === "integer") return 1;
   if (type === "number") return 10;
@@ -100,7 +109,8 @@ function typeOf(
     return { type: "enum-csv", values };
   if (values) return { type: "enum", values };
   let type = schema.type as string | undefined;
-  if (!type && Array.isArray(schema.allOf)) type = deref(spec, (schema.allOf as unknown[])[0]).type as string | undefined;
+  if (!type && Array.isArray(schema.allOf))
+    type = deref(spec, (schema.allOf as unknown[])[0]).type as string | undefined;
   if (schema.format === "binary" || (contentType === "multipart/form-data" && name === "file")) return { type: "file" };
   if (type === "integer") return { type: "integer" };
   if (type === "number") return { type: "number" };
@@ -115,7 +125,11 @@ function typeOf(
   if (type === "object") return { type: "json", shape: "object" };
   if (schema.format === "date" || schema.format === "YYYY-MM-DD") return { type: "date" };
   if (schema.format === "url" || schema.format === "uri") return { type: "url" };
-  if (type === "string" && /comma.separated .*(ids|array of up to)/i.test(String(description ?? schema.description ?? "")) && /ids$/.test(name))
+  if (
+    type === "string" &&
+    /comma.separated .*(ids|array of up to)/i.test(String(description ?? schema.description ?? "")) &&
+    /ids$/.test(name)
+  )
     return { type: "integer-csv" };
   // Lead ids are UUIDs even where the spec only says "string" (e.g. v2 GET /activities?lead_id=).
   if (schema.format === "uuid" || (name === "lead_id" && type === "string")) return { type: "uuid" };
@@ -135,7 +149,16 @@ const clip = (text: unknown): string | undefined => {
   return sentence.length > 400 ? `${sentence.slice(0, 397)}...` : sentence;
 };
 
-function field(spec: Spec, name: string, where: GeneratedField["in"], required: boolean, schema: Schema, description: unknown, version: "v1" | "v2", contentType?: string): GeneratedField {
+function field(
+  spec: Spec,
+  name: string,
+  where: GeneratedField["in"],
+  required: boolean,
+  schema: Schema,
+  description: unknown,
+  version: "v1" | "v2",
+  contentType?: string,
+): GeneratedField {
   const { type, values, shape } = typeOf(spec, name, schema, version, contentType, description);
   const out: GeneratedField = { name, in: where, type };
   if (shape) out.shape = shape;
@@ -144,7 +167,8 @@ function field(spec: Spec, name: string, where: GeneratedField["in"], required: 
   const comment = clip(description ?? deref(spec, schema).description);
   if (comment) out.description = comment;
   const example = (schema as Schema).example;
-  if ((typeof example === "string" || typeof example === "number") && String(example).length <= 60) out.example = example;
+  if ((typeof example === "string" || typeof example === "number") && String(example).length <= 60)
+    out.example = example;
   if (type === "json") {
     const value = template(spec, schema);
     const hasRequired = shape === "array" ? JSON.stringify(value) !== "[{}]" : Object.keys(value as object).length > 0;
@@ -164,18 +188,33 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
       const names = new Set(params.map((p) => p.name as string));
       const fields: GeneratedField[] = params
         .filter((p) => p.in === "path" || (p.in === "query" && !PAGING_PARAMS.has(p.name as string)))
-        .map((p) => field(spec, p.name as string, p.in as "path" | "query", Boolean(p.required) || p.in === "path", (p.schema as Schema) ?? {}, p.description, version));
+        .map((p) =>
+          field(
+            spec,
+            p.name as string,
+            p.in as "path" | "query",
+            Boolean(p.required) || p.in === "path",
+            (p.schema as Schema) ?? {},
+            p.description,
+            version,
+          ),
+        );
       const content = ((op.requestBody as Schema | undefined)?.content ?? {}) as Record<string, Schema>;
-      const contentType = ["application/json", "multipart/form-data", "application/x-www-form-urlencoded"].find((c) => content[c]);
+      const contentType = ["application/json", "multipart/form-data", "application/x-www-form-urlencoded"].find(
+        (c) => content[c],
+      );
       let bodyKind: GeneratedOperation["body"];
       if (contentType) {
-        bodyKind = contentType === "application/json" ? "json" : contentType === "multipart/form-data" ? "multipart" : "form";
+        bodyKind =
+          contentType === "application/json" ? "json" : contentType === "multipart/form-data" ? "multipart" : "form";
         const flat = flatten(spec, content[contentType].schema);
         const erratum = ERRATA[`${version} ${op.operationId}`];
         if (erratum?.required) flat.required = erratum.required;
         if (flat.isObject && Object.keys(flat.properties).length) {
           for (const [name, prop] of Object.entries(flat.properties))
-            fields.push(field(spec, name, "body", flat.required.includes(name), prop, prop.description, version, contentType));
+            fields.push(
+              field(spec, name, "body", flat.required.includes(name), prop, prop.description, version, contentType),
+            );
         } else {
           const bodySchema = deref(spec, content[contentType].schema);
           fields.push({
@@ -203,7 +242,9 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
       if (description && description !== declared.summary) declared.description = description;
       const limit = params.find((p) => p.name === "limit" && p.in === "query");
       const documentedMax = /maximum value of (\d+)|upper limit is (\d+)/i.exec(String(limit?.description ?? ""));
-      const maxPage = Number((limit?.schema as Schema | undefined)?.maximum ?? documentedMax?.[1] ?? documentedMax?.[2] ?? 500);
+      const maxPage = Number(
+        (limit?.schema as Schema | undefined)?.maximum ?? documentedMax?.[1] ?? documentedMax?.[2] ?? 500,
+      );
       if (limit && maxPage !== 500) declared.maxPageSize = maxPage;
       if (names.has("cursor")) declared.list = "cursor";
       else if (names.has("start")) declared.list = "offset";
@@ -221,7 +262,12 @@ const banner = `/* Generated by scripts/generate-operations.ts from Pipedrive's 
 fs.mkdirSync(path.dirname(outFile), { recursive: true });
 fs.writeFileSync(
   outFile,
-  `${banner}import type { GeneratedOperation } from "./types";\n\nexport const OPERATIONS: GeneratedOperation[] = ${JSON.stringify(all, null, 0)
-    .replace(/\},\{"id"/g, '},\n  {"id"')};\n`,
+  `${banner}import type { GeneratedOperation } from "./types";\n\nexport const OPERATIONS: GeneratedOperation[] = ${JSON.stringify(all)};\n`,
 );
-console.log(`Wrote ${all.length} operations (${all.filter((o) => o.version === "v2").length} v2, ${all.filter((o) => o.version === "v1").length} v1) to ${path.relative(process.cwd(), outFile)}`);
+// The tree has one format (Biome's); the generated file is written in it too.
+execFileSync(path.resolve(__dirname, "../node_modules/.bin/biome"), ["format", "--write", outFile], {
+  stdio: "ignore",
+});
+console.log(
+  `Wrote ${all.length} operations (${all.filter((o) => o.version === "v2").length} v2, ${all.filter((o) => o.version === "v1").length} v1) to ${path.relative(process.cwd(), outFile)}`,
+);

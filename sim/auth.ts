@@ -112,7 +112,9 @@ export class Credentials {
     const apiToken = Array.isArray(header) ? header[0] : header;
     if (apiToken) {
       const p = this.apiTokens.get(apiToken);
-      return p ? { ok: true, principal: p, auth: "api_token", viaQuery: false } : { ok: false, auth: "api_token", reason: "invalid" };
+      return p
+        ? { ok: true, principal: p, auth: "api_token", viaQuery: false }
+        : { ok: false, auth: "api_token", reason: "invalid" };
     }
     const authz = req.headers.authorization;
     if (authz) {
@@ -126,7 +128,9 @@ export class Credentials {
     const legacy = query.get("api_token");
     if (legacy) {
       const p = this.apiTokens.get(legacy);
-      return p ? { ok: true, principal: p, auth: "api_token", viaQuery: true } : { ok: false, auth: "api_token", reason: "invalid" };
+      return p
+        ? { ok: true, principal: p, auth: "api_token", viaQuery: true }
+        : { ok: false, auth: "api_token", reason: "invalid" };
     }
     return { ok: false, auth: "none", reason: "missing" };
   }

@@ -2,8 +2,9 @@
  * Pipedrive simulator: `const sim = await PipedriveSimulator.start()`, point the component at
  * `sim.url` with `sim.apiToken` (or an OAuth token), and `await sim.stop()` afterwards.
  */
+
+export { COMPANY, customFieldKey, SEED_USERS } from "./seed";
 export { PipedriveSimulator } from "./simulator";
-export { customFieldKey, COMPANY, SEED_USERS } from "./seed";
 export { SPEC_ERRATA } from "./spec";
 export type * from "./types";
 export type { UninstallNotice, UninstallResult } from "./uninstall";

@@ -60,7 +60,12 @@ export class BurstLimiter {
   peek(key: string, now: number): BurstResult {
     const w = this.prune(key, now);
     const { limit } = this.config;
-    return { allowed: w.length < limit, limit, remaining: Math.max(0, limit - w.length), resetSec: this.resetSec(w, now) };
+    return {
+      allowed: w.length < limit,
+      limit,
+      remaining: Math.max(0, limit - w.length),
+      resetSec: this.resetSec(w, now),
+    };
   }
 }
 

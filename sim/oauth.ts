@@ -43,7 +43,11 @@ function json(status: number, body: unknown): HttpAnswer {
 }
 
 function redirect(location: string): HttpAnswer {
-  return { status: 302, headers: { location, "content-type": "text/plain; charset=utf-8" }, body: `Redirecting to ${location}` };
+  return {
+    status: 302,
+    headers: { location, "content-type": "text/plain; charset=utf-8" },
+    body: `Redirecting to ${location}`,
+  };
 }
 
 function tokenError(message: string, error: string, status = 400): HttpAnswer {
@@ -114,14 +118,25 @@ export class OAuthServer {
     if (this.consent === "deny") return redirect(withParams(redirectUri, { error: "user_denied", state }));
     if (this.consent === "auto") return redirect(this.codeRedirect(app, redirectUri, state));
     const ticket = randomHex(16);
-    this.tickets.set(ticket, { clientId: app.clientId, redirectUri, state, flow, expiresAt: this.opts.now() + 10 * 60_000 });
-    return { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: this.consentPage(app, ticket) };
+    this.tickets.set(ticket, {
+      clientId: app.clientId,
+      redirectUri,
+      state,
+      flow,
+      expiresAt: this.opts.now() + 10 * 60_000,
+    });
+    return {
+      status: 200,
+      headers: { "content-type": "text/html; charset=utf-8" },
+      body: this.consentPage(app, ticket),
+    };
   }
 
   private decision(q: URLSearchParams): HttpAnswer {
     const ticketId = q.get("ticket") ?? "";
     const ticket = this.tickets.get(ticketId);
-    if (!ticket || ticket.expiresAt < this.opts.now()) return json(400, { error: "Invalid or expired consent request" });
+    if (!ticket || ticket.expiresAt < this.opts.now())
+      return json(400, { error: "Invalid or expired consent request" });
     this.tickets.delete(ticketId);
     const app = this.apps.get(ticket.clientId);
     if (!app) return json(400, { error: "Invalid client_id" });
@@ -212,14 +227,19 @@ export class OAuthServer {
       if (!redirectUri || !/^https?:\/\/\S+$/i.test(redirectUri)) {
         return tokenError("Invalid request: redirect_uri is not a valid URI", "invalid_request");
       }
-      if (redirectUri !== entry.redirectUri) return tokenError("Invalid request: redirect_uri is invalid", "invalid_request");
+      if (redirectUri !== entry.redirectUri)
+        return tokenError("Invalid request: redirect_uri is invalid", "invalid_request");
       entry.used = true;
-      return json(200, this.opts.credentials.issue(app.clientId, entry.userId, entry.scopes, this.opts.apiDomain(), now));
+      return json(
+        200,
+        this.opts.credentials.issue(app.clientId, entry.userId, entry.scopes, this.opts.apiDomain(), now),
+      );
     }
     const refresh = form.get("refresh_token");
     if (!refresh) return tokenError("Missing parameter: refresh_token", "invalid_request");
     const info = this.opts.credentials.refreshTokenInfo(refresh);
-    if (!info || info.clientId !== app.clientId) return tokenError("Invalid grant: refresh_token is invalid", "invalid_grant");
+    if (!info || info.clientId !== app.clientId)
+      return tokenError("Invalid grant: refresh_token is invalid", "invalid_grant");
     return json(
       200,
       this.opts.credentials.issue(app.clientId, info.userId, info.scopes, this.opts.apiDomain(), now, {

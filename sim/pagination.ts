@@ -171,7 +171,8 @@ export function cursorPageById(
   const last = items[items.length - 1];
   return {
     items,
-    nextCursor: more && last ? encodeCursor({ field: "id", fieldValue: last.id, sortDirection: direction, id: last.id }) : null,
+    nextCursor:
+      more && last ? encodeCursor({ field: "id", fieldValue: last.id, sortDirection: direction, id: last.id }) : null,
   };
 }
 

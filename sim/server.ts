@@ -12,10 +12,16 @@ import * as crypto from "node:crypto";
 import type * as http from "node:http";
 import type { Credentials } from "./auth";
 import type { Faults } from "./faults";
-import { type BurstResult, type BurstLimiter, DailyBudget, rateLimitHeaders } from "./limits";
+import { type BurstLimiter, type BurstResult, DailyBudget, rateLimitHeaders } from "./limits";
 import type { OAuthServer } from "./oauth";
 import type { ApiRequest, ApiResponse, SimCore } from "./resources/context";
-import { genericHandler, type HandlerMap, handlerKey, topLevelCustomKeyCheck, ViolationError } from "./resources/generic";
+import {
+  genericHandler,
+  type HandlerMap,
+  handlerKey,
+  topLevelCustomKeyCheck,
+  ViolationError,
+} from "./resources/generic";
 import { type LoadedSpecs, validateRequest } from "./spec";
 import type {
   ApiVersion,
@@ -173,7 +179,9 @@ export async function handleRequest(state: PipelineState, req: http.IncomingMess
           path: url.pathname,
           operationId: entry.operationId,
           version: api.version,
-          reasons: ["api_token sent in the query string (legacy): send the x-api-token header so tokens never appear in URLs"],
+          reasons: [
+            "api_token sent in the query string (legacy): send the x-api-token header so tokens never appear in URLs",
+          ],
           status: entry.status,
           at,
         });
@@ -203,7 +211,10 @@ function handleOther(x: Exchange, url: URL, method: string, rawBody: Buffer): vo
     return;
   }
   if (url.pathname === "/" || url.pathname === "/health") {
-    send(x, 200, { success: true, data: { name: "pipedrive-simulator", api: ["/api/v1", "/api/v2"], oauth: "/oauth" } });
+    send(x, 200, {
+      success: true,
+      data: { name: "pipedrive-simulator", api: ["/api/v1", "/api/v2"], oauth: "/oauth" },
+    });
     return;
   }
   if (url.pathname === "/favicon.ico") {
@@ -219,7 +230,13 @@ function handleOther(x: Exchange, url: URL, method: string, rawBody: Buffer): vo
     status: 404,
     at: x.entry.at,
   });
-  send(x, 404, { success: false, error: "Unknown method .", error_info: ERROR_INFO, data: null, additional_data: null });
+  send(x, 404, {
+    success: false,
+    error: "Unknown method .",
+    error_info: ERROR_INFO,
+    data: null,
+    additional_data: null,
+  });
 }
 
 async function handleApi(x: Exchange, url: URL, method: string, rawBody: Buffer, version: ApiVersion, rest: string) {
@@ -246,18 +263,29 @@ async function handleApi(x: Exchange, url: URL, method: string, rawBody: Buffer,
 
   // 2. burst limit (per token)
   const limiterKey =
-    (x.req.headers["x-api-token"] as string | undefined) ?? x.req.headers.authorization ?? `q:${url.searchParams.get("api_token")}`;
+    (x.req.headers["x-api-token"] as string | undefined) ??
+    x.req.headers.authorization ??
+    `q:${url.searchParams.get("api_token")}`;
   const burst: BurstResult = state.burst.hit(limiterKey, now);
   let headers = rateLimitHeaders(burst, state.budget);
   if (!burst.allowed) {
-    send(x, 429, { success: false, error: "Request over limit", errorCode: 429 }, { ...headers, "retry-after": String(burst.resetSec) });
+    send(
+      x,
+      429,
+      { success: false, error: "Request over limit", errorCode: 429 },
+      { ...headers, "retry-after": String(burst.resetSec) },
+    );
     return;
   }
 
   // 3. storms and injected / random faults
   const storm = state.faults.takeStorm();
   if (storm) {
-    const h: Record<string, string> = { ...headers, "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(storm.resetSec) };
+    const h: Record<string, string> = {
+      ...headers,
+      "x-ratelimit-remaining": "0",
+      "x-ratelimit-reset": String(storm.resetSec),
+    };
     if (storm.retryAfterSec !== null) h["retry-after"] = String(storm.retryAfterSec);
     send(x, 429, { success: false, error: "Request over limit", errorCode: 429 }, h);
     return;
@@ -279,8 +307,21 @@ async function handleApi(x: Exchange, url: URL, method: string, rawBody: Buffer,
       match.error === "method_not_allowed"
         ? `${method} is not defined for ${rest} in the Pipedrive ${version} spec`
         : `${method} ${rest || "/"} is not an operation of the Pipedrive ${version} spec`;
-    log.violation({ method, path: url.pathname, operationId: null, version, reasons: [why], status: 404, at: entry.at });
-    send(x, 404, { success: false, error: "Unknown method .", error_info: ERROR_INFO, data: null, additional_data: null }, headers);
+    log.violation({
+      method,
+      path: url.pathname,
+      operationId: null,
+      version,
+      reasons: [why],
+      status: 404,
+      at: entry.at,
+    });
+    send(
+      x,
+      404,
+      { success: false, error: "Unknown method .", error_info: ERROR_INFO, data: null, additional_data: null },
+      headers,
+    );
     return;
   }
   const op = match.op;
@@ -316,7 +357,8 @@ async function handleApi(x: Exchange, url: URL, method: string, rawBody: Buffer,
       429,
       {
         success: false,
-        error: "Daily API token budget exhausted: the company has spent today's token budget; requests fail until it resets at midnight (server time)",
+        error:
+          "Daily API token budget exhausted: the company has spent today's token budget; requests fail until it resets at midnight (server time)",
         errorCode: 429,
         error_info: ERROR_INFO,
       },
@@ -336,7 +378,15 @@ async function handleApi(x: Exchange, url: URL, method: string, rawBody: Buffer,
     allowBodyKey: topLevelCustomKeyCheck(core, op),
   });
   if (v.reasons.length) {
-    log.violation({ method, path: url.pathname, operationId: op.operationId, version, reasons: v.reasons, status: 400, at: entry.at });
+    log.violation({
+      method,
+      path: url.pathname,
+      operationId: op.operationId,
+      version,
+      reasons: v.reasons,
+      status: 400,
+      at: entry.at,
+    });
     send(
       x,
       400,
@@ -379,10 +429,24 @@ async function handleApi(x: Exchange, url: URL, method: string, rawBody: Buffer,
     if (e instanceof ApiError) {
       result = { status: e.status, body: e.body, headers: e.headers };
     } else if (e instanceof ViolationError) {
-      log.violation({ method, path: url.pathname, operationId: op.operationId, version, reasons: e.reasons, status: 400, at: entry.at });
+      log.violation({
+        method,
+        path: url.pathname,
+        operationId: op.operationId,
+        version,
+        reasons: e.reasons,
+        status: 400,
+        at: entry.at,
+      });
       result = {
         status: 400,
-        body: { success: false, error: e.reasons.join("; "), error_info: VIOLATION_INFO, data: null, additional_data: null },
+        body: {
+          success: false,
+          error: e.reasons.join("; "),
+          error_info: VIOLATION_INFO,
+          data: null,
+          additional_data: null,
+        },
       };
     } else {
       throw e;

@@ -80,7 +80,13 @@ export class PipedriveSimulator {
   private clockOffsetMs = 0;
   private stopped = false;
 
-  private constructor(server: http.Server, url: string, options: SimulatorOptions, specs: LoadedSpecs, started: number) {
+  private constructor(
+    server: http.Server,
+    url: string,
+    options: SimulatorOptions,
+    specs: LoadedSpecs,
+    started: number,
+  ) {
     this.server = server;
     this.url = url;
     this.options = options;
@@ -285,7 +291,12 @@ export class PipedriveSimulator {
     if (!app) throw new Error(`uninstallApp: unknown OAuth app ${clientId}`);
     const userId = opts.userId ?? 1;
     this.credentials.revokeUser(clientId, userId);
-    const body = { client_id: clientId, company_id: COMPANY.id, user_id: userId, timestamp: new Date(this.now()).toISOString() };
+    const body = {
+      client_id: clientId,
+      company_id: COMPANY.id,
+      user_id: userId,
+      timestamp: new Date(this.now()).toISOString(),
+    };
     return sendUninstallNotice(app, body, this.options.webhookTimeoutMs ?? DEFAULTS.webhookTimeoutMs);
   }
 

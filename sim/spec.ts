@@ -207,7 +207,10 @@ export function loadSpecs(opts: LoadOptions = {}): LoadedSpecs {
     }
     stats.push(`${path.basename(f)}:${st.size}:${Math.floor(st.mtimeMs)}`);
   }
-  const key = crypto.createHash("sha1").update(`${CACHE_FORMAT}|${stats.join("|")}`).digest("hex");
+  const key = crypto
+    .createHash("sha1")
+    .update(`${CACHE_FORMAT}|${stats.join("|")}`)
+    .digest("hex");
   const memo = loaded.get(key);
   if (memo) return memo;
 
@@ -444,7 +447,8 @@ function describeResponse(
   const schema = ok?.content?.["application/json"]?.schema;
   const props = schema ? collectProps(schema) : {};
   const data = props.data as JsonSchema | undefined;
-  const responseKind = data?.type === "array" ? "list" : data?.type === "object" || data?.properties ? "object" : "other";
+  const responseKind =
+    data?.type === "array" ? "list" : data?.type === "object" || data?.properties ? "object" : "other";
   const names = new Set(params.map((x) => x.name));
   const additional = props.additional_data ? collectProps(props.additional_data as JsonSchema) : {};
   let pagination: SpecOperation["pagination"] = "none";
@@ -561,7 +565,8 @@ function describeError(where: string, e: ErrorObject): string {
 
 function coerceScalar(raw: string, schema: JsonSchema): unknown {
   // `allOf: [{type: number, enum: [0, 1]}]` (Pipedrive's numberBoolean) carries its type one level down.
-  const typed = schema.type === undefined && Array.isArray(schema.allOf) ? ((schema.allOf as JsonSchema[])[0] ?? schema) : schema;
+  const typed =
+    schema.type === undefined && Array.isArray(schema.allOf) ? ((schema.allOf as JsonSchema[])[0] ?? schema) : schema;
   const types = Array.isArray(typed.type) ? (typed.type as string[]) : [typed.type as string | undefined];
   if (types.includes("integer") && /^-?\d+$/.test(raw)) return Number(raw);
   if (types.includes("number") && raw.trim() !== "" && Number.isFinite(Number(raw))) return Number(raw);
@@ -653,7 +658,9 @@ export function validateRequest(op: SpecOperation, input: ValidationInput): Vali
       const exact = input.query.get("exact_match") === "true";
       const min = exact ? 1 : p.minTermLength;
       if (value.trim().length < min) {
-        reasons.push(`query.term must have at least ${min} character${min === 1 ? "" : "s"}${exact ? "" : " (1 with exact_match=true)"}`);
+        reasons.push(
+          `query.term must have at least ${min} character${min === 1 ? "" : "s"}${exact ? "" : " (1 with exact_match=true)"}`,
+        );
       }
     }
   }
@@ -745,4 +752,3 @@ function opValidators(op: SpecOperation): OpValidators {
   }
   return v;
 }
-

@@ -42,7 +42,11 @@ export class ApiError extends Error {
   readonly headers: Record<string, string>;
 
   constructor(status: number, body: unknown, headers: Record<string, string> = {}) {
-    super(typeof body === "object" && body && "error" in body ? String((body as { error: unknown }).error) : `HTTP ${status}`);
+    super(
+      typeof body === "object" && body && "error" in body
+        ? String((body as { error: unknown }).error)
+        : `HTTP ${status}`,
+    );
     this.status = status;
     this.body = body;
     this.headers = headers;

@@ -188,7 +188,10 @@ export class WebhookDispatcher {
       const lib = url.protocol === "https:" ? https : http;
       const req = lib.request(url, { method: "POST", headers, agent: false });
       this.inflight.add(req);
-      const timer = setTimeout(() => req.destroy(new Error(`timeout after ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
+      const timer = setTimeout(
+        () => req.destroy(new Error(`timeout after ${this.opts.timeoutMs} ms`)),
+        this.opts.timeoutMs,
+      );
       const done = () => {
         clearTimeout(timer);
         this.inflight.delete(req);
@@ -247,7 +250,9 @@ export class WebhookDispatcher {
       const timer = setTimeout(() => {
         this.countWaiters = this.countWaiters.filter((w) => w !== waiter);
         reject(
-          new Error(`waitForDeliveries: expected ${n} deliveries within ${timeoutMs} ms, got ${this.deliveries.length}`),
+          new Error(
+            `waitForDeliveries: expected ${n} deliveries within ${timeoutMs} ms, got ${this.deliveries.length}`,
+          ),
         );
       }, timeoutMs);
       const waiter = {

@@ -12,7 +12,8 @@ const paramsFor_ = (key: string, all: boolean) => sampleParams({ bed, leadId }, 
 beforeAll(async () => {
   bed = await startTestBed();
   bed.sim.setBurst(100_000, 2000);
-  for (const collection of ["deals", "persons", "organizations", "products", "activities", "notes"] as const) bed.sim.seed(collection, 3);
+  for (const collection of ["deals", "persons", "organizations", "products", "activities", "notes"] as const)
+    bed.sim.seed(collection, 3);
   leadId = String((bed.sim.seed("leads", 2)[0] as { id: string }).id);
 });
 afterAll(async () => {
@@ -42,10 +43,17 @@ test.each([false, true])("every action sends spec-valid requests (all optional i
   // With only required inputs, an update has nothing to change and says so before any request.
   const nothingToChange = Object.entries(outcomes).filter(([, o]) => /set at least one field to change/.test(o));
   if (all) expect(nothingToChange).toEqual([]);
-  const inputErrors = Object.entries(outcomes).filter(([, o]) => o.startsWith("InputError") && !/set at least one field to change/.test(o));
+  const inputErrors = Object.entries(outcomes).filter(
+    ([, o]) => o.startsWith("InputError") && !/set at least one field to change/.test(o),
+  );
   // Only the removed Subscriptions keys refuse every input.
   expect(inputErrors.map(([k]) => k).sort()).toEqual(
-    expect.arrayContaining(["cancelRecurringSubscription", "deleteSubscription", "getSubscription", "getSubscriptionPayments"]),
+    expect.arrayContaining([
+      "cancelRecurringSubscription",
+      "deleteSubscription",
+      "getSubscription",
+      "getSubscriptionPayments",
+    ]),
   );
   if (inputErrors.length > 4) console.log(inputErrors.filter(([k]) => !/Subscription/.test(k)).slice(0, 30));
   expect(inputErrors.length).toBe(4);

@@ -57,8 +57,10 @@ test("malformed ids, dates and enums fail before any request with the input's na
         }
         const label = typeof input.label === "string" ? input.label : input.label.value;
         if (error.name !== "InputError") problems.push(`${key}.${input.key}=${bad}: ${error.name} ${error.message}`);
-        else if (!error.message.includes(label)) problems.push(`${key}.${input.key}=${bad}: message does not name "${label}": ${error.message}`);
-        if (bed.sim.requests.length !== 0) problems.push(`${key}.${input.key}=${bad}: ${bed.sim.requests.length} request(s) sent`);
+        else if (!error.message.includes(label))
+          problems.push(`${key}.${input.key}=${bad}: message does not name "${label}": ${error.message}`);
+        if (bed.sim.requests.length !== 0)
+          problems.push(`${key}.${input.key}=${bad}: ${bed.sim.requests.length} request(s) sent`);
       }
     }
   }

@@ -3,15 +3,22 @@ import { context, failure, harness, useTestBed } from "./support/setup";
 const bed = useTestBed({}, { resetEachTest: true });
 const data = <T = Record<string, unknown>>(result: unknown) => (result as { data: T }).data;
 
-
 describe("rawRequest", () => {
   test("calls a relative path on the connection's own domain with its credentials", async () => {
     const result = data<{ data: { id: number } }>(
-      await harness.action("rawRequest", { connection: bed.token, apiVersion: "v1", url: "/users/me", method: "GET" }, context),
+      await harness.action(
+        "rawRequest",
+        { connection: bed.token, apiVersion: "v1", url: "/users/me", method: "GET" },
+        context,
+      ),
     );
     expect(result.data.id).toBe(1);
     const created = data<{ data: { id: number; title: string } }>(
-      await harness.action("rawRequest", { connection: bed.oauth, apiVersion: "v2", url: "/deals", method: "POST", data: '{"title": "Raw deal"}' }, context),
+      await harness.action(
+        "rawRequest",
+        { connection: bed.oauth, apiVersion: "v2", url: "/deals", method: "POST", data: '{"title": "Raw deal"}' },
+        context,
+      ),
     );
     expect(bed.sim.get("deals", created.data.id)).toMatchObject({ title: "Raw deal" });
   });
@@ -26,7 +33,9 @@ describe("rawRequest", () => {
     "javascript:alert(1)",
   ])("refuses %s before any request", async (url) => {
     bed.sim.clearRequests();
-    const error = await failure(() => harness.action("rawRequest", { connection: bed.oauth, apiVersion: "v1", url, method: "GET" }, context));
+    const error = await failure(() =>
+      harness.action("rawRequest", { connection: bed.oauth, apiVersion: "v1", url, method: "GET" }, context),
+    );
     expect(error.name).toBe("InputError");
     expect(error.message).toMatch(/^URL: expected a path relative to the Pipedrive API/);
     expect(bed.sim.requests.length).toBe(0);
@@ -36,7 +45,13 @@ describe("rawRequest", () => {
     const error = await failure(() =>
       harness.action(
         "rawRequest",
-        { connection: bed.oauth, apiVersion: "v1", url: "/users/me", method: "GET", headers: [{ key: "Authorization", value: "Bearer stolen" }] },
+        {
+          connection: bed.oauth,
+          apiVersion: "v1",
+          url: "/users/me",
+          method: "GET",
+          headers: [{ key: "Authorization", value: "Bearer stolen" }],
+        },
         context,
       ),
     );
@@ -45,7 +60,9 @@ describe("rawRequest", () => {
 });
 
 test("getConnectionInfo reports company, user, admin flag, scopes and rate budget", async () => {
-  const info = data<Record<string, unknown>>(await harness.action("getConnectionInfo", { connection: bed.oauth }, context));
+  const info = data<Record<string, unknown>>(
+    await harness.action("getConnectionInfo", { connection: bed.oauth }, context),
+  );
   expect(info).toMatchObject({
     connection: "oauth2",
     apiDomain: bed.sim.url,
@@ -59,8 +76,12 @@ test("getConnectionInfo reports company, user, admin flag, scopes and rate budge
 describe("find or create", () => {
   test("person by email: created once, then found", async () => {
     const params = { connection: bed.oauth, email: "ada@example.com", name: "Ada Lovelace" };
-    const first = data<{ created: boolean; data: { id: number } }>(await harness.action("findOrCreatePerson", params, context));
-    const second = data<{ created: boolean; data: { id: number } }>(await harness.action("findOrCreatePerson", params, context));
+    const first = data<{ created: boolean; data: { id: number } }>(
+      await harness.action("findOrCreatePerson", params, context),
+    );
+    const second = data<{ created: boolean; data: { id: number } }>(
+      await harness.action("findOrCreatePerson", params, context),
+    );
     expect(first.created).toBe(true);
     expect(second).toMatchObject({ created: false, data: { id: first.data.id } });
     expect(bed.sim.count("persons")).toBe(1);
@@ -75,8 +96,12 @@ describe("find or create", () => {
     );
     expect([org.created, again.created]).toEqual([true, false]);
     const deal = { connection: bed.oauth, title: "Acme - 50 seats", orgId: String(org.data.id) };
-    const d1 = data<{ created: boolean; data: { id: number } }>(await harness.action("findOrCreateDeal", deal, context));
-    const d2 = data<{ created: boolean; data: { id: number } }>(await harness.action("findOrCreateDeal", deal, context));
+    const d1 = data<{ created: boolean; data: { id: number } }>(
+      await harness.action("findOrCreateDeal", deal, context),
+    );
+    const d2 = data<{ created: boolean; data: { id: number } }>(
+      await harness.action("findOrCreateDeal", deal, context),
+    );
     expect([d1.created, d2.created]).toEqual([true, false]);
     expect(d2.data.id).toBe(d1.data.id);
     expect(bed.sim.count("deals")).toBe(1);
@@ -91,7 +116,13 @@ describe("custom fields by name round-trip through the actions", () => {
         {
           connection: bed.oauth,
           title: "With custom fields",
-          customFields: JSON.stringify({ Priority: "High", Tags: "Alpha, Gamma", Budget: "5000 USD", "Kickoff date": "2026-03-01", "Lead source": "Webinar" }),
+          customFields: JSON.stringify({
+            Priority: "High",
+            Tags: "Alpha, Gamma",
+            Budget: "5000 USD",
+            "Kickoff date": "2026-03-01",
+            "Lead source": "Webinar",
+          }),
         },
         context,
       ),
@@ -107,11 +138,19 @@ describe("custom fields by name round-trip through the actions", () => {
       "Lead source": "Webinar",
     });
     const raw = data<{ data: { custom_fields: Record<string, unknown> } }>(
-      await harness.action("getDeal", { connection: bed.oauth, id: String(created.id), rawCustomFields: "true" }, context),
+      await harness.action(
+        "getDeal",
+        { connection: bed.oauth, id: String(created.id), rawCustomFields: "true" },
+        context,
+      ),
     ).data;
     expect(Object.keys(raw.custom_fields)).toContain(bed.sim.customFieldKey("deal", "Priority"));
 
-    await harness.action("updateDeal", { connection: bed.oauth, id: String(created.id), customFields: '{"Priority": "Low"}' }, context);
+    await harness.action(
+      "updateDeal",
+      { connection: bed.oauth, id: String(created.id), customFields: '{"Priority": "Low"}' },
+      context,
+    );
     const listed = data<{ data: { id: number; custom_fields: Record<string, unknown> }[] }>(
       await harness.action("getDeals", { connection: bed.oauth }, context),
     ).data;
@@ -120,7 +159,11 @@ describe("custom fields by name round-trip through the actions", () => {
 
   test("persons and organizations", async () => {
     const person = data<{ data: { id: number } }>(
-      await harness.action("addPerson", { connection: bed.oauth, name: "Grace", customFields: '{"Customer tier": "Gold", "Interests": ["Sales"]}' }, context),
+      await harness.action(
+        "addPerson",
+        { connection: bed.oauth, name: "Grace", customFields: '{"Customer tier": "Gold", "Interests": ["Sales"]}' },
+        context,
+      ),
     ).data;
     const readPerson = data<{ data: { custom_fields: Record<string, unknown> } }>(
       await harness.action("getPerson", { connection: bed.oauth, id: String(person.id) }, context),
@@ -128,7 +171,11 @@ describe("custom fields by name round-trip through the actions", () => {
     expect(readPerson.custom_fields).toMatchObject({ "Customer tier": "Gold", Interests: ["Sales"] });
 
     const org = data<{ data: { id: number } }>(
-      await harness.action("addOrganization", { connection: bed.oauth, name: "Globex", customFields: '{"Industry": "Retail", "Website": "globex.example"}' }, context),
+      await harness.action(
+        "addOrganization",
+        { connection: bed.oauth, name: "Globex", customFields: '{"Industry": "Retail", "Website": "globex.example"}' },
+        context,
+      ),
     ).data;
     const readOrg = data<{ data: { custom_fields: Record<string, unknown> } }>(
       await harness.action("getOrganization", { connection: bed.oauth, id: String(org.id) }, context),
@@ -138,7 +185,9 @@ describe("custom fields by name round-trip through the actions", () => {
 
   test("an unknown option fails before any write, naming the field and the choices", async () => {
     bed.sim.clearRequests();
-    const error = await failure(() => harness.action("addDeal", { connection: bed.oauth, title: "x", customFields: '{"Priority": "Urgent"}' }, context));
+    const error = await failure(() =>
+      harness.action("addDeal", { connection: bed.oauth, title: "x", customFields: '{"Priority": "Urgent"}' }, context),
+    );
     expect(error.message).toMatch(/Custom Fields: "Priority" has no option "Urgent"/);
     expect(bed.sim.requests.filter((r) => r.method === "POST").length).toBe(0);
   });
@@ -146,13 +195,24 @@ describe("custom fields by name round-trip through the actions", () => {
 
 describe("Sim's tool semantics", () => {
   test("getLeads with Archived lists archived leads; owner, person and organization filter", async () => {
-    bed.sim.seed("leads", 6, (i) => ({ is_archived: i < 2, owner_id: 1, person_id: i % 2 ? 1 : null, organization_id: i % 2 ? null : 1 }));
-    const active = data<{ data: { id: string }[] }>(await harness.action("getLeads", { connection: bed.oauth }, context)).data;
-    const archived = data<{ data: { id: string }[] }>(await harness.action("getLeads", { connection: bed.oauth, archived: "true" }, context)).data;
+    bed.sim.seed("leads", 6, (i) => ({
+      is_archived: i < 2,
+      owner_id: 1,
+      person_id: i % 2 ? 1 : null,
+      organization_id: i % 2 ? null : 1,
+    }));
+    const active = data<{ data: { id: string }[] }>(
+      await harness.action("getLeads", { connection: bed.oauth }, context),
+    ).data;
+    const archived = data<{ data: { id: string }[] }>(
+      await harness.action("getLeads", { connection: bed.oauth, archived: "true" }, context),
+    ).data;
     expect(active.length).toBe(4);
     expect(archived.length).toBe(2);
     expect(bed.sim.requests.some((r) => r.path === "/api/v1/leads/archived")).toBe(true);
-    const byPerson = data<{ data: { id: string }[] }>(await harness.action("getLeads", { connection: bed.oauth, personId: "1" }, context)).data;
+    const byPerson = data<{ data: { id: string }[] }>(
+      await harness.action("getLeads", { connection: bed.oauth, personId: "1" }, context),
+    ).data;
     expect(byPerson.length).toBe(2);
   });
 
@@ -180,5 +240,7 @@ test("note field names come from one unpaged /v1/noteFields request (it takes no
   bed.sim.clearRequests();
   const fields = await fieldCatalog(createPipedriveClient(bed.oauth as never), "note");
   expect(fields.size).toBeGreaterThan(0);
-  expect(bed.sim.requests.map((r) => `${r.path}?${new URLSearchParams(r.query as Record<string, string>)}`)).toEqual(["/api/v1/noteFields?"]);
+  expect(bed.sim.requests.map((r) => `${r.path}?${new URLSearchParams(r.query as Record<string, string>)}`)).toEqual([
+    "/api/v1/noteFields?",
+  ]);
 });

@@ -5,10 +5,11 @@ import { oauth2 } from "../src/connections";
 import { context, failure, logger, useTestBed } from "./support/setup";
 
 const bed = useTestBed({ webhookRetryDelaysMs: [20, 40, 60] });
-const client = (connection = bed.oauth, options = {}) => createPipedriveClient(connection as never, { logger, debug: true, ...options });
+const client = (connection = bed.oauth, options = {}) =>
+  createPipedriveClient(connection as never, { logger, debug: true, ...options });
 const lastRequest = () => bed.sim.requests[bed.sim.requests.length - 1];
-const requestsTo = (method: string, path: string) => bed.sim.requests.filter((r) => r.method === method && r.path === path);
-
+const requestsTo = (method: string, path: string) =>
+  bed.sim.requests.filter((r) => r.method === method && r.path === path);
 
 describe("connections", () => {
   test("OAuth calls go to the token's api_domain with a Bearer header", async () => {
@@ -25,7 +26,11 @@ describe("connections", () => {
   });
 
   test("an api_domain that is not https is refused", () => {
-    const connection = createConnection(oauth2, {}, { access_token: "abc-token-123456", api_domain: "http://evil.example.com" });
+    const connection = createConnection(
+      oauth2,
+      {},
+      { access_token: "abc-token-123456", api_domain: "http://evil.example.com" },
+    );
     expect(() => createPipedriveClient(connection as never)).toThrow(/not an https origin/);
   });
 
@@ -58,9 +63,9 @@ describe("connections", () => {
     await failure(() => c.request({ method: "GET", version: "v2", path: "/deals/{id}", pathParams: { id: "1 2/3" } }));
     expect(lastRequest().path).toBe("/api/v2/deals/1%202%2F3");
     bed.sim.takeViolations();
-    await expect(c.request({ method: "GET", version: "v2", path: "/deals/{id}", pathParams: { id: ".." } })).rejects.toThrow(
-      /Path parameter "id"/,
-    );
+    await expect(
+      c.request({ method: "GET", version: "v2", path: "/deals/{id}", pathParams: { id: ".." } }),
+    ).rejects.toThrow(/Path parameter "id"/);
   });
 });
 
@@ -88,7 +93,12 @@ describe("pagination", () => {
     const first = await c.collect<{ id: number }>({ version: "v2", path: "/deals", pagination: "cursor" }, 700);
     expect(first.items.length).toBe(700);
     expect(first.truncated).toBe(true);
-    const rest = await c.collect<{ id: number }>({ version: "v2", path: "/deals", pagination: "cursor", from: first.next });
+    const rest = await c.collect<{ id: number }>({
+      version: "v2",
+      path: "/deals",
+      pagination: "cursor",
+      from: first.next,
+    });
     expect(rest.truncated).toBe(false);
     const all = [...first.items, ...rest.items].map((d) => d.id);
     expect(new Set(all).size).toBe(bed.sim.count("deals"));
@@ -115,7 +125,12 @@ describe("rate limits and retries", () => {
     const before = bed.sim.stats.rateLimited;
     bed.sim.storm429({ count: 2, retryAfterSec: 1 });
     const started = Date.now();
-    const result = await client().request<{ data: unknown[] }>({ method: "GET", version: "v2", path: "/deals", query: { limit: 5 } });
+    const result = await client().request<{ data: unknown[] }>({
+      method: "GET",
+      version: "v2",
+      path: "/deals",
+      query: { limit: 5 },
+    });
     expect(result.data.length).toBe(5);
     expect(bed.sim.stats.rateLimited - before).toBe(2);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
@@ -138,7 +153,12 @@ describe("rate limits and retries", () => {
   test("5xx on GET is retried", async () => {
     bed.sim.injectNext({ count: 2, status: 502, match: { method: "GET", path: "/api/v2/deals/1" } });
     bed.sim.clearRequests();
-    const deal = await client().request<{ data: { id: number } }>({ method: "GET", version: "v2", path: "/deals/{id}", pathParams: { id: 1 } });
+    const deal = await client().request<{ data: { id: number } }>({
+      method: "GET",
+      version: "v2",
+      path: "/deals/{id}",
+      pathParams: { id: 1 },
+    });
     expect(deal.data.id).toBe(1);
     expect(requestsTo("GET", "/api/v2/deals/1").length).toBe(3);
   });
@@ -160,13 +180,20 @@ describe("rate limits and retries", () => {
   test("a connection reset on POST is not retried; on GET it is", async () => {
     bed.sim.injectNext({ reset: true, match: { method: "POST" } });
     bed.sim.clearRequests();
-    const error = await failure(() => client().request({ method: "POST", version: "v2", path: "/deals", body: { title: "Reset" } }));
+    const error = await failure(() =>
+      client().request({ method: "POST", version: "v2", path: "/deals", body: { title: "Reset" } }),
+    );
     expect(error.kind).toBe("network");
     expect(error.message).toMatch(/not re-sent/);
     expect(requestsTo("POST", "/api/v2/deals").length).toBeLessThanOrEqual(1);
 
     bed.sim.injectNext({ reset: true, match: { method: "GET" } });
-    const ok = await client().request<{ data: unknown[] }>({ method: "GET", version: "v2", path: "/deals", query: { limit: 2 } });
+    const ok = await client().request<{ data: unknown[] }>({
+      method: "GET",
+      version: "v2",
+      path: "/deals",
+      query: { limit: 2 },
+    });
     expect(ok.data.length).toBe(2);
   });
 
@@ -210,7 +237,9 @@ describe("errors", () => {
   });
 
   test("404 names the path and says to check the ID", async () => {
-    const error = await failure(() => client().request({ method: "GET", version: "v2", path: "/deals/{id}", pathParams: { id: 987654 } }));
+    const error = await failure(() =>
+      client().request({ method: "GET", version: "v2", path: "/deals/{id}", pathParams: { id: 987654 } }),
+    );
     expect(error.status).toBe(404);
     expect(error.message).toMatch(/GET \/api\/v2\/deals\/987654/);
     expect(error.message).toMatch(/Check that the ID exists/);
@@ -218,7 +247,9 @@ describe("errors", () => {
 
   test("410 says the resource is gone", async () => {
     bed.sim.injectNext({ status: 410, body: { success: false, error: "Gone" }, match: { method: "GET" } });
-    const error = await failure(() => client().request({ method: "GET", version: "v2", path: "/deals/{id}", pathParams: { id: 1 } }));
+    const error = await failure(() =>
+      client().request({ method: "GET", version: "v2", path: "/deals/{id}", pathParams: { id: 1 } }),
+    );
     expect(error.status).toBe(410);
     expect(error.message).toMatch(/gone for good/);
   });
@@ -231,20 +262,33 @@ describe("errors", () => {
         method: "POST",
         version: "v1",
         path: "/webhooks",
-        body: { subscription_url: `http://127.0.0.1:9/hook-${i}`, event_action: "*", event_object: "deal", name: `hook ${i}`, version: "2.0" },
+        body: {
+          subscription_url: `http://127.0.0.1:9/hook-${i}`,
+          event_action: "*",
+          event_object: "deal",
+          name: `hook ${i}`,
+          version: "2.0",
+        },
       });
     const error = await failure(() =>
       c.request({
         method: "POST",
         version: "v1",
         path: "/webhooks",
-        body: { subscription_url: "http://127.0.0.1:9/hook-41", event_action: "*", event_object: "deal", name: "hook 41", version: "2.0" },
+        body: {
+          subscription_url: "http://127.0.0.1:9/hook-41",
+          event_action: "*",
+          event_object: "deal",
+          name: "hook 41",
+          version: "2.0",
+        },
       }),
     );
     expect(error.status).toBe(422);
     expect(error.message).toMatch(/limit of 40 webhooks/);
     const all = await c.request<{ data: { id: number }[] }>({ method: "GET", version: "v1", path: "/webhooks" });
-    for (const hook of all.data) await c.request({ method: "DELETE", version: "v1", path: "/webhooks/{id}", pathParams: { id: hook.id } });
+    for (const hook of all.data)
+      await c.request({ method: "DELETE", version: "v1", path: "/webhooks/{id}", pathParams: { id: hook.id } });
   });
 });
 
@@ -260,14 +304,20 @@ describe("contract", () => {
   });
 
   test("an unknown body field is flagged", async () => {
-    await failure(() => client().request({ method: "POST", version: "v2", path: "/deals", body: { title: "x", user_id: 1 } }));
+    await failure(() =>
+      client().request({ method: "POST", version: "v2", path: "/deals", body: { title: "x", user_id: 1 } }),
+    );
     const violations = bed.sim.takeViolations();
     expect(JSON.stringify(violations)).toMatch(/user_id/);
   });
 });
 
 test("debug logging names method, path and status but no credentials", async () => {
-  await createPipedriveClient(bed.oauth as never, { logger, debug: true }).request({ method: "GET", version: "v1", path: "/users/me" });
+  await createPipedriveClient(bed.oauth as never, { logger, debug: true }).request({
+    method: "GET",
+    version: "v1",
+    path: "/users/me",
+  });
   void context;
   const { capturedLines } = await import("./support/setup");
   expect(capturedLines.some((line) => /GET \/api\/v1\/users\/me -> 200/.test(line))).toBe(true);

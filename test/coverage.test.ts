@@ -24,15 +24,20 @@ test("every Prismatic action key is in the component", () => {
 });
 
 test("every id input naming a deal, person, organization, pipeline, stage, user, product, lead, activity, filter, file or project has its dropdown", () => {
-  const LINKED = /^(dealId|personId|orgId|organizationId|pipelineId|stageId|userId|ownerId|creatorUserId|productId|leadId|filterId|activityId|projectId|fileId)$/;
+  const LINKED =
+    /^(dealId|personId|orgId|organizationId|pipelineId|stageId|userId|ownerId|creatorUserId|productId|leadId|filterId|activityId|projectId|fileId)$/;
   const missing: string[] = [];
-  for (const [key, action] of Object.entries(component.actions as unknown as Record<string, { inputs: { key: string; type: string; dataSource?: string }[] }>))
-    for (const input of action.inputs) if (LINKED.test(input.key) && input.type === "string" && !input.dataSource) missing.push(`${key}.${input.key}`);
+  for (const [key, action] of Object.entries(
+    component.actions as unknown as Record<string, { inputs: { key: string; type: string; dataSource?: string }[] }>,
+  ))
+    for (const input of action.inputs)
+      if (LINKED.test(input.key) && input.type === "string" && !input.dataSource) missing.push(`${key}.${input.key}`);
   expect(missing).toEqual([]);
 });
 
 test("docs/actions.md is up to date (npm run docs)", () => {
   const fs = require("node:fs") as typeof import("node:fs");
-  const { ACTIONS_DOC, renderActionsDoc } = require("../scripts/generate-docs") as typeof import("../scripts/generate-docs");
+  const { ACTIONS_DOC, renderActionsDoc } =
+    require("../scripts/generate-docs") as typeof import("../scripts/generate-docs");
   expect(fs.readFileSync(ACTIONS_DOC, "utf8")).toBe(renderActionsDoc());
 });

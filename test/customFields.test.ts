@@ -1,14 +1,13 @@
+import { customFieldKey } from "../sim/seed";
 import { createPipedriveClient, InputError, type PipedriveClient } from "../src/client";
 import { fieldCatalog } from "../src/customFields/catalog";
 import { coerceValue, decodeCustomFields, encodeCustomFields } from "../src/customFields/codec";
-import { customFieldKey } from "../sim/seed";
 import { failure, logger, useTestBed } from "./support/setup";
 
 const bed = useTestBed({}, { resetEachTest: true });
 const newClient = (): PipedriveClient => createPipedriveClient(bed.oauth as never, { logger, debug: true });
 const writes = () => bed.sim.requests.filter((r) => r.method !== "GET");
 const fieldRequests = () => bed.sim.requests.filter((r) => /Fields$/.test(r.path));
-
 
 interface Created {
   data: { id: number; custom_fields: Record<string, unknown> };
@@ -47,7 +46,12 @@ describe("round trip by name through the v2 API", () => {
         "customer tier": "Gold",
         Interests: ["Support", "marketing"],
         Birthday: "1990-12-10",
-        "Home address": { value: "12 Baker St, London", locality: "London", country: "United Kingdom", postal_code: "NW1 6XE" },
+        "Home address": {
+          value: "12 Baker St, London",
+          locality: "London",
+          country: "United Kingdom",
+          postal_code: "NW1 6XE",
+        },
       },
       expected: {
         Nickname: "Ada",
@@ -55,7 +59,12 @@ describe("round trip by name through the v2 API", () => {
         "Customer tier": "Gold",
         Interests: ["Support", "Marketing"],
         Birthday: "1990-12-10",
-        "Home address": { value: "12 Baker St, London", locality: "London", country: "United Kingdom", postal_code: "NW1 6XE" },
+        "Home address": {
+          value: "12 Baker St, London",
+          locality: "London",
+          country: "United Kingdom",
+          postal_code: "NW1 6XE",
+        },
       },
     },
     {
@@ -81,28 +90,42 @@ describe("round trip by name through the v2 API", () => {
     },
   ];
 
-  test.each(cases)("$entity: create with names and labels, read back the same names and labels", async ({ entity, path, base, typed, expected }) => {
-    const client = newClient();
-    const custom_fields = await encodeCustomFields(client, entity, typed);
-    // what goes over the wire: codes and option ids
-    expect(Object.keys(custom_fields ?? {}).every((k) => /^[0-9a-f]{40}$/.test(k))).toBe(true);
-    const created = await client.request<Created>({ method: "POST", version: "v2", path, body: { ...base, custom_fields } });
-    const read = await client.request<Created>({ method: "GET", version: "v2", path: `${path}/{id}`, pathParams: { id: created.data.id } });
-    const decoded = (await decodeCustomFields(client, entity, read.data)) as Created["data"];
-    expect(decoded.id).toBe(created.data.id);
-    expect(decoded.custom_fields).toEqual(expected);
-    // the envelope works too, and nothing is changed in place
-    const envelope = (await decodeCustomFields(client, entity, read)) as Created;
-    expect(envelope.data.custom_fields).toEqual(expected);
-    expect(Object.keys(read.data.custom_fields).every((k) => /^[0-9a-f]{40}$/.test(k))).toBe(true);
-    expect(fieldRequests()).toHaveLength(1);
-  });
+  test.each(cases)(
+    "$entity: create with names and labels, read back the same names and labels",
+    async ({ entity, path, base, typed, expected }) => {
+      const client = newClient();
+      const custom_fields = await encodeCustomFields(client, entity, typed);
+      // what goes over the wire: codes and option ids
+      expect(Object.keys(custom_fields ?? {}).every((k) => /^[0-9a-f]{40}$/.test(k))).toBe(true);
+      const created = await client.request<Created>({
+        method: "POST",
+        version: "v2",
+        path,
+        body: { ...base, custom_fields },
+      });
+      const read = await client.request<Created>({
+        method: "GET",
+        version: "v2",
+        path: `${path}/{id}`,
+        pathParams: { id: created.data.id },
+      });
+      const decoded = (await decodeCustomFields(client, entity, read.data)) as Created["data"];
+      expect(decoded.id).toBe(created.data.id);
+      expect(decoded.custom_fields).toEqual(expected);
+      // the envelope works too, and nothing is changed in place
+      const envelope = (await decodeCustomFields(client, entity, read)) as Created;
+      expect(envelope.data.custom_fields).toEqual(expected);
+      expect(Object.keys(read.data.custom_fields).every((k) => /^[0-9a-f]{40}$/.test(k))).toBe(true);
+      expect(fieldRequests()).toHaveLength(1);
+    },
+  );
 
   test("values in the API's shape: option ids, null clears, a set is never []", async () => {
     const client = newClient();
     const key = (name: string) => customFieldKey("deal", name);
     const catalog = await fieldCatalog(client, "deal");
-    const optionId = (name: string, label: string) => catalog.get(key(name))?.options.find((o) => o.label === label)?.id;
+    const optionId = (name: string, label: string) =>
+      catalog.get(key(name))?.options.find((o) => o.label === label)?.id;
     expect(
       await encodeCustomFields(client, "deal", {
         Priority: optionId("Priority", "Medium"),
@@ -116,7 +139,9 @@ describe("round trip by name through the v2 API", () => {
       [key("Budget")]: { value: 99 },
       [key("Lead source")]: "42",
     });
-    expect(await encodeCustomFields(client, "deal", { Tags: "", Priority: null, Budget: "", "Kickoff date": " " })).toEqual({
+    expect(
+      await encodeCustomFields(client, "deal", { Tags: "", Priority: null, Budget: "", "Kickoff date": " " }),
+    ).toEqual({
       [key("Tags")]: null,
       [key("Priority")]: null,
       [key("Budget")]: null,
@@ -128,7 +153,10 @@ describe("round trip by name through the v2 API", () => {
       method: "POST",
       version: "v2",
       path: "/deals",
-      body: { title: "Clear me", custom_fields: await encodeCustomFields(client, "deal", { Tags: "Alpha", Priority: "Low" }) },
+      body: {
+        title: "Clear me",
+        custom_fields: await encodeCustomFields(client, "deal", { Tags: "Alpha", Priority: "Low" }),
+      },
     });
     await client.request({
       method: "PATCH",
@@ -137,8 +165,16 @@ describe("round trip by name through the v2 API", () => {
       pathParams: { id: deal.data.id },
       body: { custom_fields: await encodeCustomFields(client, "deal", { Tags: [], Priority: null }) },
     });
-    const read = await client.request<Created>({ method: "GET", version: "v2", path: "/deals/{id}", pathParams: { id: deal.data.id } });
-    expect(((await decodeCustomFields(client, "deal", read.data)) as Created["data"]).custom_fields).toMatchObject({ Tags: null, Priority: null });
+    const read = await client.request<Created>({
+      method: "GET",
+      version: "v2",
+      path: "/deals/{id}",
+      pathParams: { id: deal.data.id },
+    });
+    expect(((await decodeCustomFields(client, "deal", read.data)) as Created["data"]).custom_fields).toMatchObject({
+      Tags: null,
+      Priority: null,
+    });
   });
 
   test("empty input gives undefined; Prismatic key-value lists work", async () => {
@@ -151,7 +187,10 @@ describe("round trip by name through the v2 API", () => {
         { key: "Priority", value: "Low" },
         { key: "Kickoff date", value: "2026-01-05" },
       ]),
-    ).toEqual({ [customFieldKey("deal", "Priority")]: expect.any(Number), [customFieldKey("deal", "Kickoff date")]: "2026-01-05" });
+    ).toEqual({
+      [customFieldKey("deal", "Priority")]: expect.any(Number),
+      [customFieldKey("deal", "Kickoff date")]: "2026-01-05",
+    });
   });
 
   test("decoding reads include_option_labels shapes, keeps unknown codes and standard keys", async () => {
@@ -171,7 +210,9 @@ describe("round trip by name through the v2 API", () => {
         },
       },
     ]);
-    expect(decoded).toEqual([{ id: 1, title: "x", custom_fields: { Priority: "High", Tags: ["Alpha", 9999], [unknown]: "kept" } }]);
+    expect(decoded).toEqual([
+      { id: 1, title: "x", custom_fields: { Priority: "High", Tags: ["Alpha", 9999], [unknown]: "kept" } },
+    ]);
     expect(await decodeCustomFields(client, "deal", null)).toBeNull();
   });
 });
@@ -179,7 +220,12 @@ describe("round trip by name through the v2 API", () => {
 describe("v1 leads: custom fields at the top level of the lead body", () => {
   test("create a lead with deal custom fields by name and read them back by name", async () => {
     const client = newClient();
-    const person = await client.request<Created>({ method: "POST", version: "v2", path: "/persons", body: { name: "Lead Person" } });
+    const person = await client.request<Created>({
+      method: "POST",
+      version: "v2",
+      path: "/persons",
+      body: { name: "Lead Person" },
+    });
     const fields = await encodeCustomFields(client, "lead", {
       "Lead source": "Webinar",
       Priority: "Medium",
@@ -196,7 +242,12 @@ describe("v1 leads: custom fields at the top level of the lead body", () => {
       path: "/leads",
       body: { title: "Webinar lead", person_id: person.data.id, ...fields },
     });
-    const read = await client.request<{ data: Record<string, unknown> }>({ method: "GET", version: "v1", path: "/leads/{id}", pathParams: { id: lead.data.id } });
+    const read = await client.request<{ data: Record<string, unknown> }>({
+      method: "GET",
+      version: "v1",
+      path: "/leads/{id}",
+      pathParams: { id: lead.data.id },
+    });
     const decoded = (await decodeCustomFields(client, "lead", read.data)) as Record<string, unknown>;
     expect(decoded).toMatchObject({
       title: "Webinar lead",
@@ -215,7 +266,9 @@ describe("v1 leads: custom fields at the top level of the lead body", () => {
     expect(error).toBeInstanceOf(InputError);
     expect(error.message).toMatch(/^Custom Fields: "Budget" is a monetary field, which leads don't take/);
     const key = customFieldKey("deal", "Budget");
-    expect(await encodeCustomFields(client, "deal", { Budget: "100 usd", Tags: "Alpha,Beta" }, { version: "v1" })).toEqual({
+    expect(
+      await encodeCustomFields(client, "deal", { Budget: "100 usd", Tags: "Alpha,Beta" }, { version: "v1" }),
+    ).toEqual({
       [key]: 100,
       [`${key}_currency`]: "USD",
       [customFieldKey("deal", "Tags")]: expect.stringMatching(/^\d+,\d+$/),
@@ -226,19 +279,63 @@ describe("v1 leads: custom fields at the top level of the lead body", () => {
 
 describe("bad input fails before any write, naming the input and the field", () => {
   const cases: Array<[string, unknown, RegExp]> = [
-    ["unknown field name", { Prioirty: "High" }, /^Custom Fields: no deal custom field is named "Prioirty"; did you mean "Priority"\?$/],
-    ["unknown name, nothing close", { Zebra: 1 }, /^Custom Fields: no deal custom field is named "Zebra"; the deal custom fields are Lead source, Budget, Priority, Tags, Kickoff date, Site address\.$/],
-    ["unknown option label", { Priority: "Urgent" }, /^Custom Fields: "Priority" has no option "Urgent"; choose one of Low, Medium, High\.$/],
-    ["unknown set label", { Tags: "Alpha, Delta" }, /^Custom Fields: "Tags" has no option "Delta"; choose one of Alpha, Beta, Gamma\.$/],
-    ["date in the wrong format", { "Kickoff date": "03/01/2026" }, /^Custom Fields: "Kickoff date" \(date field\) expects a date as YYYY-MM-DD, e\.g\. 2026-12-31, got "03\/01\/2026"\.$/],
+    [
+      "unknown field name",
+      { Prioirty: "High" },
+      /^Custom Fields: no deal custom field is named "Prioirty"; did you mean "Priority"\?$/,
+    ],
+    [
+      "unknown name, nothing close",
+      { Zebra: 1 },
+      /^Custom Fields: no deal custom field is named "Zebra"; the deal custom fields are Lead source, Budget, Priority, Tags, Kickoff date, Site address\.$/,
+    ],
+    [
+      "unknown option label",
+      { Priority: "Urgent" },
+      /^Custom Fields: "Priority" has no option "Urgent"; choose one of Low, Medium, High\.$/,
+    ],
+    [
+      "unknown set label",
+      { Tags: "Alpha, Delta" },
+      /^Custom Fields: "Tags" has no option "Delta"; choose one of Alpha, Beta, Gamma\.$/,
+    ],
+    [
+      "date in the wrong format",
+      { "Kickoff date": "03/01/2026" },
+      /^Custom Fields: "Kickoff date" \(date field\) expects a date as YYYY-MM-DD, e\.g\. 2026-12-31, got "03\/01\/2026"\.$/,
+    ],
     ["impossible date", { "Kickoff date": "2026-02-30" }, /"Kickoff date" \(date field\) expects a date as YYYY-MM-DD/],
-    ["a number that isn't one", { Budget: "lots" }, /^Custom Fields: "Budget" \(monetary field\) expects .*"1500 USD" or a number.*, got "lots"\.$/],
-    ["thousands separators", { Budget: { value: "1,500.50", currency: "USD" } }, /"Budget" \(monetary field\) expects a number such as 1500 or 1500\.5 \(no thousands separators/],
-    ["standard field by name", { Title: "x" }, /^Custom Fields: "Title" is the standard deal field "Title", not a custom field; set it with the action's own Title input instead of Custom Fields\.$/],
-    ["standard field by key", { expected_close_date: "2026-01-01" }, /^Custom Fields: "expected_close_date" is the standard deal field "Expected close date"/],
+    [
+      "a number that isn't one",
+      { Budget: "lots" },
+      /^Custom Fields: "Budget" \(monetary field\) expects .*"1500 USD" or a number.*, got "lots"\.$/,
+    ],
+    [
+      "thousands separators",
+      { Budget: { value: "1,500.50", currency: "USD" } },
+      /"Budget" \(monetary field\) expects a number such as 1500 or 1500\.5 \(no thousands separators/,
+    ],
+    [
+      "standard field by name",
+      { Title: "x" },
+      /^Custom Fields: "Title" is the standard deal field "Title", not a custom field; set it with the action's own Title input instead of Custom Fields\.$/,
+    ],
+    [
+      "standard field by key",
+      { expected_close_date: "2026-01-01" },
+      /^Custom Fields: "expected_close_date" is the standard deal field "Expected close date"/,
+    ],
     ["unknown code", { ["a".repeat(40)]: 1 }, /^Custom Fields: no deal custom field has the code "a{40}"/],
-    ["same field twice", { Priority: "Low", " priority": "High" }, /^Custom Fields: "Priority" and "priority" both name the field "Priority"; give it once\.$/],
-    ["not JSON", "{Priority: High}", /^Custom Fields: expected a JSON object keyed by custom field name or code.*not valid JSON/],
+    [
+      "same field twice",
+      { Priority: "Low", " priority": "High" },
+      /^Custom Fields: "Priority" and "priority" both name the field "Priority"; give it once\.$/,
+    ],
+    [
+      "not JSON",
+      "{Priority: High}",
+      /^Custom Fields: expected a JSON object keyed by custom field name or code.*not valid JSON/,
+    ],
     ["not an object", "42", /^Custom Fields: expected a JSON object keyed by custom field name or code/],
     ["address that is not text", { "Site address": 5 }, /"Site address" \(address field\) expects an address as text/],
   ];
@@ -256,13 +353,25 @@ describe("field metadata is fetched once per client", () => {
   test("encoding several fields and decoding 500 records make exactly one fields request", async () => {
     const options = (await fieldCatalog(newClient(), "deal")).get(customFieldKey("deal", "Tags"))?.options ?? [];
     bed.sim.seed("deals", 500, (i) => ({
-      custom_fields: { [customFieldKey("deal", "Tags")]: [options[i % 3].id], [customFieldKey("deal", "Lead source")]: `source ${i}` },
+      custom_fields: {
+        [customFieldKey("deal", "Tags")]: [options[i % 3].id],
+        [customFieldKey("deal", "Lead source")]: `source ${i}`,
+      },
     }));
     bed.sim.clearRequests();
 
     const client = newClient();
-    const typed = { Priority: "Low", Tags: "Alpha", Budget: "10 EUR", "Kickoff date": "2026-01-01", "Lead source": "x" };
-    const [a, b] = await Promise.all([encodeCustomFields(client, "deal", typed), encodeCustomFields(client, "deal", typed)]);
+    const typed = {
+      Priority: "Low",
+      Tags: "Alpha",
+      Budget: "10 EUR",
+      "Kickoff date": "2026-01-01",
+      "Lead source": "x",
+    };
+    const [a, b] = await Promise.all([
+      encodeCustomFields(client, "deal", typed),
+      encodeCustomFields(client, "deal", typed),
+    ]);
     expect(a).toEqual(b);
     await encodeCustomFields(client, "deal", { "Site address": "Somewhere" });
     const { items } = await client.collect<Created["data"]>({ version: "v2", path: "/deals", pagination: "cursor" });
@@ -278,7 +387,11 @@ describe("field metadata is fetched once per client", () => {
   });
 
   test("every page of fields is read (600 extra custom fields: two pages, once)", async () => {
-    const store = (bed.sim as unknown as { store: { collection(name: string): { allocateId(): number; insert(r: object): unknown } } }).store;
+    const store = (
+      bed.sim as unknown as {
+        store: { collection(name: string): { allocateId(): number; insert(r: object): unknown } };
+      }
+    ).store;
     const fields = store.collection("fields");
     for (let i = 0; i < 600; i++) {
       fields.insert({
@@ -307,7 +420,13 @@ describe("field metadata is fetched once per client", () => {
 });
 
 describe("value coercion per field type (types the seed has no field for)", () => {
-  const field = (type: string, options: { id: number; label: string }[] = []) => ({ code: "c".repeat(40), name: "F", type, isCustom: true, options });
+  const field = (type: string, options: { id: number; label: string }[] = []) => ({
+    code: "c".repeat(40),
+    name: "F",
+    type,
+    isCustom: true,
+    options,
+  });
   const ok: Array<[string, unknown, unknown]> = [
     ["double", "1500.5", 1500.5],
     ["double", " -3 ", -3],
@@ -317,9 +436,17 @@ describe("value coercion per field type (types the seed has no field for)", () =
     ["daterange", { value: "2026-01-01", until: "2026-01-01" }, { value: "2026-01-01", until: "2026-01-01" }],
     ["daterange", ["2026-01-01", "2026-03-01"], { value: "2026-01-01", until: "2026-03-01" }],
     ["time", "9:30", { value: "09:30:00" }],
-    ["time", { value: "17:05:10", timezone_id: 318, timezone_name: "Europe/London" }, { value: "17:05:10", timezone_id: 318 }],
+    [
+      "time",
+      { value: "17:05:10", timezone_id: 318, timezone_name: "Europe/London" },
+      { value: "17:05:10", timezone_id: 318 },
+    ],
     ["timerange", "09:00-17:30", { value: "09:00:00", until: "17:30:00" }],
-    ["timerange", { value: "08:00", until: "12:00", timezone_id: "5" }, { value: "08:00:00", until: "12:00:00", timezone_id: 5 }],
+    [
+      "timerange",
+      { value: "08:00", until: "12:00", timezone_id: "5" },
+      { value: "08:00:00", until: "12:00:00", timezone_id: 5 },
+    ],
     ["user", "12", 12],
     ["org", { value: 3, name: "Acme" }, 3],
     ["people", { id: 8 }, 8],
@@ -331,11 +458,23 @@ describe("value coercion per field type (types the seed has no field for)", () =
     ["json", { any: "thing" }, { any: "thing" }],
   ];
   test.each(ok)("%s accepts %j", (type, typed, expected) => {
-    expect(coerceValue(field(type, [{ id: 1, label: "A" }, { id: 2, label: "A, with comma" }]), typed)).toEqual(expected);
+    expect(
+      coerceValue(
+        field(type, [
+          { id: 1, label: "A" },
+          { id: 2, label: "A, with comma" },
+        ]),
+        typed,
+      ),
+    ).toEqual(expected);
   });
 
   const bad: Array<[string, unknown, RegExp]> = [
-    ["double", "1,500.50", /expects a number such as 1500 or 1500\.5 \(no thousands separators or currency symbols\), got "1,500\.50"/],
+    [
+      "double",
+      "1,500.50",
+      /expects a number such as 1500 or 1500\.5 \(no thousands separators or currency symbols\), got "1,500\.50"/,
+    ],
     ["double", "$15", /expects a number/],
     ["int", "1.5", /expects a whole number/],
     ["daterange", "2026-02-01/2026-01-01", /"until" on or after the start/],

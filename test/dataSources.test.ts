@@ -12,12 +12,16 @@ const labels = (elements: Element[]) => elements.map((e) => e.label);
 const keys = (elements: Element[]) => elements.map((e) => e.key).sort();
 const idsOf = (records: { id: number | string }[]) => records.map((r) => String(r.id)).sort();
 const isSorted = (values: string[]) =>
-  values.every((v, i) => i === 0 || new Intl.Collator("en", { sensitivity: "base", numeric: true }).compare(values[i - 1], v) <= 0);
-
+  values.every(
+    (v, i) => i === 0 || new Intl.Collator("en", { sensitivity: "base", numeric: true }).compare(values[i - 1], v) <= 0,
+  );
 
 describe("keys and labels", () => {
   test('selectDeal: "Title - status", sorted, repeats told apart by #id', async () => {
-    const deals = bed.sim.seed("deals", 4, (i) => ({ title: ["Globex", "Acme", "Acme", "Initech 10"][i], status: ["won", "open", "open", "lost"][i] }));
+    const deals = bed.sim.seed("deals", 4, (i) => ({
+      title: ["Globex", "Acme", "Acme", "Initech 10"][i],
+      status: ["won", "open", "open", "lost"][i],
+    }));
     const result = await list("selectDeal", {}, bed.oauth);
     expect(result).toEqual([
       { key: String(deals[1].id), label: `Acme - open (#${deals[1].id})` },
@@ -40,13 +44,19 @@ describe("keys and labels", () => {
   });
 
   test("selectOrganization, selectProduct: names, told apart by address or product code", async () => {
-    const orgs = bed.sim.seed("organizations", 3, (i) => ({ name: ["Globex", "Acme", "Acme"][i], address: i ? { value: `${i} Main St` } : null }));
+    const orgs = bed.sim.seed("organizations", 3, (i) => ({
+      name: ["Globex", "Acme", "Acme"][i],
+      address: i ? { value: `${i} Main St` } : null,
+    }));
     expect(await list("selectOrganization")).toEqual([
       { key: String(orgs[1].id), label: "Acme (1 Main St)" },
       { key: String(orgs[2].id), label: "Acme (2 Main St)" },
       { key: String(orgs[0].id), label: "Globex" },
     ]);
-    const products = bed.sim.seed("products", 3, (i) => ({ name: i ? "Seat licence" : "Onboarding", code: `SKU-${i}` }));
+    const products = bed.sim.seed("products", 3, (i) => ({
+      name: i ? "Seat licence" : "Onboarding",
+      code: `SKU-${i}`,
+    }));
     expect(await list("selectProduct")).toEqual([
       { key: String(products[0].id), label: "Onboarding" },
       { key: String(products[1].id), label: "Seat licence (SKU-1)" },
@@ -55,7 +65,10 @@ describe("keys and labels", () => {
   });
 
   test("selectLead: titles keyed by UUID, archived leads left out", async () => {
-    const leads = bed.sim.seed("leads", 3, (i) => ({ title: ["Website inquiry", "Trade show", "Old lead"][i], is_archived: i === 2 }));
+    const leads = bed.sim.seed("leads", 3, (i) => ({
+      title: ["Website inquiry", "Trade show", "Old lead"][i],
+      is_archived: i === 2,
+    }));
     const result = await list("selectLead");
     expect(result).toEqual([
       { key: leads[1].id, label: "Trade show" },
@@ -80,7 +93,10 @@ describe("keys and labels", () => {
 
   test("selectFile: 100 a page (Pipedrive's cap on /files), labelled with what the file is attached to", async () => {
     const [deal] = bed.sim.seed("deals", 1, () => ({ title: "Acme - 50 seats" }));
-    const files = bed.sim.seed("files", 250, (i) => ({ name: `file-${String(i).padStart(3, "0")}.pdf`, deal_id: i === 0 ? deal.id : null }));
+    const files = bed.sim.seed("files", 250, (i) => ({
+      name: `file-${String(i).padStart(3, "0")}.pdf`,
+      deal_id: i === 0 ? deal.id : null,
+    }));
     bed.sim.clearRequests();
     const result = await list("selectFile");
     expect(bed.sim.requests.map((r) => r.query.limit)).toEqual(["100", "100", "100"]);
@@ -90,13 +106,18 @@ describe("keys and labels", () => {
   });
 
   test('selectFilter: "Name (Type)", narrowed by Filter Type', async () => {
-    const filters = bed.sim.seed("filters", 3, (i) => ({ name: ["Big deals", "My contacts", "Hot leads"][i], type: ["deals", "people", "leads"][i] }));
+    const filters = bed.sim.seed("filters", 3, (i) => ({
+      name: ["Big deals", "My contacts", "Hot leads"][i],
+      type: ["deals", "people", "leads"][i],
+    }));
     expect(await list("selectFilter")).toEqual([
       { key: String(filters[0].id), label: "Big deals (Deals)" },
       { key: String(filters[2].id), label: "Hot leads (Leads)" },
       { key: String(filters[1].id), label: "My contacts (People)" },
     ]);
-    expect(await list("selectFilter", { type: "people" })).toEqual([{ key: String(filters[1].id), label: "My contacts (People)" }]);
+    expect(await list("selectFilter", { type: "people" })).toEqual([
+      { key: String(filters[1].id), label: "My contacts (People)" },
+    ]);
   });
 
   test('selectPipeline and selectStage ("Pipeline > Stage", stages in pipeline order)', async () => {
@@ -112,7 +133,10 @@ describe("keys and labels", () => {
       { key: "3", label: "Sales pipeline > Proposal made" },
       { key: "4", label: "Sales pipeline > Negotiations started" },
     ]);
-    expect(labels(await list("selectStage", { pipelineId: "2" }))).toEqual(["Partnerships > Prospecting", "Partnerships > Signed"]);
+    expect(labels(await list("selectStage", { pipelineId: "2" }))).toEqual([
+      "Partnerships > Prospecting",
+      "Partnerships > Signed",
+    ]);
   });
 
   test("selectUser, selectActivityType, selectLeadLabel, selectCurrency: one v1 request each, no paging parameters", async () => {
@@ -151,19 +175,34 @@ describe("keys and labels", () => {
 
   test("field picklists: custom fields by name, keyed by field_code; standard fields on request", async () => {
     const custom = ["Budget", "Kickoff date", "Lead source", "Priority", "Site address", "Tags"];
-    expect(await list("selectDealField")).toEqual(custom.map((name) => ({ key: bed.sim.customFieldKey("deal", name), label: name })));
+    expect(await list("selectDealField")).toEqual(
+      custom.map((name) => ({ key: bed.sim.customFieldKey("deal", name), label: name })),
+    );
     const all = await list("selectDealField", { includeStandardFields: "true" });
     expect(all).toContainEqual({ key: "title", label: "Title" });
     expect(all).toContainEqual({ key: bed.sim.customFieldKey("deal", "Priority"), label: "Priority" });
-    expect(labels(await list("selectPersonField"))).toEqual(["Birthday", "Customer tier", "Home address", "Interests", "Lifetime value", "Nickname"]);
+    expect(labels(await list("selectPersonField"))).toEqual([
+      "Birthday",
+      "Customer tier",
+      "Home address",
+      "Interests",
+      "Lifetime value",
+      "Nickname",
+    ]);
     expect(labels(await list("selectOrganizationField"))).toContain("Industry");
-    expect(await list("selectProductField")).toContainEqual({ key: bed.sim.customFieldKey("product", "Size"), label: "Size" });
+    expect(await list("selectProductField")).toContainEqual({
+      key: bed.sim.customFieldKey("product", "Size"),
+      label: "Size",
+    });
     expect(await list("selectActivityField")).toEqual([]); // the seeded company has no custom activity fields
     expect(await list("selectNoteFields")).toContainEqual({ key: "content", label: "Content" });
   });
 
   test('selectProject: "Title - status", narrowed by status', async () => {
-    const projects = bed.sim.seed("projects", 3, (i) => ({ title: ["Onboarding", "Migration", "Audit"][i], status: ["open", "completed", "canceled"][i] }));
+    const projects = bed.sim.seed("projects", 3, (i) => ({
+      title: ["Onboarding", "Migration", "Audit"][i],
+      status: ["open", "completed", "canceled"][i],
+    }));
     expect(await list("selectProject")).toEqual([
       { key: String(projects[2].id), label: "Audit - canceled" },
       { key: String(projects[1].id), label: "Migration - completed" },
@@ -195,7 +234,9 @@ describe("10,000 records", () => {
     const result = await list("selectDeal");
     expect(result.length).toBe(PICKLIST_CAP);
     expect(bed.sim.requests.length).toBeLessThanOrEqual(21);
-    expect(capturedLines).toContainEqual(expect.stringMatching(/^warn: Select Deal: showing the first 10,000 records; type an ID or narrow the list/));
+    expect(capturedLines).toContainEqual(
+      expect.stringMatching(/^warn: Select Deal: showing the first 10,000 records; type an ID or narrow the list/),
+    );
   });
 });
 
@@ -222,20 +263,39 @@ describe("filters and search narrow the list", () => {
     expect(bed.sim.requests.map((r) => r.path)).toEqual(["/api/v2/deals/search"]);
     expect(keys(acme)).toEqual(ids((d) => d.title.startsWith("Acme")));
     expect(acme.every((e) => /^Acme order \d+ - (open|won)$/.test(e.label))).toBe(true);
-    expect(keys(await list("selectDeal", { searchTerm: "acme", status: "won", pipelineId: "2", ownerId: "2" }))).toEqual(
-      ids((d) => d.title.startsWith("Acme") && d.status === "won" && d.pipeline_id === 2 && d.owner_id === 2),
-    );
+    expect(
+      keys(await list("selectDeal", { searchTerm: "acme", status: "won", pipelineId: "2", ownerId: "2" })),
+    ).toEqual(ids((d) => d.title.startsWith("Acme") && d.status === "won" && d.pipeline_id === 2 && d.owner_id === 2));
   });
 
   test("selectPerson, selectOrganization, selectProduct, selectLead: search term and filters", async () => {
-    const orgs = bed.sim.seed("organizations", 4, (i) => ({ name: i % 2 ? `Acme ${i}` : `Globex ${i}`, owner_id: i < 2 ? 1 : 2 }));
-    const people = bed.sim.seed("persons", 6, (i) => ({ name: i % 2 ? `Ada ${i}` : `Grace ${i}`, org_id: orgs[i % 2].id, owner_id: i < 3 ? 1 : 2 }));
-    const products = bed.sim.seed("products", 4, (i) => ({ name: i % 2 ? `Seat ${i}` : `Support ${i}`, code: `SKU-${i}`, owner_id: i < 2 ? 1 : 2 }));
-    const leads = bed.sim.seed("leads", 4, (i) => ({ title: i % 2 ? `Inbound ${i}` : `Trade show ${i}`, person_id: people[i].id, owner_id: i < 2 ? 1 : 2 }));
+    const orgs = bed.sim.seed("organizations", 4, (i) => ({
+      name: i % 2 ? `Acme ${i}` : `Globex ${i}`,
+      owner_id: i < 2 ? 1 : 2,
+    }));
+    const people = bed.sim.seed("persons", 6, (i) => ({
+      name: i % 2 ? `Ada ${i}` : `Grace ${i}`,
+      org_id: orgs[i % 2].id,
+      owner_id: i < 3 ? 1 : 2,
+    }));
+    const products = bed.sim.seed("products", 4, (i) => ({
+      name: i % 2 ? `Seat ${i}` : `Support ${i}`,
+      code: `SKU-${i}`,
+      owner_id: i < 2 ? 1 : 2,
+    }));
+    const leads = bed.sim.seed("leads", 4, (i) => ({
+      title: i % 2 ? `Inbound ${i}` : `Trade show ${i}`,
+      person_id: people[i].id,
+      owner_id: i < 2 ? 1 : 2,
+    }));
 
     expect(keys(await list("selectPerson", { searchTerm: "ada" }))).toEqual(idsOf(people.filter((_, i) => i % 2)));
-    expect(keys(await list("selectPerson", { orgId: String(orgs[0].id) }))).toEqual(idsOf(people.filter((_, i) => i % 2 === 0)));
-    expect(keys(await list("selectPerson", { searchTerm: "ada", ownerId: "2" }))).toEqual(idsOf([people[3], people[5]]));
+    expect(keys(await list("selectPerson", { orgId: String(orgs[0].id) }))).toEqual(
+      idsOf(people.filter((_, i) => i % 2 === 0)),
+    );
+    expect(keys(await list("selectPerson", { searchTerm: "ada", ownerId: "2" }))).toEqual(
+      idsOf([people[3], people[5]]),
+    );
     expect(keys(await list("selectOrganization", { searchTerm: "acme" }))).toEqual(idsOf([orgs[1], orgs[3]]));
     expect(keys(await list("selectOrganization", { ownerId: "2" }))).toEqual(idsOf([orgs[2], orgs[3]]));
     expect(keys(await list("selectProduct", { searchTerm: "SKU-3" }))).toEqual(idsOf([products[3]]));
@@ -255,8 +315,12 @@ describe("filters and search narrow the list", () => {
 
   test("a bad filter value fails before any request, naming the input", async () => {
     bed.sim.clearRequests();
-    expect((await failure(() => list("selectDeal", { pipelineId: "abc" }))).message).toMatch(/^Pipeline ID: expected a positive whole number/);
-    expect((await failure(() => list("selectDeal", { status: "deleted" }))).message).toMatch(/^Status: expected one of open, won, lost/);
+    expect((await failure(() => list("selectDeal", { pipelineId: "abc" }))).message).toMatch(
+      /^Pipeline ID: expected a positive whole number/,
+    );
+    expect((await failure(() => list("selectDeal", { status: "deleted" }))).message).toMatch(
+      /^Status: expected one of open, won, lost/,
+    );
     expect(bed.sim.requests.length).toBe(0);
   });
 });
@@ -281,11 +345,14 @@ describe("empty accounts and bad credentials", () => {
     expect(await list("selectDeal", { searchTerm: "nothing here" })).toEqual([]);
   });
 
-  test.each(["selectDeal", "selectUser", "selectStage", "selectFile", "selectLead"])("%s with an invalid API token says to reconnect", async (key) => {
-    const wrong = createConnection(apiToken, { apiToken: "0".repeat(40), companyDomain: bed.sim.url });
-    const error = await failure(() => list(key, {}, wrong));
-    expect(error.message).toMatch(/401 .*reconnect the Pipedrive connection/);
-  });
+  test.each(["selectDeal", "selectUser", "selectStage", "selectFile", "selectLead"])(
+    "%s with an invalid API token says to reconnect",
+    async (key) => {
+      const wrong = createConnection(apiToken, { apiToken: "0".repeat(40), companyDomain: bed.sim.url });
+      const error = await failure(() => list(key, {}, wrong));
+      expect(error.message).toMatch(/401 .*reconnect the Pipedrive connection/);
+    },
+  );
 
   test("a revoked OAuth token says to reconnect", async () => {
     const issued = bed.sim.issueOAuthToken({});
@@ -300,7 +367,9 @@ describe("empty accounts and bad credentials", () => {
     });
     expect(response.status).toBe(200);
     bed.secrets.push(issued.access_token, issued.refresh_token);
-    const error = await failure(() => list("selectPipeline", {}, { ...bed.oauth, token: issued as unknown as Record<string, unknown> }));
+    const error = await failure(() =>
+      list("selectPipeline", {}, { ...bed.oauth, token: issued as unknown as Record<string, unknown> }),
+    );
     expect(error.message).toMatch(/401 .*reconnect the Pipedrive connection/);
   });
 });
@@ -308,7 +377,10 @@ describe("empty accounts and bad credentials", () => {
 describe("ID inputs link to the data sources", () => {
   const inputsOf = (action: string) =>
     Object.fromEntries(
-      (harness.component.actions[action].inputs as { key: string; dataSource?: string }[]).map((i) => [i.key, i.dataSource]),
+      (harness.component.actions[action].inputs as { key: string; dataSource?: string }[]).map((i) => [
+        i.key,
+        i.dataSource,
+      ]),
     );
 
   test("deal actions: person, org, pipeline, stage, owner and filter dropdowns, keys unchanged", () => {
@@ -320,14 +392,21 @@ describe("ID inputs link to the data sources", () => {
       ownerId: "selectUser",
       filterId: "selectFilter",
     });
-    expect(inputsOf("addDeal")).toMatchObject({ personId: "selectPerson", orgId: "selectOrganization", pipelineId: "selectPipeline", stageId: "selectStage", ownerId: "selectUser" });
+    expect(inputsOf("addDeal")).toMatchObject({
+      personId: "selectPerson",
+      orgId: "selectOrganization",
+      pipelineId: "selectPipeline",
+      stageId: "selectStage",
+      ownerId: "selectUser",
+    });
     expect(inputsOf("getDeal")).toMatchObject({ id: "selectDeal" });
   });
 
   test("every data source an input names exists", () => {
     const sources = Object.keys(harness.component.dataSources);
     for (const action of Object.values(harness.component.actions))
-      for (const i of action.inputs as { dataSource?: string }[]) if (i.dataSource) expect(sources).toContain(i.dataSource);
+      for (const i of action.inputs as { dataSource?: string }[])
+        if (i.dataSource) expect(sources).toContain(i.dataSource);
   });
 
   test("lead and lead label IDs are UUIDs with their dropdowns", async () => {
@@ -336,28 +415,55 @@ describe("ID inputs link to the data sources", () => {
     const leadId = actions.getLead.inputs.find((i) => i.key === "id");
     expect(leadId?.dataSource).toBe("selectLead");
     expect(leadId?.clean("adf21080-0e10-11eb-879b-05d71fb426ec")).toBe("adf21080-0e10-11eb-879b-05d71fb426ec");
-    expect(() => leadId?.clean("123")).toThrow(/^Lead ID: expected a UUID such as adf21080-0e10-11eb-879b-05d71fb426ec, got "123"\.$/);
+    expect(() => leadId?.clean("123")).toThrow(
+      /^Lead ID: expected a UUID such as adf21080-0e10-11eb-879b-05d71fb426ec, got "123"\.$/,
+    );
     expect(() => leadId?.clean("")).toThrow(/^Lead ID is required\.$/);
     expect(actions.updateLeadLabel.inputs.find((i) => i.key === "id")?.dataSource).toBe("selectLeadLabel");
   });
 });
 
 describe("dealCustomFieldsForm (jsonForm)", () => {
-  type Form = { schema: { properties: Record<string, Record<string, unknown>> }; uiSchema: { elements: { scope: string; label: string }[] }; data: Record<string, unknown> };
+  type Form = {
+    schema: { properties: Record<string, Record<string, unknown>> };
+    uiSchema: { elements: { scope: string; label: string }[] };
+    data: Record<string, unknown>;
+  };
   const key = (name: string) => bed.sim.customFieldKey("deal", name);
 
   test("a form of the deal's custom fields by name: options with labels, dates, money with currency", async () => {
-    const form = ((await harness.dataSource("dealCustomFieldsForm", { connection: bed.oauth }, context)) as unknown as { result: Form }).result;
-    expect(form.uiSchema.elements.map((e) => e.label)).toEqual(["Budget", "Kickoff date", "Lead source", "Priority", "Site address", "Tags"]);
+    const form = (
+      (await harness.dataSource("dealCustomFieldsForm", { connection: bed.oauth }, context)) as unknown as {
+        result: Form;
+      }
+    ).result;
+    expect(form.uiSchema.elements.map((e) => e.label)).toEqual([
+      "Budget",
+      "Kickoff date",
+      "Lead source",
+      "Priority",
+      "Site address",
+      "Tags",
+    ]);
     expect(form.uiSchema.elements[0].scope).toBe(`#/properties/${key("Budget")}`);
-    const priority = bed.sim.all("fields").find((f) => f.key === key("Priority")) as unknown as { options: { id: number; label: string }[] };
+    const priority = bed.sim.all("fields").find((f) => f.key === key("Priority")) as unknown as {
+      options: { id: number; label: string }[];
+    };
     expect(form.schema.properties[key("Priority")]).toEqual({
       type: "integer",
       title: "Priority",
       oneOf: priority.options.map((o) => ({ const: o.id, title: o.label })),
     });
-    expect(form.schema.properties[key("Tags")]).toMatchObject({ type: "array", uniqueItems: true, items: { type: "integer" } });
-    expect(form.schema.properties[key("Kickoff date")]).toEqual({ type: "string", format: "date", title: "Kickoff date" });
+    expect(form.schema.properties[key("Tags")]).toMatchObject({
+      type: "array",
+      uniqueItems: true,
+      items: { type: "integer" },
+    });
+    expect(form.schema.properties[key("Kickoff date")]).toEqual({
+      type: "string",
+      format: "date",
+      title: "Kickoff date",
+    });
     expect(form.schema.properties[key("Budget")]).toMatchObject({
       type: "object",
       properties: { value: { type: "number" }, currency: { enum: ["USD", "EUR", "GBP", "JPY"] } },
@@ -366,19 +472,40 @@ describe("dealCustomFieldsForm (jsonForm)", () => {
   });
 
   test("prefilled from a deal, and its value goes back through Update Deal's Custom Fields as it is", async () => {
-    const priority = bed.sim.all("fields").find((f) => f.key === key("Priority")) as unknown as { options: { id: number }[] };
+    const priority = bed.sim.all("fields").find((f) => f.key === key("Priority")) as unknown as {
+      options: { id: number }[];
+    };
     const [deal] = bed.sim.seed("deals", 1, () => ({
       title: "Acme",
       custom_fields: { [key("Priority")]: priority.options[2].id, [key("Budget")]: { value: 500, currency: "EUR" } },
     }));
-    const form = ((await harness.dataSource("dealCustomFieldsForm", { connection: bed.token, recordId: String(deal.id) }, context)) as unknown as {
-      result: Form;
-    }).result;
-    expect(form.data).toEqual({ [key("Priority")]: priority.options[2].id, [key("Budget")]: { value: 500, currency: "EUR" } });
+    const form = (
+      (await harness.dataSource(
+        "dealCustomFieldsForm",
+        { connection: bed.token, recordId: String(deal.id) },
+        context,
+      )) as unknown as {
+        result: Form;
+      }
+    ).result;
+    expect(form.data).toEqual({
+      [key("Priority")]: priority.options[2].id,
+      [key("Budget")]: { value: 500, currency: "EUR" },
+    });
 
-    const edited = { ...form.data, [key("Kickoff date")]: "2026-04-01", [key("Budget")]: { value: 750, currency: "USD" } };
-    await harness.action("updateDeal", { connection: bed.token, id: String(deal.id), customFields: JSON.stringify(edited) }, context);
-    expect((bed.sim.get("deals", deal.id) as unknown as { custom_fields: Record<string, unknown> }).custom_fields).toMatchObject({
+    const edited = {
+      ...form.data,
+      [key("Kickoff date")]: "2026-04-01",
+      [key("Budget")]: { value: 750, currency: "USD" },
+    };
+    await harness.action(
+      "updateDeal",
+      { connection: bed.token, id: String(deal.id), customFields: JSON.stringify(edited) },
+      context,
+    );
+    expect(
+      (bed.sim.get("deals", deal.id) as unknown as { custom_fields: Record<string, unknown> }).custom_fields,
+    ).toMatchObject({
       [key("Priority")]: priority.options[2].id,
       [key("Kickoff date")]: "2026-04-01",
       [key("Budget")]: { value: 750, currency: "USD" },

@@ -1,8 +1,8 @@
 import { context, failure, harness, useTestBed } from "./support/setup";
 
 const bed = useTestBed({}, { resetEachTest: true });
-const data = (result: unknown) => (result as { data: { data: unknown; additional_data?: Record<string, unknown> } }).data;
-
+const data = (result: unknown) =>
+  (result as { data: { data: unknown; additional_data?: Record<string, unknown> } }).data;
 
 describe.each(["oauth", "token"] as const)("deal slice through the %s connection", (which) => {
   const connection = () => bed[which];
@@ -11,25 +11,48 @@ describe.each(["oauth", "token"] as const)("deal slice through the %s connection
     const created = data(
       await harness.action(
         "addDeal",
-        { connection: connection(), title: "Acme - 50 seats", value: "12500", currency: "usd", expectedCloseDate: "2026-03-31", visibleTo: "3" },
+        {
+          connection: connection(),
+          title: "Acme - 50 seats",
+          value: "12500",
+          currency: "usd",
+          expectedCloseDate: "2026-03-31",
+          visibleTo: "3",
+        },
         context,
       ),
     ).data as { id: number; title: string; value: number; currency: string };
     expect(created).toMatchObject({ title: "Acme - 50 seats", value: 12500, currency: "USD" });
-    expect(bed.sim.get("deals", created.id)).toMatchObject({ title: "Acme - 50 seats", expected_close_date: "2026-03-31", visible_to: 3 });
+    expect(bed.sim.get("deals", created.id)).toMatchObject({
+      title: "Acme - 50 seats",
+      expected_close_date: "2026-03-31",
+      visible_to: 3,
+    });
 
-    const fetched = data(await harness.action("getDeal", { connection: connection(), id: String(created.id) }, context)).data;
+    const fetched = data(
+      await harness.action("getDeal", { connection: connection(), id: String(created.id) }, context),
+    ).data;
     expect(fetched).toMatchObject({ id: created.id, status: "open" });
 
-    await harness.action("updateDeal", { connection: connection(), id: String(created.id), status: "won", title: "Acme - 60 seats" }, context);
+    await harness.action(
+      "updateDeal",
+      { connection: connection(), id: String(created.id), status: "won", title: "Acme - 60 seats" },
+      context,
+    );
     expect(bed.sim.get("deals", created.id)).toMatchObject({ status: "won", title: "Acme - 60 seats", value: 12500 });
 
-    const won = data(await harness.action("getDeals", { connection: connection(), status: "won" }, context)).data as { id: number }[];
+    const won = data(await harness.action("getDeals", { connection: connection(), status: "won" }, context)).data as {
+      id: number;
+    }[];
     expect(won.map((d) => d.id)).toContain(created.id);
 
-    const deleted = data(await harness.action("deleteDeal", { connection: connection(), id: String(created.id) }, context)).data;
+    const deleted = data(
+      await harness.action("deleteDeal", { connection: connection(), id: String(created.id) }, context),
+    ).data;
     expect(deleted).toEqual({ id: created.id });
-    const open = data(await harness.action("getDeals", { connection: connection(), status: "won" }, context)).data as { id: number }[];
+    const open = data(await harness.action("getDeals", { connection: connection(), status: "won" }, context)).data as {
+      id: number;
+    }[];
     expect(open.map((d) => d.id)).not.toContain(created.id);
   });
 });
@@ -42,12 +65,26 @@ describe("getDeals filters (Sim's tool semantics)", () => {
       org_id: i % 5 === 0 ? 3 : 4,
       pipeline_id: i % 4 === 0 ? 2 : 1,
       update_time: i < 30 ? "2026-01-01T00:00:00Z" : "2026-06-01T00:00:00Z",
-    })) as { id: number; status: string; person_id: number; org_id: number; pipeline_id: number; update_time: string }[];
+    })) as {
+      id: number;
+      status: string;
+      person_id: number;
+      org_id: number;
+      pipeline_id: number;
+      update_time: string;
+    }[];
     const list = async (params: Record<string, string>) =>
-      (data(await harness.action("getDeals", { connection: bed.oauth, fetchAll: "true", ...params }, context)).data as { id: number }[])
+      (
+        data(await harness.action("getDeals", { connection: bed.oauth, fetchAll: "true", ...params }, context))
+          .data as { id: number }[]
+      )
         .map((d) => d.id)
         .sort((a, b) => a - b);
-    const ids = (predicate: (d: (typeof deals)[number]) => boolean) => deals.filter(predicate).map((d) => d.id).sort((a, b) => a - b);
+    const ids = (predicate: (d: (typeof deals)[number]) => boolean) =>
+      deals
+        .filter(predicate)
+        .map((d) => d.id)
+        .sort((a, b) => a - b);
 
     expect(await list({ status: "won" })).toEqual(ids((d) => d.status === "won"));
     expect(await list({ personId: "7" })).toEqual(ids((d) => d.person_id === 7));
@@ -62,14 +99,21 @@ describe("getDeals filters (Sim's tool semantics)", () => {
     expect((page.data as unknown[]).length).toBe(50);
     expect(typeof page.additional_data?.next_cursor).toBe("string");
 
-    const capped = data(await harness.action("getDeals", { connection: bed.oauth, fetchAll: "true", maxRecords: "700" }, context));
+    const capped = data(
+      await harness.action("getDeals", { connection: bed.oauth, fetchAll: "true", maxRecords: "700" }, context),
+    );
     expect((capped.data as unknown[]).length).toBe(700);
     expect(capped.additional_data).toMatchObject({ fetched_all: false, record_count: 700 });
 
     const rest = data(
       await harness.action(
         "getDeals",
-        { connection: bed.oauth, fetchAll: "true", maxRecords: "0", cursor: String(capped.additional_data?.next_cursor) },
+        {
+          connection: bed.oauth,
+          fetchAll: "true",
+          maxRecords: "0",
+          cursor: String(capped.additional_data?.next_cursor),
+        },
         context,
       ),
     );
@@ -102,8 +146,13 @@ describe("bad input fails before any request, naming the input", () => {
   });
 
   test("Add Time (kept for compatibility) is ignored with a warning, not sent", async () => {
-    const created = data(await harness.action("addDeal", { connection: bed.oauth, title: "Old flow", addTime: "2020-01-01 10:00:00" }, context))
-      .data as { id: number };
+    const created = data(
+      await harness.action(
+        "addDeal",
+        { connection: bed.oauth, title: "Old flow", addTime: "2020-01-01 10:00:00" },
+        context,
+      ),
+    ).data as { id: number };
     expect(bed.sim.get("deals", created.id)).toMatchObject({ title: "Old flow" });
   });
 });
@@ -115,7 +164,9 @@ describe("selectDeal", () => {
       status: i < 2 || i % 2 ? "open" : "won",
     }));
     bed.sim.clearRequests();
-    const { result } = (await harness.dataSource("selectDeal", { connection: bed.oauth }, context)) as { result: { key: string; label: string }[] };
+    const { result } = (await harness.dataSource("selectDeal", { connection: bed.oauth }, context)) as {
+      result: { key: string; label: string }[];
+    };
     expect(result.length).toBe(bed.sim.count("deals"));
     expect(bed.sim.requests.length).toBe(Math.ceil(result.length / 500));
     const same = result.filter((e) => e.label.startsWith("Same title"));
@@ -123,12 +174,16 @@ describe("selectDeal", () => {
     expect(same.length).toBe(2);
     expect(result.find((e) => e.label === "Deal 00002 - won")).toBeDefined();
     const labels = result.map((e) => e.label);
-    expect([...labels].sort((a, b) => a.localeCompare(b, "en", { numeric: true, sensitivity: "base" }))).toEqual(labels);
+    expect([...labels].sort((a, b) => a.localeCompare(b, "en", { numeric: true, sensitivity: "base" }))).toEqual(
+      labels,
+    );
   });
 
   test("an empty account gives an empty list", async () => {
     expect(bed.sim.count("deals")).toBe(0);
-    const { result } = (await harness.dataSource("selectDeal", { connection: bed.oauth }, context)) as { result: unknown[] };
+    const { result } = (await harness.dataSource("selectDeal", { connection: bed.oauth }, context)) as {
+      result: unknown[];
+    };
     expect(result).toEqual([]);
   });
 
@@ -151,9 +206,13 @@ describe("selectDeal", () => {
 });
 
 test("a delete whose answer was lost (5xx after the write) and whose retry finds nothing counts as done", async () => {
-  const id = (data(await harness.action("addDeal", { connection: bed.oauth, title: "Delete me" }, context)).data as { id: number }).id;
+  const id = (
+    data(await harness.action("addDeal", { connection: bed.oauth, title: "Delete me" }, context)).data as { id: number }
+  ).id;
   bed.sim.injectNext({ status: 502, afterCommit: true, match: { method: "DELETE", path: `/api/v2/deals/${id}` } });
-  const result = data(await harness.action("deleteDeal", { connection: bed.oauth, id: String(id) }, context)) as unknown as {
+  const result = data(
+    await harness.action("deleteDeal", { connection: bed.oauth, id: String(id) }, context),
+  ) as unknown as {
     alreadyDeleted?: boolean;
   };
   expect(result.alreadyDeleted).toBe(true);
@@ -163,5 +222,8 @@ test("a delete whose answer was lost (5xx after the write) and whose retry finds
 test("with custom fields named, field metadata is read before the write, never after it", async () => {
   bed.sim.clearRequests();
   await harness.action("addDeal", { connection: bed.oauth, title: "Fields first" }, context);
-  expect(bed.sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /api/v2/dealFields", "POST /api/v2/deals"]);
+  expect(bed.sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+    "GET /api/v2/dealFields",
+    "POST /api/v2/deals",
+  ]);
 });

@@ -5,7 +5,13 @@ import { runDrill, verdict } from "../bench/drill";
  * 6 at a time, with seeded 5xx, resets, latency spikes, 429 storms and failures after commit.
  */
 test("300 operations under faults: no lost writes, no duplicates, every failure clear, no spec violations", async () => {
-  const report = await runDrill({ operations: 300, concurrency: 6, stormEvery: 100, progress: false, timeoutMs: 35_000 });
+  const report = await runDrill({
+    operations: 300,
+    concurrency: 6,
+    stormEvery: 100,
+    progress: false,
+    timeoutMs: 35_000,
+  });
 
   expect(report.lostWrites).toEqual([]);
   expect(report.duplicatedTitles).toEqual([]);

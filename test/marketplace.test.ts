@@ -44,7 +44,10 @@ describe("install cookie", () => {
     const [, exp, sig] = value.split(".");
     const otherId = newPendingId();
     expect(verifyCookieValue(KEY, `${otherId}.${exp}.${sig}`, T0)).toEqual({ ok: false, reason: "signature" });
-    expect(verifyCookieValue(KEY, `${id}.${Number(exp) + 3_600_000}.${sig}`, T0)).toEqual({ ok: false, reason: "signature" });
+    expect(verifyCookieValue(KEY, `${id}.${Number(exp) + 3_600_000}.${sig}`, T0)).toEqual({
+      ok: false,
+      reason: "signature",
+    });
     const flipped = `${sig.slice(0, 10)}${sig[10] === "A" ? "B" : "A"}${sig.slice(11)}`;
     expect(verifyCookieValue(KEY, `${id}.${exp}.${flipped}`, T0)).toEqual({ ok: false, reason: "signature" });
     const otherKey = cookieKey(crypto.randomBytes(32));
@@ -52,7 +55,14 @@ describe("install cookie", () => {
   });
 
   test("malformed values are refused before any HMAC", () => {
-    for (const bad of ["", "abc", "a.b.c", `${newPendingId()}.12x.${"A".repeat(43)}`, `${newPendingId()}.1.${"A".repeat(42)}`, "x.y.z.w"]) {
+    for (const bad of [
+      "",
+      "abc",
+      "a.b.c",
+      `${newPendingId()}.12x.${"A".repeat(43)}`,
+      `${newPendingId()}.1.${"A".repeat(42)}`,
+      "x.y.z.w",
+    ]) {
       expect(verifyCookieValue(KEY, bad, T0)).toEqual({ ok: false, reason: "malformed" });
     }
   });
@@ -78,7 +88,11 @@ describe("install cookie", () => {
   });
 
   test("Set-Cookie is HttpOnly, Secure, SameSite=Lax and scoped to the continue path", () => {
-    const header = serializeCookie("pd_install", "v", { path: "/pipedrive/continue", maxAgeSeconds: 300, secure: true });
+    const header = serializeCookie("pd_install", "v", {
+      path: "/pipedrive/continue",
+      maxAgeSeconds: 300,
+      secure: true,
+    });
     expect(header).toBe("pd_install=v; Path=/pipedrive/continue; Max-Age=300; HttpOnly; Secure; SameSite=Lax");
     expect(serializeCookie("pd_install", "", { path: "/p", maxAgeSeconds: -5, secure: false })).toBe(
       "pd_install=; Path=/p; Max-Age=0; HttpOnly; SameSite=Lax",
@@ -166,7 +180,9 @@ describe("pending code store", () => {
     store.add("secret-code-value");
     c.advance(1000);
     store.peek(newPendingId()); // any call sweeps
-    expect(JSON.stringify([...(store as unknown as { entries: Map<string, unknown> }).entries.values()])).not.toContain("secret-code-value");
+    expect(JSON.stringify([...(store as unknown as { entries: Map<string, unknown> }).entries.values()])).not.toContain(
+      "secret-code-value",
+    );
   });
 
   test("options are checked", () => {
@@ -181,7 +197,13 @@ describe("uninstall check", () => {
   test("accepts exactly client_id:client_secret over HTTP Basic", () => {
     expect(verifyClientBasicAuth(basic("app-id:s3cret-value"), "app-id", "s3cret-value")).toBe(true);
     expect(verifyClientBasicAuth([basic("app-id:s3cret-value")], "app-id", "s3cret-value")).toBe(true);
-    expect(verifyClientBasicAuth(`basic  ${Buffer.from("app-id:s3cret-value").toString("base64")}`, "app-id", "s3cret-value")).toBe(true);
+    expect(
+      verifyClientBasicAuth(
+        `basic  ${Buffer.from("app-id:s3cret-value").toString("base64")}`,
+        "app-id",
+        "s3cret-value",
+      ),
+    ).toBe(true);
   });
 
   test("refuses wrong, partial, longer, missing or non-Basic credentials", () => {
@@ -204,7 +226,13 @@ describe("uninstall check", () => {
   test("compares in constant time: one timingSafeEqual on equal-length digests, whatever comes in", () => {
     const spy = jest.spyOn(cryptoModule, "timingSafeEqual");
     try {
-      for (const header of [basic("app-id:s3cret-value"), basic("x"), basic(`app-id:${"y".repeat(500)}`), undefined, "Bearer z"]) {
+      for (const header of [
+        basic("app-id:s3cret-value"),
+        basic("x"),
+        basic(`app-id:${"y".repeat(500)}`),
+        undefined,
+        "Bearer z",
+      ]) {
         spy.mockClear();
         verifyClientBasicAuth(header, "app-id", "s3cret-value");
         expect(spy).toHaveBeenCalledTimes(1);
@@ -218,13 +246,17 @@ describe("uninstall check", () => {
   });
 
   test("parses the notice; ids as numbers or digit strings", () => {
-    expect(parseUninstallNotice('{"client_id":"a","company_id":7,"user_id":"12","timestamp":"2026-01-01T00:00:00Z"}')).toEqual({
+    expect(
+      parseUninstallNotice('{"client_id":"a","company_id":7,"user_id":"12","timestamp":"2026-01-01T00:00:00Z"}'),
+    ).toEqual({
       clientId: "a",
       companyId: 7,
       userId: 12,
       timestamp: "2026-01-01T00:00:00Z",
     });
-    expect(parseUninstallNotice(Buffer.from('{"client_id":"a","company_id":"7","user_id":12}'))).toMatchObject({ timestamp: null });
+    expect(parseUninstallNotice(Buffer.from('{"client_id":"a","company_id":"7","user_id":12}'))).toMatchObject({
+      timestamp: null,
+    });
     expect(parseUninstallNotice("nope")).toEqual({ error: "body is not JSON" });
     expect(parseUninstallNotice("[1]")).toEqual({ error: "body is not a JSON object" });
     expect(parseUninstallNotice('{"client_id":"a","company_id":0,"user_id":1}')).toHaveProperty("error");
@@ -239,9 +271,9 @@ describe("authorize URL for marketplace apps", () => {
     expect(marketplaceAuthorizeUrl("https://app.example.com/pipedrive/callback")).toBe(
       "https://oauth.pipedrive.com/oauth/authorize?redirect_uri=https%3A%2F%2Fapp.example.com%2Fpipedrive%2Fcallback",
     );
-    expect(marketplaceAuthorizeUrl("http://127.0.0.1:3000/pipedrive/callback", "http://127.0.0.1:4010/oauth/authorize")).toBe(
-      "http://127.0.0.1:4010/oauth/authorize?redirect_uri=http%3A%2F%2F127.0.0.1%3A3000%2Fpipedrive%2Fcallback",
-    );
+    expect(
+      marketplaceAuthorizeUrl("http://127.0.0.1:3000/pipedrive/callback", "http://127.0.0.1:4010/oauth/authorize"),
+    ).toBe("http://127.0.0.1:4010/oauth/authorize?redirect_uri=http%3A%2F%2F127.0.0.1%3A3000%2Fpipedrive%2Fcallback");
     expect(() => marketplaceAuthorizeUrl("https://app.example.com/cb?x=1")).toThrow(/no query/);
   });
 });
@@ -252,13 +284,29 @@ describe("reading the platform callback's answer", () => {
     expect(interpretCallbackAnswer(302, "/oauth2/connected?instanceId=1", "", base)).toEqual({ ok: true });
     expect(interpretCallbackAnswer(200, null, "Authorization complete", base)).toEqual({ ok: true });
     expect(
-      interpretCallbackAnswer(302, "/oauth2/failed?error=invalid_grant&error_description=Invalid+grant%3A+authorization_code+has+expired", "", base),
+      interpretCallbackAnswer(
+        302,
+        "/oauth2/failed?error=invalid_grant&error_description=Invalid+grant%3A+authorization_code+has+expired",
+        "",
+        base,
+      ),
     ).toEqual({ ok: false, reason: "code_expired" });
     expect(
-      interpretCallbackAnswer(302, "/oauth2/failed?error=invalid_grant&error_description=Invalid+grant%3A+authorization_code+is+invalid", "", base),
+      interpretCallbackAnswer(
+        302,
+        "/oauth2/failed?error=invalid_grant&error_description=Invalid+grant%3A+authorization_code+is+invalid",
+        "",
+        base,
+      ),
     ).toEqual({ ok: false, reason: "code_used" });
-    expect(interpretCallbackAnswer(302, "/oauth2/failed?error=unknown_state", "", base)).toEqual({ ok: false, reason: "unknown_state" });
-    expect(interpretCallbackAnswer(302, "https://app.example/oauth-failed?message=x", "", base)).toEqual({ ok: false, reason: "connect_failed" });
+    expect(interpretCallbackAnswer(302, "/oauth2/failed?error=unknown_state", "", base)).toEqual({
+      ok: false,
+      reason: "unknown_state",
+    });
+    expect(interpretCallbackAnswer(302, "https://app.example/oauth-failed?message=x", "", base)).toEqual({
+      ok: false,
+      reason: "connect_failed",
+    });
     expect(interpretCallbackAnswer(400, null, "Invalid request: redirect_uri is invalid", base)).toEqual({
       ok: false,
       reason: "redirect_uri_mismatch",
@@ -322,7 +370,8 @@ describe("bridge handlers", () => {
 
   afterAll(() => {
     const all = lines.join("\n");
-    for (const secret of [SECRET, COOKIE_SECRET, "CODE-guest-1", "CODE-signedout-1", "CODE-fwd"]) expect(all).not.toContain(secret);
+    for (const secret of [SECRET, COOKIE_SECRET, "CODE-guest-1", "CODE-signedout-1", "CODE-fwd"])
+      expect(all).not.toContain(secret);
   });
 
   test("code with state: forwarded at once to the platform's callback with both", async () => {
@@ -351,7 +400,9 @@ describe("bridge handlers", () => {
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe("/signup?next=%2Fpipedrive%2Fcontinue");
     const [cookie] = res.headers["set-cookie"] as string[];
-    expect(cookie).toMatch(/^pd_install=[A-Za-z0-9_-]{32}\.\d+\.[A-Za-z0-9_-]{43}; Path=\/pipedrive\/continue; Max-Age=300; HttpOnly; Secure; SameSite=Lax$/);
+    expect(cookie).toMatch(
+      /^pd_install=[A-Za-z0-9_-]{32}\.\d+\.[A-Za-z0-9_-]{43}; Path=\/pipedrive\/continue; Max-Age=300; HttpOnly; Secure; SameSite=Lax$/,
+    );
   });
 
   test("a signed-out user is sent to log in (keeping the page's own query); a signed-in one straight to continue", async () => {
@@ -371,7 +422,9 @@ describe("bridge handlers", () => {
     const forged = signCookieValue(cookieKey(crypto.randomBytes(32)), newPendingId(), Date.now() + 60_000);
     const res = await bridge.continueInstall(get("/pipedrive/continue", { Cookie: `pd_install=${forged}` }));
     expect(res.body).toContain('data-kind="missing_cookie"');
-    expect(res.headers["set-cookie"]).toEqual(["pd_install=; Path=/pipedrive/continue; Max-Age=0; HttpOnly; Secure; SameSite=Lax"]);
+    expect(res.headers["set-cookie"]).toEqual([
+      "pd_install=; Path=/pipedrive/continue; Max-Age=0; HttpOnly; Secure; SameSite=Lax",
+    ]);
     expect(lines.some((l) => l.includes("install cookie rejected") && l.includes('"reason":"signature"'))).toBe(true);
   });
 
@@ -407,7 +460,9 @@ describe("bridge handlers", () => {
   test("bad requests: no code, odd code, other methods", async () => {
     expect((await bridge.callback(get("/pipedrive/callback"))).body).toContain('data-kind="bad_request"');
     expect((await bridge.callback(get("/pipedrive/callback?code=%00%01"))).body).toContain('data-kind="bad_request"');
-    expect((await bridge.callback(get(`/pipedrive/callback?code=${"x".repeat(2000)}`))).body).toContain('data-kind="bad_request"');
+    expect((await bridge.callback(get(`/pipedrive/callback?code=${"x".repeat(2000)}`))).body).toContain(
+      'data-kind="bad_request"',
+    );
     const post = await bridge.callback({ method: "POST", url: "/pipedrive/callback", headers: {} });
     expect(post.status).toBe(405);
     expect(post.headers.allow).toBe("GET, DELETE");
@@ -415,9 +470,20 @@ describe("bridge handlers", () => {
   });
 
   test("uninstall: forged credentials get 401 and change nothing; valid ones disable the labelled instances", async () => {
-    const instance: PlatformInstance = { id: "inst-u", customerId: "c", name: "P", enabled: true, labels: [pipedriveUserLabel(5, 9)] };
+    const instance: PlatformInstance = {
+      id: "inst-u",
+      customerId: "c",
+      name: "P",
+      enabled: true,
+      labels: [pipedriveUserLabel(5, 9)],
+    };
     platform.instances.push(instance);
-    const body = JSON.stringify({ client_id: "unit-app", company_id: 5, user_id: 9, timestamp: "2026-01-01T00:00:00Z" });
+    const body = JSON.stringify({
+      client_id: "unit-app",
+      company_id: 5,
+      user_id: 9,
+      timestamp: "2026-01-01T00:00:00Z",
+    });
     const del = (authorization?: string, b = body): BridgeRequest => ({
       method: "DELETE",
       url: "/pipedrive/callback",

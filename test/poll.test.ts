@@ -3,13 +3,14 @@ import { createPipedriveClient } from "../src/client";
 import { logger, useTestBed } from "./support/setup";
 
 const bed = useTestBed();
-type Converted = { perform: (context: unknown, payload: unknown, params: unknown) => Promise<{ payload: { body: { data: Polled } } }> };
+type Converted = {
+  perform: (context: unknown, payload: unknown, params: unknown) => Promise<{ payload: { body: { data: Polled } } }>;
+};
 interface Polled {
   created: { id: number; update_time: string }[];
   updated: { id: number; update_time: string }[];
 }
 const pollTrigger = (component.triggers as unknown as Record<string, Converted>).pollChangesTrigger;
-
 
 test("pollChangesTrigger over 1,000 changing deals reports each change exactly once, created and updated apart", async () => {
   bed.sim.reset();
@@ -18,8 +19,13 @@ test("pollChangesTrigger over 1,000 changing deals reports each change exactly o
   const instanceState: Record<string, unknown> = {};
   const params = { connection: bed.oauth, resourceType: "deal", showNewRecords: "true", showUpdatedRecords: "true" };
   const poll = async () =>
-    (await pollTrigger.perform({ logger, instanceState, debug: { enabled: false } }, { headers: {}, body: { data: null } }, params)).payload.body
-      .data;
+    (
+      await pollTrigger.perform(
+        { logger, instanceState, debug: { enabled: false } },
+        { headers: {}, body: { data: null } },
+        params,
+      )
+    ).payload.body.data;
 
   const first = await poll();
   expect(first).toEqual({ created: [], updated: [] });
@@ -45,7 +51,12 @@ test("pollChangesTrigger over 1,000 changing deals reports each change exactly o
       expectedUpdates.add(`${id}@${deal.data.update_time}`);
     }
     for (let i = 0; i < creates; i++) {
-      const deal = await client.request<{ data: { id: number } }>({ method: "POST", version: "v2", path: "/deals", body: { title: `Polled ${i}` } });
+      const deal = await client.request<{ data: { id: number } }>({
+        method: "POST",
+        version: "v2",
+        path: "/deals",
+        body: { title: `Polled ${i}` },
+      });
       expectedCreates.add(deal.data.id);
     }
     const polled = await poll();
@@ -53,10 +64,20 @@ test("pollChangesTrigger over 1,000 changing deals reports each change exactly o
     reportedCreates.push(...polled.created.map((d) => d.id));
   };
 
-  for (let r = 0; r < 10; r++) await round(Array.from({ length: 100 }, (_, i) => r * 100 + i + 1), 10);
+  for (let r = 0; r < 10; r++)
+    await round(
+      Array.from({ length: 100 }, (_, i) => r * 100 + i + 1),
+      10,
+    );
   // The same records change again later: each new change is reported again, once.
-  await round(Array.from({ length: 50 }, (_, i) => i * 7 + 1), 0);
-  await round(Array.from({ length: 50 }, (_, i) => i * 11 + 2), 0);
+  await round(
+    Array.from({ length: 50 }, (_, i) => i * 7 + 1),
+    0,
+  );
+  await round(
+    Array.from({ length: 50 }, (_, i) => i * 11 + 2),
+    0,
+  );
   // A poll with nothing new reports nothing (the overlap window does not repeat records).
   await round([], 0);
 

@@ -14,7 +14,15 @@ type Converted = {
   key: string;
   display: { label: string; description: string; iconPath: string };
   connections: { key: string; inputs: { key: string }[] }[];
-  actions: Record<string, { key: string; display: { label: string; description: string }; inputs: { key: string; dataSource?: string }[]; examplePayload?: unknown }>;
+  actions: Record<
+    string,
+    {
+      key: string;
+      display: { label: string; description: string };
+      inputs: { key: string; dataSource?: string }[];
+      examplePayload?: unknown;
+    }
+  >;
   dataSources: Record<string, { key: string; display: { label: string; description: string } }>;
   triggers: Record<string, unknown>;
 };
@@ -43,8 +51,10 @@ test("connections keep Prismatic's keys: oauth2 (authorizeUrl, tokenUrl, scopes,
 });
 
 test("the first slice's Prismatic keys are present", () => {
-  for (const key of ["getDeal", "getDeals", "addDeal", "updateDeal", "deleteDeal"]) expect(definition.actions[key]?.key).toBe(key);
-  for (const key of ["selectDeal", "selectPerson", "selectOrganization"]) expect(definition.dataSources[key]?.key).toBe(key);
+  for (const key of ["getDeal", "getDeals", "addDeal", "updateDeal", "deleteDeal"])
+    expect(definition.actions[key]?.key).toBe(key);
+  for (const key of ["selectDeal", "selectPerson", "selectOrganization"])
+    expect(definition.dataSources[key]?.key).toBe(key);
 });
 
 test("every action has a label, description and example payload, and links only to data sources that exist", () => {
@@ -52,15 +62,20 @@ test("every action has a label, description and example payload, and links only 
     expect(action.display.label).toBeTruthy();
     expect(action.display.description).toBeTruthy();
     expect(action.examplePayload).toBeDefined();
-    for (const input of action.inputs) if (input.dataSource) expect(Object.keys(definition.dataSources)).toContain(input.dataSource);
+    for (const input of action.inputs)
+      if (input.dataSource) expect(Object.keys(definition.dataSources)).toContain(input.dataSource);
   }
 });
 
 test("prism components:signature accepts the bundle offline", () => {
-  const out = execFileSync(path.resolve(__dirname, "../node_modules/.bin/prism"), ["components:signature", "--skip-signature-verify"], {
-    cwd: path.resolve(__dirname, ".."),
-    encoding: "utf8",
-    env: { ...process.env, PRISM_REFRESH_TOKEN: "", PRISM_ACCESS_TOKEN: "" },
-  });
+  const out = execFileSync(
+    path.resolve(__dirname, "../node_modules/.bin/prism"),
+    ["components:signature", "--skip-signature-verify"],
+    {
+      cwd: path.resolve(__dirname, ".."),
+      encoding: "utf8",
+      env: { ...process.env, PRISM_REFRESH_TOKEN: "", PRISM_ACCESS_TOKEN: "" },
+    },
+  );
   expect(out.trim()).toMatch(/^[0-9a-f]{40}$/);
 }, 60_000);

@@ -2,11 +2,20 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createConnection } from "@prismatic-io/spectral/dist/testing";
 import { REMOVED_ACTION_KEYS } from "../src/actions/compat";
-import { apiToken } from "../src/connections";
-import { FlowHost, type Flow } from "./support/platform";
 import { generatedOperations } from "../src/actions/generated";
+import { apiToken } from "../src/connections";
+import { type Flow, FlowHost } from "./support/platform";
 import { actions, sampleParams } from "./support/samples";
-import { capturedLines, context as setupContext, expectNoSecretsLeaked, failure, harness, seenErrors, startTestBed, type TestBed } from "./support/setup";
+import {
+  capturedLines,
+  expectNoSecretsLeaked,
+  failure,
+  harness,
+  seenErrors,
+  context as setupContext,
+  startTestBed,
+  type TestBed,
+} from "./support/setup";
 
 /**
  * Security drill: forged and malformed webhook deliveries, injection strings in every ID input of
@@ -49,9 +58,14 @@ afterAll(async () => {
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 const credentialsOf = (flow: Flow) =>
-  (host.crossFlowState[`pipedriveWebhook:${flow.stableId}`] as { credentials: { user: string; password: string } }).credentials;
+  (host.crossFlowState[`pipedriveWebhook:${flow.stableId}`] as { credentials: { user: string; password: string } })
+    .credentials;
 const post = (url: string, body: string | Buffer, authorization?: string, contentType = "application/json") =>
-  fetch(url, { method: "POST", headers: { "Content-Type": contentType, ...(authorization ? { Authorization: authorization } : {}) }, body });
+  fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": contentType, ...(authorization ? { Authorization: authorization } : {}) },
+    body,
+  });
 const event = (id: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({
     meta: { id, action: "create", entity: "deal", entity_id: "1", version: "2.0", ...extra },
@@ -89,7 +103,11 @@ describe("forged webhook deliveries", () => {
       ["the password alone", basic("", mine.password)],
     ];
     for (const [name, authorization] of forged) {
-      const response = await post(target.url, event(`00000000-0000-4000-8000-${String(forged.findIndex(([n]) => n === name)).padStart(12, "0")}`), authorization);
+      const response = await post(
+        target.url,
+        event(`00000000-0000-4000-8000-${String(forged.findIndex(([n]) => n === name)).padStart(12, "0")}`),
+        authorization,
+      );
       expect([name, response.status]).toEqual([name, 401]);
       expect(await response.text()).toBe('{"error":"unauthorized"}');
     }
@@ -114,9 +132,21 @@ describe("forged webhook deliveries", () => {
       ["a string", '"hello"', /not a JSON object|not JSON/],
       ["v1 payload", JSON.stringify({ v: 1, current: { id: 1 }, event: "added.deal" }), /meta is missing/],
       ["meta without id", JSON.stringify({ meta: { action: "create", entity: "deal" }, data: {} }), /meta\.id/],
-      ["unknown action", JSON.stringify({ meta: { id: "x", action: "<script>", entity: "deal" }, data: {} }), /meta\.action must be create, change or delete/],
-      ["data is an array", JSON.stringify({ meta: { id: "x", action: "create", entity: "deal" }, data: [1] }), /data must be an object/],
-      ["previous is a string", JSON.stringify({ meta: { id: "x", action: "change", entity: "deal" }, data: {}, previous: "x" }), /previous must be an object/],
+      [
+        "unknown action",
+        JSON.stringify({ meta: { id: "x", action: "<script>", entity: "deal" }, data: {} }),
+        /meta\.action must be create, change or delete/,
+      ],
+      [
+        "data is an array",
+        JSON.stringify({ meta: { id: "x", action: "create", entity: "deal" }, data: [1] }),
+        /data must be an object/,
+      ],
+      [
+        "previous is a string",
+        JSON.stringify({ meta: { id: "x", action: "change", entity: "deal" }, data: {}, previous: "x" }),
+        /previous must be an object/,
+      ],
     ];
     for (const [name, body, reason] of cases) {
       const response = await post(target.url, body, auth);
@@ -233,7 +263,8 @@ describe("injection strings in every ID input of every action", () => {
             error = e as Error & Record<string, unknown>;
             seenErrors.push(`${error.message} ${JSON.stringify(error)}`);
           }
-          if (error && error.message.length > 600) problems.push(`${shown}: message of ${error.message.length} characters repeats the input`);
+          if (error && error.message.length > 600)
+            problems.push(`${shown}: message of ${error.message.length} characters repeats the input`);
           if (FREE_TEXT_IDS.has(name)) {
             // Free text: whatever was sent stayed inside the intended operation, one segment per placeholder.
             if (bed.sim.requests.length) freeTextSeen.add(name);
@@ -246,8 +277,10 @@ describe("injection strings in every ID input of every action", () => {
           }
           if (!error) problems.push(`${shown}: accepted`);
           else if (error.name !== "InputError") problems.push(`${shown}: ${error.name} ${error.message.slice(0, 200)}`);
-          else if (!error.message.includes(label)) problems.push(`${shown}: message does not name "${label}": ${error.message.slice(0, 200)}`);
-          if (bed.sim.requests.length !== 0) problems.push(`${shown}: ${bed.sim.requests.length} request(s) reached the simulator`);
+          else if (!error.message.includes(label))
+            problems.push(`${shown}: message does not name "${label}": ${error.message.slice(0, 200)}`);
+          if (bed.sim.requests.length !== 0)
+            problems.push(`${shown}: ${bed.sim.requests.length} request(s) reached the simulator`);
         }
       }
     }
@@ -282,29 +315,46 @@ describe("rawRequest stays on the connection's own host", () => {
   ])("URL %p fails before any request", async (url) => {
     bed.sim.clearRequests();
     const error = await failure(() =>
-      harness.action("rawRequest", { connection: bed.token, apiVersion: "v2", method: "GET", url: url.replace("127.0.0.1:1", decoyUrl.slice(7)) }, context),
+      harness.action(
+        "rawRequest",
+        { connection: bed.token, apiVersion: "v2", method: "GET", url: url.replace("127.0.0.1:1", decoyUrl.slice(7)) },
+        context,
+      ),
     );
     expect(error.name).toBe("InputError");
     expect(error.message).toMatch(/^URL: expected a path relative to the Pipedrive API/);
     expect(bed.sim.requests.length).toBe(0);
   });
 
-  test.each(["Authorization", "x-api-token", "X-API-TOKEN", "Host", "Cookie", "Content-Length"])("header %s cannot be set", async (name) => {
-    bed.sim.clearRequests();
-    const error = await failure(() =>
-      harness.action(
-        "rawRequest",
-        { connection: bed.token, apiVersion: "v1", method: "GET", url: "/users/me", headers: [{ key: name, value: "Bearer stolen" }] },
-        context,
-      ),
-    );
-    expect(error.message).toMatch(new RegExp(`Header: ${name} cannot be set`));
-    expect(bed.sim.requests.length).toBe(0);
-  });
+  test.each(["Authorization", "x-api-token", "X-API-TOKEN", "Host", "Cookie", "Content-Length"])(
+    "header %s cannot be set",
+    async (name) => {
+      bed.sim.clearRequests();
+      const error = await failure(() =>
+        harness.action(
+          "rawRequest",
+          {
+            connection: bed.token,
+            apiVersion: "v1",
+            method: "GET",
+            url: "/users/me",
+            headers: [{ key: name, value: "Bearer stolen" }],
+          },
+          context,
+        ),
+      );
+      expect(error.message).toMatch(new RegExp(`Header: ${name} cannot be set`));
+      expect(bed.sim.requests.length).toBe(0);
+    },
+  );
 
   test("a relative path is sent to the connection's own host with its credentials", async () => {
     bed.sim.clearRequests();
-    const result = (await harness.action("rawRequest", { connection: bed.token, apiVersion: "v1", method: "GET", url: "/users/me" }, context)) as {
+    const result = (await harness.action(
+      "rawRequest",
+      { connection: bed.token, apiVersion: "v1", method: "GET", url: "/users/me" },
+      context,
+    )) as {
       data: { data: { id: number } };
     };
     expect(result.data.data.id).toBe(1);
@@ -316,7 +366,9 @@ describe("no token, secret or password in any log line or error", () => {
   test("successes, failures and retries with debug logging on, through both connections", async () => {
     const before = capturedLines.length;
     for (const connection of [bed.oauth, bed.token]) {
-      const created = (await harness.action("addDeal", { connection, title: "Secret scan" }, context)) as { data: { data: { id: number } } };
+      const created = (await harness.action("addDeal", { connection, title: "Secret scan" }, context)) as {
+        data: { data: { id: number } };
+      };
       const id = String(created.data.data.id);
       await harness.action("getDeal", { connection, id }, context);
       await harness.action("getDeals", { connection, fetchAll: "true" }, context);
@@ -331,12 +383,22 @@ describe("no token, secret or password in any log line or error", () => {
       await failure(() => harness.action("getDeal", { connection, id: "999999" }, context));
       bed.sim.injectNext({
         status: 400,
-        body: { success: false, error: `bad token ${bed.sim.apiToken} ${bed.secrets.join(" ")}`, error_info: `Authorization: Bearer ${bed.secrets[1]}` },
+        body: {
+          success: false,
+          error: `bad token ${bed.sim.apiToken} ${bed.secrets.join(" ")}`,
+          error_info: `Authorization: Bearer ${bed.secrets[1]}`,
+        },
       });
       await failure(() => harness.action("getDeal", { connection, id }, context));
       bed.sim.injectNext({ status: 500, match: { method: "POST" } });
       await failure(() => harness.action("addDeal", { connection, title: "Fails" }, context));
-      await failure(() => harness.action("rawRequest", { connection, apiVersion: "v2", method: "GET", url: "https://evil.example/x" }, context));
+      await failure(() =>
+        harness.action(
+          "rawRequest",
+          { connection, apiVersion: "v2", method: "GET", url: "https://evil.example/x" },
+          context,
+        ),
+      );
       await harness.action("deleteDeal", { connection, id }, context);
     }
     // Revoked and unknown credentials.
@@ -344,7 +406,10 @@ describe("no token, secret or password in any log line or error", () => {
     await failure(() => harness.action("getDeals", { connection: revoked }, context));
     await failure(() => harness.dataSource("selectDeal", { connection: revoked }, context));
     // The API token typed into the wrong field.
-    const swapped = createConnection(apiToken, { apiToken: bed.sim.apiToken, companyDomain: `${bed.sim.url}/?api_token=${bed.sim.apiToken}` });
+    const swapped = createConnection(apiToken, {
+      apiToken: bed.sim.apiToken,
+      companyDomain: `${bed.sim.url}/?api_token=${bed.sim.apiToken}`,
+    });
     await failure(() => harness.action("getDeals", { connection: swapped }, context));
 
     // Debug lines were written (the debug path is exercised), and they carry no secret.

@@ -7,7 +7,14 @@ import { capturedLines, context, failure, harness, logger, useTestBed } from "./
 const bed = useTestBed({ webhookRetryDelaysMs: [20, 40, 60] }, { resetEachTest: true });
 let host: FlowHost;
 const client = () => createPipedriveClient(bed.oauth as never, { logger });
-const webhooks = () => bed.sim.all("webhooks") as { id: number; subscription_url: string; event_object: string; event_action: string; version: string }[];
+const webhooks = () =>
+  bed.sim.all("webhooks") as {
+    id: number;
+    subscription_url: string;
+    event_object: string;
+    event_action: string;
+    version: string;
+  }[];
 const hooksFor = (url: string) => webhooks().filter((w) => w.subscription_url === url);
 
 async function settle() {
@@ -78,7 +85,13 @@ describe("lifecycle", () => {
         method: "POST",
         version: "v1",
         path: "/webhooks",
-        body: { subscription_url: `http://127.0.0.1:9/other-${i}`, event_action: "*", event_object: "deal", name: `other ${i}`, version: "2.0" },
+        body: {
+          subscription_url: `http://127.0.0.1:9/other-${i}`,
+          event_action: "*",
+          event_object: "deal",
+          name: `other ${i}`,
+          version: "2.0",
+        },
       });
     const flow = host.addFlow("One too many", "newDeal", { connection: bed.oauth });
     const error = await failure(() => host.deploy(flow));
@@ -91,7 +104,11 @@ describe("lifecycle", () => {
     const flow = host.addFlow("Non admin", "newPerson", { connection: nonAdmin });
     capturedLines.length = 0;
     await host.deploy(flow);
-    expect(capturedLines.some((line) => /not an admin: Pipedrive only delivers events on records this user can see/.test(line))).toBe(true);
+    expect(
+      capturedLines.some((line) =>
+        /not an admin: Pipedrive only delivers events on records this user can see/.test(line),
+      ),
+    ).toBe(true);
   });
 });
 
@@ -115,16 +132,23 @@ describe("deliveries", () => {
     await host.deploy(flow);
     const id = await addDeal("Before");
     const priority = bed.sim.customFieldKey("deal", "Priority");
-    const options = ((await client().request<{ data: { field_code: string; options: { id: number; label: string }[] }[] }>({
-      method: "GET",
-      version: "v2",
-      path: "/dealFields",
-    })).data.find((f) => f.field_code === priority)?.options ?? []) as { id: number; label: string }[];
+    const options = ((
+      await client().request<{ data: { field_code: string; options: { id: number; label: string }[] }[] }>({
+        method: "GET",
+        version: "v2",
+        path: "/dealFields",
+      })
+    ).data.find((f) => f.field_code === priority)?.options ?? []) as { id: number; label: string }[];
     const high = options.find((o) => o.label === "High")?.id;
     await patchDeal(id, { title: "After", custom_fields: { [priority]: high } });
     await settle();
     expect(flow.runs.length).toBe(1);
-    const changes = flow.runs[0].changedFields as { field: string; name: string; previous: unknown; current: unknown }[];
+    const changes = flow.runs[0].changedFields as {
+      field: string;
+      name: string;
+      previous: unknown;
+      current: unknown;
+    }[];
     expect(changes).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ field: "title", previous: "Before", current: "After" }),
@@ -181,7 +205,11 @@ describe("deliveries", () => {
     await harness.action("deleteDeal", { connection: bed.oauth, id: String(id) }, context);
     await settle();
     expect(flow.runs.length).toBe(1);
-    expect(flow.runs[0]).toMatchObject({ event: { action: "delete" }, current: null, previous: { id, title: "Short-lived" } });
+    expect(flow.runs[0]).toMatchObject({
+      event: { action: "delete" },
+      current: null,
+      previous: { id, title: "Short-lived" },
+    });
   });
 
   test("a duplicated delivery (same event id) runs the flow once", async () => {
@@ -198,24 +226,33 @@ describe("deliveries", () => {
   });
 
   test("the generic pipedriveTrigger receives every object and action it was set to", async () => {
-    const flow = host.addFlow("Everything", "pipedriveTrigger", { connection: bed.oauth, eventAction: "*", eventObject: "*", version: "2.0" });
+    const flow = host.addFlow("Everything", "pipedriveTrigger", {
+      connection: bed.oauth,
+      eventAction: "*",
+      eventObject: "*",
+      version: "2.0",
+    });
     await host.deploy(flow);
     expect(hooksFor(flow.url)[0]).toMatchObject({ event_object: "*", event_action: "*" });
     const id = await addDeal("Generic");
     await patchDeal(id, { value: 5 });
     await client().request({ method: "POST", version: "v2", path: "/persons", body: { name: "Generic person" } });
     await settle();
-    expect(flow.runs.map((r) => `${(r.event as { object: string }).object}.${(r.event as { action: string }).action}`).sort()).toEqual([
-      "deal.change",
-      "deal.create",
-      "person.create",
-    ]);
+    expect(
+      flow.runs
+        .map((r) => `${(r.event as { object: string }).object}.${(r.event as { action: string }).action}`)
+        .sort(),
+    ).toEqual(["deal.change", "deal.create", "person.create"]);
   });
 });
 
 describe("forged and malformed deliveries", () => {
   const post = (url: string, body: string, authorization?: string) =>
-    fetch(url, { method: "POST", headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) }, body });
+    fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) },
+      body,
+    });
   const event = JSON.stringify({
     meta: { id: "00000000-0000-4000-8000-000000000001", action: "create", entity: "deal", entity_id: "1" },
     data: { id: 1, title: "Forged" },
@@ -236,8 +273,9 @@ describe("forged and malformed deliveries", () => {
   test("a malformed body from an authenticated sender gets 400 with a clear message", async () => {
     const flow = host.addFlow("Malformed", "newDeal", { connection: bed.oauth });
     await host.deploy(flow);
-    const { user, password } = (host.crossFlowState[`pipedriveWebhook:${flow.stableId}`] as { credentials: { user: string; password: string } })
-      .credentials;
+    const { user, password } = (
+      host.crossFlowState[`pipedriveWebhook:${flow.stableId}`] as { credentials: { user: string; password: string } }
+    ).credentials;
     const auth = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
     const response = await post(flow.url, JSON.stringify({ v: 1, current: {} }), auth);
     expect(response.status).toBe(400);

@@ -35,7 +35,8 @@ async function ours(rawFields = false): Promise<Reader> {
     warmUp: async () => {
       await run({ limit: "1" });
     },
-    readAll: async () => (await run({ fetchAll: "true", maxRecords: "0", rawCustomFields: String(rawFields) })).data.data.length,
+    readAll: async () =>
+      (await run({ fetchAll: "true", maxRecords: "0", rawCustomFields: String(rawFields) })).data.data.length,
   };
 }
 
@@ -105,7 +106,18 @@ async function main() {
   // ru_maxrss is exact when the run set a new lifetime peak; otherwise fall back to the 5 ms samples.
   const peakAfter = peakRss();
   const peak = peakAfter > peakBefore ? peakAfter : Math.max(sampled, process.memoryUsage().rss);
-  const result = { impl, records, ms, cpuMs, startedAt, endedAt: Date.now(), baselineRss: baseline, peakRss: peak, peakDelta: peak - baseline, exactPeak: peakAfter > peakBefore };
+  const result = {
+    impl,
+    records,
+    ms,
+    cpuMs,
+    startedAt,
+    endedAt: Date.now(),
+    baselineRss: baseline,
+    peakRss: peak,
+    peakDelta: peak - baseline,
+    exactPeak: peakAfter > peakBefore,
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -45,7 +45,10 @@ export async function bulkRead(options: ScenarioOptions): Promise<ScenarioResult
   const all: Run[] = [];
   try {
     sim.seed("deals", deals);
-    const progress = bar(runs * IMPLS.length, `bulk read: ${deals.toLocaleString("en-US")} deals, ${runs} runs x ${IMPLS.length}`);
+    const progress = bar(
+      runs * IMPLS.length,
+      `bulk read: ${deals.toLocaleString("en-US")} deals, ${runs} runs x ${IMPLS.length}`,
+    );
     for (let i = 0; i < runs; i++) {
       for (const impl of IMPLS) {
         const child = await runChild<ChildResult>(
@@ -64,7 +67,8 @@ export async function bulkRead(options: ScenarioOptions): Promise<ScenarioResult
       }
     }
     progress.stop();
-    if (sim.violations.length) throw new Error(`bulk read: ${sim.violations.length} spec violations: ${JSON.stringify(sim.violations[0])}`);
+    if (sim.violations.length)
+      throw new Error(`bulk read: ${sim.violations.length} spec violations: ${JSON.stringify(sim.violations[0])}`);
   } finally {
     await sim.stop();
   }
@@ -93,7 +97,19 @@ export async function bulkRead(options: ScenarioOptions): Promise<ScenarioResult
     key: "bulkRead",
     title: `Bulk read: ${deals.toLocaleString("en-US")} deals`,
     method: `Every deal of a simulator holding ${deals.toLocaleString("en-US")} deals, 500 a page, no burst limit. Each run is a fresh child process (Node ${process.version}, tsx); the simulator runs in the parent. Time = median of ${runs} runs per implementation, interleaved. Client CPU = user + system CPU time of the client's process during the run (less sensitive than wall time to other load on the machine). Requests = what the simulator logged during the timed run. Memory: RSS after loading and one warm-up call (baseline), then the run's peak from getrusage ru_maxrss (5 ms RSS sampling as fallback); delta = peak - baseline, median of the runs.`,
-    columns: ["Implementation", "Time (ms, median)", "Range (ms)", "vs raw", "Deals/s", "Client CPU (ms, median)", "CPU vs raw", "Requests", "Requests by operation", "Peak RSS delta (MB)", "Baseline RSS (MB)"],
+    columns: [
+      "Implementation",
+      "Time (ms, median)",
+      "Range (ms)",
+      "vs raw",
+      "Deals/s",
+      "Client CPU (ms, median)",
+      "CPU vs raw",
+      "Requests",
+      "Requests by operation",
+      "Peak RSS delta (MB)",
+      "Baseline RSS (MB)",
+    ],
     rows,
     goals: [
       {
@@ -116,7 +132,11 @@ export async function bulkRead(options: ScenarioOptions): Promise<ScenarioResult
       {
         title: "Bulk read: peak RSS delta (MB)",
         unit: "MB",
-        bars: IMPLS.map((impl) => ({ label: LABEL[impl], value: mb(med(impl, (r) => r.peakDelta)), ours: impl.startsWith("ours") })),
+        bars: IMPLS.map((impl) => ({
+          label: LABEL[impl],
+          value: mb(med(impl, (r) => r.peakDelta)),
+          ours: impl.startsWith("ours"),
+        })),
       },
     ],
     summary: IMPLS.map(

@@ -64,7 +64,9 @@ export async function coldStart(options: ScenarioOptions): Promise<ScenarioResul
   const rows = TARGETS.map((t) => [
     t.label,
     t.key === "bare" ? "-" : round(ms(t.key), 1),
-    t.key === "bare" ? "-" : `${round(Math.min(...results[t.key].map((r) => r.ms)), 1)}–${round(Math.max(...results[t.key].map((r) => r.ms)), 1)}`,
+    t.key === "bare"
+      ? "-"
+      : `${round(Math.min(...results[t.key].map((r) => r.ms)), 1)}–${round(Math.max(...results[t.key].map((r) => r.ms)), 1)}`,
     mb(rss(t.key)),
     t.key === "bare" ? "-" : `+${mb(rss(t.key) - bare)}`,
   ]);
@@ -72,7 +74,13 @@ export async function coldStart(options: ScenarioOptions): Promise<ScenarioResul
     key: "coldStart",
     title: "Cold start",
     method: `Bundle: dist/index.js${built ? " (built for this run with npm run build)" : " as found (npm run build if it is missing)"}, ${(bytes / 1024).toFixed(0)} KiB (${(gzipped / 1024).toFixed(0)} KiB gzipped); the SDK's dist/ directory is ${(sdkBytes / 1024 / 1024).toFixed(1)} MiB (CJS and ESM). Each figure: a fresh \`node -e\` process that times require() with process.hrtime and then reads process.memoryUsage().rss; ${runs} runs per target, interleaved, median.`,
-    columns: ["Target", "require() time (ms, median)", "Range (ms)", "RSS after require (MB)", "RSS over bare node (MB)"],
+    columns: [
+      "Target",
+      "require() time (ms, median)",
+      "Range (ms)",
+      "RSS after require (MB)",
+      "RSS over bare node (MB)",
+    ],
     rows,
     // No goal was set for cold start; the comparison is reported as measured.
     goals: [],
@@ -83,18 +91,27 @@ export async function coldStart(options: ScenarioOptions): Promise<ScenarioResul
       {
         title: "Cold start: require() time (ms, median)",
         unit: "ms",
-        bars: TARGETS.filter((t) => t.key !== "bare").map((t) => ({ label: t.label, value: round(ms(t.key), 1), ours: t.key === "ours" })),
+        bars: TARGETS.filter((t) => t.key !== "bare").map((t) => ({
+          label: t.label,
+          value: round(ms(t.key), 1),
+          ours: t.key === "ours",
+        })),
       },
       {
         title: "Cold start: RSS over bare node (MB)",
         unit: "MB",
-        bars: TARGETS.filter((t) => t.key !== "bare").map((t) => ({ label: t.label, value: mb(rss(t.key) - bare), ours: t.key === "ours" })),
+        bars: TARGETS.filter((t) => t.key !== "bare").map((t) => ({
+          label: t.label,
+          value: mb(rss(t.key) - bare),
+          ours: t.key === "ours",
+        })),
       },
     ],
     summary: [
       `bundle dist/index.js: ${(bytes / 1024).toFixed(0)} KiB (${(gzipped / 1024).toFixed(0)} KiB gzipped)`,
       ...TARGETS.filter((t) => t.key !== "bare").map(
-        (t) => `${t.label}: ${round(ms(t.key), 1)} ms, RSS ${mb(rss(t.key))} MB (+${mb(rss(t.key) - bare)} over bare node)`,
+        (t) =>
+          `${t.label}: ${round(ms(t.key), 1)} ms, RSS ${mb(rss(t.key))} MB (+${mb(rss(t.key) - bare)} over bare node)`,
       ),
     ],
     raw: { bytes, gzipped, sdkBytes, runs, results },

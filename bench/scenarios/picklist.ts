@@ -3,8 +3,9 @@
  * (simulator in a child process, component vs a raw fetch loop, alternating runs); this adapts its
  * figures to the report.
  */
-import { benchPicklists } from "../picklists";
+
 import { round } from "../lib";
+import { benchPicklists } from "../picklists";
 import type { ScenarioOptions, ScenarioResult } from "../types";
 
 export async function picklist(options: ScenarioOptions): Promise<ScenarioResult> {
@@ -25,7 +26,15 @@ export async function picklist(options: ScenarioOptions): Promise<ScenarioResult
     key: "picklist",
     title: `Picklists: selectDeal over ${deals.toLocaleString("en-US")} deals`,
     method: `bench/picklists.ts (benchPicklists): the simulator runs in a child process with ${deals.toLocaleString("en-US")} deals and no effective burst limit; selectDeal runs through spectral's harness and, alternately, the same work as a raw loop (Node's fetch over the same pages, mapped to {key, label}, sorted with the same collator). One warm-up each, then ${runs} runs each, a full GC before every run, RSS sampled every 2 ms; peak RSS delta is the largest growth seen in any run.`,
-    columns: ["Variant", "Records", "Requests / run", "Median (ms)", "p95 (ms)", "vs raw (median)", "Peak RSS delta (MB)"],
+    columns: [
+      "Variant",
+      "Records",
+      "Requests / run",
+      "Median (ms)",
+      "p95 (ms)",
+      "vs raw (median)",
+      "Peak RSS delta (MB)",
+    ],
     rows,
     goals: [
       {

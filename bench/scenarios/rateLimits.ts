@@ -55,7 +55,12 @@ async function oursRun(
     for (let i = 0; i < count; i++) {
       const result = (await harness.action(
         "getDeals",
-        { connection, limit: String(PAGE), ...(cursor ? { cursor } : {}), rawCustomFields: variant === "named" ? "false" : "true" },
+        {
+          connection,
+          limit: String(PAGE),
+          ...(cursor ? { cursor } : {}),
+          rawCustomFields: variant === "named" ? "false" : "true",
+        },
         quietContext,
       )) as { data: { data: unknown[]; additional_data?: { next_cursor?: string | null } } };
       if (result.data.data.length !== PAGE) throw new Error(`page ${i + 1} had ${result.data.data.length} deals`);
@@ -105,18 +110,23 @@ export async function rateLimits(options: ScenarioOptions): Promise<ScenarioResu
   try {
     sim.seed("deals", pages * PAGE);
     const total = plan.reduce((n, [, count]) => n + count * pages, 0);
-    const progress = bar(total, `under rate limits: ${pages} pages a run at ${LIMIT} req / 2 s (ideal ${ideal / 1000} s)`);
+    const progress = bar(
+      total,
+      `under rate limits: ${pages} pages a run at ${LIMIT} req / 2 s (ideal ${ideal / 1000} s)`,
+    );
     const measure = async (run: () => Promise<Omit<Run, "requests" | "rateLimited">>) => {
       const requests = sim.stats.requests;
       const limited = sim.stats.rateLimited;
       const result = await withTimeout(run(), ideal * 5 + 20_000, "rate-limit run");
       all.push({ ...result, requests: sim.stats.requests - requests, rateLimited: sim.stats.rateLimited - limited });
     };
-    for (const [variant, count] of plan) for (let i = 0; i < count; i++) await measure(() => oursRun(sim, pages, variant, progress));
+    for (const [variant, count] of plan)
+      for (let i = 0; i < count; i++) await measure(() => oursRun(sim, pages, variant, progress));
     progress.stop();
     // Fresh tokens: the SDK starts with an empty window, as ours did.
     for (let i = 0; i < runs; i++) await measure(() => sdkRun(sim, pages));
-    if (sim.violations.length) throw new Error(`rate limits: ${sim.violations.length} spec violations: ${JSON.stringify(sim.violations[0])}`);
+    if (sim.violations.length)
+      throw new Error(`rate limits: ${sim.violations.length} spec violations: ${JSON.stringify(sim.violations[0])}`);
   } finally {
     await sim.stop();
   }
@@ -162,10 +172,23 @@ export async function rateLimits(options: ScenarioOptions): Promise<ScenarioResu
     key: "rateLimits",
     title: `Under rate limits: ${pages} pages at ${LIMIT} requests / 2 s`,
     method: `The simulator enforces ${LIMIT} requests per rolling 2 s window per token. ${pages} pages of ${PAGE} deals (following next_cursor over ${(pages * PAGE).toLocaleString("en-US")} deals) are read by ${pages} action calls; ideal time = ${pages} / ${LIMIT} x 2 s = ${ideal / 1000} s. Each run uses a fresh API token. Variants: sequential calls (${runs} runs; the goal), 4 concurrent cursor loops of ${pages / 4} pages sharing the token (${runs} runs), and sequential calls with custom fields named, the action's default, which adds one GET /dealFields per execution (1 run). The SDK runs the sequential loop; it has no retries, so its run ends at the first 429 (a flow step would fail there).`,
-    columns: ["Implementation", "Runs completed", "Pages read (median)", "Time (ms, median)", "Time / ideal", "Requests (median)", "429s per run", "Failed runs"],
+    columns: [
+      "Implementation",
+      "Runs completed",
+      "Pages read (median)",
+      "Time (ms, median)",
+      "Time / ideal",
+      "Requests (median)",
+      "429s per run",
+      "Failed runs",
+    ],
     rows,
     goals: [
-      { text: "time / ideal <= 1.1 (sequential)", met: ratio <= 1.1, detail: `${round(ratio, 2)} (${round(seqMs)} ms vs ideal ${ideal} ms)` },
+      {
+        text: "time / ideal <= 1.1 (sequential)",
+        met: ratio <= 1.1,
+        detail: `${round(ratio, 2)} (${round(seqMs)} ms vs ideal ${ideal} ms)`,
+      },
       {
         text: "0 failed runs (all component variants)",
         met: oursFailed.length === 0,

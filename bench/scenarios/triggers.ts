@@ -55,7 +55,11 @@ export function makeFlow(key: string, params: Record<string, unknown>): Flow {
 }
 
 /** Runs one delivery the way the platform would, and merges the instance state it returns. */
-export async function deliver(flow: Flow, body: string, authorization: string | undefined): Promise<{ branch?: string; status: number }> {
+export async function deliver(
+  flow: Flow,
+  body: string,
+  authorization: string | undefined,
+): Promise<{ branch?: string; status: number }> {
   const context = {
     logger: quietLogger,
     flow: { id: flow.stableId, name: flow.stableId, stableId: flow.stableId },
@@ -68,7 +72,10 @@ export async function deliver(flow: Flow, body: string, authorization: string | 
     configVars: {},
     isSimulatedTestExecution: false,
   };
-  const headers: Record<string, string> = { "content-type": "application/json", ...(authorization ? { authorization } : {}) };
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    ...(authorization ? { authorization } : {}),
+  };
   const payload = {
     headers,
     queryParameters: {},
@@ -84,7 +91,10 @@ export async function deliver(flow: Flow, body: string, authorization: string | 
   if (!result) throw new Error(`${flow.key} returned nothing`);
   const updates = result.instanceState as Record<string, unknown> | undefined;
   if (updates) for (const [k, v] of Object.entries(updates)) flow.instanceState[k] = v;
-  return { branch: result.branch as string | undefined, status: (result.response as { statusCode?: number } | undefined)?.statusCode ?? 200 };
+  return {
+    branch: result.branch as string | undefined,
+    status: (result.response as { statusCode?: number } | undefined)?.statusCode ?? 200,
+  };
 }
 
 async function sampleDeals(n: number): Promise<Record<string, unknown>[]> {
@@ -97,7 +107,11 @@ async function sampleDeals(n: number): Promise<Record<string, unknown>[]> {
   }
 }
 
-function buildDeliveries(total: number, flows: { create: Flow; change: Flow }, deals: Record<string, unknown>[]): Delivery[] {
+function buildDeliveries(
+  total: number,
+  flows: { create: Flow; change: Flow },
+  deals: Record<string, unknown>[],
+): Delivery[] {
   const out: Delivery[] = [];
   const recent: Delivery[] = [];
   let seed = 42;
@@ -134,9 +148,15 @@ function buildDeliveries(total: number, flows: { create: Flow; change: Flow }, d
     };
     // Changes alternate between value (watched: Event) and title only (not watched: Ignored).
     const watched = i % 4 === 1;
-    const data = create ? deal : { ...deal, ...(watched ? { value: Number(deal.value ?? 0) + 100 } : { title: `${deal.title} (renamed)` }) };
+    const data = create
+      ? deal
+      : { ...deal, ...(watched ? { value: Number(deal.value ?? 0) + 100 } : { title: `${deal.title} (renamed)` }) };
     const previous = create ? null : watched ? { value: deal.value ?? 0 } : { title: deal.title };
-    const delivery = { flow: create ? flows.create : flows.change, body: JSON.stringify({ meta, data, previous }), duplicate: false };
+    const delivery = {
+      flow: create ? flows.create : flows.change,
+      body: JSON.stringify({ meta, data, previous }),
+      duplicate: false,
+    };
     out.push(delivery);
     recent.unshift(delivery);
     if (recent.length > 100) recent.pop();
@@ -156,7 +176,10 @@ export async function triggerThroughput(options: ScenarioOptions): Promise<Scena
   const runs = options.quick ? 1 : 3;
   const deals = await sampleDeals(200);
   // Nothing listens on port 9: a request from the trigger would fail the run.
-  const connection = createConnection(apiToken, { apiToken: "0123456789abcdef0123456789abcdef01234567", companyDomain: "http://127.0.0.1:9" });
+  const connection = createConnection(apiToken, {
+    apiToken: "0123456789abcdef0123456789abcdef01234567",
+    companyDomain: "http://127.0.0.1:9",
+  });
   const results: Run[] = [];
   const progress = bar(total * runs, `trigger throughput: ${total.toLocaleString("en-US")} deliveries x ${runs} runs`);
   let sample: Delivery[] = [];
@@ -216,7 +239,15 @@ export async function triggerThroughput(options: ScenarioOptions): Promise<Scena
     key: "triggers",
     title: "Trigger throughput",
     method: `The converted triggers' perform called directly, one delivery after another (as the platform runs one execution per delivery), with realistic v2 payloads (a simulator deal record with custom fields, Pipedrive's meta block) as raw JSON text and a valid Basic Authorization header. New Deal gets creates; Updated Deal (Only When These Fields Change: value, stage_id) gets changes, half of them to title only (Ignored by the field filter). About 5% of deliveries repeat an event id from the last 100 (Ignored as duplicates). Flow instance state is carried between deliveries as the platform does. The connection points at a closed port, so any network call would fail. Median of ${runs} runs; latency percentiles from the first run.`,
-    columns: ["Workload", "Time (ms, median)", "Deliveries/s", "p50 (µs)", "p99 (µs)", "Branches (first run)", "Responses"],
+    columns: [
+      "Workload",
+      "Time (ms, median)",
+      "Deliveries/s",
+      "p50 (µs)",
+      "p99 (µs)",
+      "Branches (first run)",
+      "Responses",
+    ],
     rows,
     goals: [
       {
@@ -225,10 +256,21 @@ export async function triggerThroughput(options: ScenarioOptions): Promise<Scena
         detail: `${ignoredDuplicates} of ${duplicates} duplicates ignored, ${leakedDuplicates} ran the flow`,
       },
     ],
-    charts: [{ title: "Trigger throughput (deliveries / s)", unit: "/s", bars: [{ label: "webhook trigger perform", value: round(perSecond), ours: true }] }],
+    charts: [
+      {
+        title: "Trigger throughput (deliveries / s)",
+        unit: "/s",
+        bars: [{ label: "webhook trigger perform", value: round(perSecond), ours: true }],
+      },
+    ],
     summary: [
       `${total.toLocaleString("en-US")} deliveries in ${round(ms)} ms = ${round(perSecond)} deliveries/s (p50 ${round(pct(50) * 1000)} µs, p99 ${round(pct(99) * 1000)} µs); ${ignoredDuplicates}/${duplicates} duplicates ignored`,
     ],
-    raw: { total, runs, duplicates, results: results.map((r) => ({ ms: r.ms, branches: r.branches, statuses: r.statuses })) },
+    raw: {
+      total,
+      runs,
+      duplicates,
+      results: results.map((r) => ({ ms: r.ms, branches: r.branches, statuses: r.statuses })),
+    },
   };
 }

@@ -17,8 +17,8 @@ import type { LoadedSpecs, SpecOperation } from "../spec";
 import type { ApiVersion, CollectionName } from "../types";
 import { badRequest, formatTime, isPlainObject, notFound } from "../util";
 import type { ApiRequest, ApiResponse, Caller, Handler, Rec, SimCore } from "./context";
-import { emptyCustomFields, customFieldDefs, isCustomFieldKey, validateCustomFields } from "./customFields";
-import { type OperationKind, type PresentCtx, type ResourceDef, RESOURCES } from "./table";
+import { customFieldDefs, emptyCustomFields, isCustomFieldKey, validateCustomFields } from "./customFields";
+import { type OperationKind, type PresentCtx, RESOURCES, type ResourceDef } from "./table";
 
 /** Thrown by handlers for client mistakes that are contract violations (e.g. a forged cursor). */
 export class ViolationError extends Error {
@@ -118,7 +118,8 @@ function sortV1(items: Rec[], sort: string | null): Rec[] {
 // --- get / create / update / delete --------------------------------------------------------
 
 function getHandler(def: ResourceDef): Handler {
-  return (core, req) => ok(200, { success: true, data: present(def, lookup(def, core, req.pathParams.id), core, ctxOf(req)) });
+  return (core, req) =>
+    ok(200, { success: true, data: present(def, lookup(def, core, req.pathParams.id), core, ctxOf(req)) });
 }
 
 function checkRefs(def: ResourceDef, core: SimCore, input: Record<string, unknown>) {
@@ -255,7 +256,14 @@ function deleteHandler(def: ResourceDef): Handler {
       col.remove(prev.id);
     }
     if (def.entity) {
-      core.emit({ entity: def.entity, action: "delete", entityId: prev.id, current: null, previous: last, userId: req.caller.userId });
+      core.emit({
+        entity: def.entity,
+        action: "delete",
+        entityId: prev.id,
+        current: null,
+        previous: last,
+        userId: req.caller.userId,
+      });
     }
     return ok(200, { success: true, data: def.deleteResponse === "true" ? true : { id: prev.id } });
   };
@@ -268,7 +276,9 @@ function searchHandler(def: ResourceDef): Handler {
   if (!search) throw new Error(`resource ${def.collection} has no search definition`);
   return (core, req) => {
     const q = req.query;
-    const term = String(q.term ?? "").trim().toLowerCase();
+    const term = String(q.term ?? "")
+      .trim()
+      .toLowerCase();
     const exact = q.exact_match === true;
     const wanted = Array.isArray(q.fields) ? (q.fields as string[]) : Object.keys(search.fields);
     const preds: Array<(r: Rec) => boolean> = [];
@@ -407,7 +417,9 @@ export const genericHandler: Handler = (_core, req) => {
     const limit = (req.query.limit as number) ?? 100;
     if (op.pagination === "cursor") body.additional_data = { next_cursor: null };
     if (op.pagination === "offset") {
-      body.additional_data = { pagination: { start: (req.query.start as number) ?? 0, limit, more_items_in_collection: false } };
+      body.additional_data = {
+        pagination: { start: (req.query.start as number) ?? 0, limit, more_items_in_collection: false },
+      };
     }
     if (op.pagination === "offset-flat") {
       body.additional_data = { start: (req.query.start as number) ?? 0, limit, more_items_in_collection: false };

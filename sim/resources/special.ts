@@ -48,7 +48,9 @@ function presentFieldV2(f: FieldDef) {
     field_code: f.key,
     description: null,
     field_type: f.field_type,
-    options: f.options ? f.options.map((o) => ({ id: o.id, label: o.label, color: null, add_time: null, update_time: null })) : null,
+    options: f.options
+      ? f.options.map((o) => ({ id: o.id, label: o.label, color: null, add_time: null, update_time: null }))
+      : null,
     subfields: null,
     is_custom_field: f.is_custom,
     is_optional_response_field: false,
@@ -87,7 +89,13 @@ function fieldsListV2(entity: FieldEntity): Handler {
     const q = req.query;
     let page: ReturnType<typeof cursorPage>;
     try {
-      page = cursorPage(fieldsOf(core.store, entity), "id", "asc", (q.limit as number) ?? 100, q.cursor as string | undefined);
+      page = cursorPage(
+        fieldsOf(core.store, entity),
+        "id",
+        "asc",
+        (q.limit as number) ?? 100,
+        q.cursor as string | undefined,
+      );
     } catch (e) {
       throw new ViolationError([`query.cursor: ${(e as Error).message}`]);
     }

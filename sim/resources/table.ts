@@ -254,7 +254,9 @@ const deals: ResourceDef = {
   },
   // GET /deals: not archived; deleted only when status=deleted is asked for
   visible: (rec, q) => !rec.is_archived && (q.status !== undefined || !rec.is_deleted),
-  variants: [{ suffix: "/archived", visible: (rec, q) => !!rec.is_archived && (q.status !== undefined || !rec.is_deleted) }],
+  variants: [
+    { suffix: "/archived", visible: (rec, q) => !!rec.is_archived && (q.status !== undefined || !rec.is_deleted) },
+  ],
   check: (input) => {
     if (input.status === "deleted") {
       throw badRequest("A deal cannot be set to status 'deleted'; use DELETE /api/v2/deals/{id}");
@@ -381,7 +383,10 @@ const persons: ResourceDef = {
     label_ids: [],
     picture_id: null,
   }),
-  sample: (id) => ({ name: `Sim Person ${id}`, emails: [{ value: `person${id}@example.com`, primary: true, label: "work" }] }),
+  sample: (id) => ({
+    name: `Sim Person ${id}`,
+    emails: [{ value: `person${id}@example.com`, primary: true, label: "work" }],
+  }),
   required: ["name"],
   refs: { owner_id: "users", org_id: "organizations" },
   filters: {
@@ -767,7 +772,8 @@ const leads: ResourceDef = {
     }
     if (Array.isArray(input.label_ids)) {
       const labels = core.store.collection("leadLabels");
-      for (const id of input.label_ids) if (!labels.get(id as string)) throw badRequest(`Lead label ${String(id)} not found`);
+      for (const id of input.label_ids)
+        if (!labels.get(id as string)) throw badRequest(`Lead label ${String(id)} not found`);
     }
     if (isPlainObject(input.value)) {
       if (typeof input.value.amount !== "number" || !currencyExists(core.store, input.value.currency)) {
@@ -878,7 +884,9 @@ const notes: ResourceDef = {
   present: (rec, core, ctx) => ({
     ...rec,
     deal: rec.deal_id ? { title: core.store.collection("deals").get(rec.deal_id as number)?.title ?? null } : null,
-    person: rec.person_id ? { name: core.store.collection("persons").get(rec.person_id as number)?.name ?? null } : null,
+    person: rec.person_id
+      ? { name: core.store.collection("persons").get(rec.person_id as number)?.name ?? null }
+      : null,
     organization: rec.org_id
       ? { name: core.store.collection("organizations").get(rec.org_id as number)?.name ?? null }
       : null,
@@ -1068,7 +1076,11 @@ const projects: ResourceDef = {
   filters: {
     // a plain string in the spec ("open,completed"), so split here
     status: (value) => {
-      const wanted = new Set(String(value).split(",").map((s) => s.trim()));
+      const wanted = new Set(
+        String(value)
+          .split(",")
+          .map((s) => s.trim()),
+      );
       return (rec) => wanted.has(rec.is_deleted ? "deleted" : (rec.status as string));
     },
     phase_id: eq("phase_id"),

@@ -16,7 +16,9 @@ export function relativeApiPath(raw: unknown): { path: string; query: Record<str
   };
   if (!text) return refuse("it is empty");
   if (/^[a-z][a-z0-9+.-]*:/i.test(text) || text.startsWith("//") || text.includes("\\"))
-    return refuse("absolute URLs and other hosts are not allowed (the connection's token is only ever sent to its own Pipedrive domain)");
+    return refuse(
+      "absolute URLs and other hosts are not allowed (the connection's token is only ever sent to its own Pipedrive domain)",
+    );
   const [pathPart, queryPart = ""] = text.split("?", 2);
   let decoded: string;
   try {
@@ -63,7 +65,8 @@ export const rawRequest = action({
         { label: "v2", value: "v2" },
         { label: "v1", value: "v1" },
       ],
-      comments: "Pipedrive API version of the endpoint: v2 for deals, persons, organizations, activities, products, pipelines, stages and fields; v1 for the rest.",
+      comments:
+        "Pipedrive API version of the endpoint: v2 for deals, persons, organizations, activities, products, pipelines, stages and fields; v1 for the rest.",
       example: "v2",
       required: true,
     }),
@@ -71,7 +74,8 @@ export const rawRequest = action({
       label: "URL",
       type: "string",
       required: true,
-      comments: "The endpoint path relative to /api/v1 or /api/v2, e.g. /deals/12 or /users/me. A query string is allowed.",
+      comments:
+        "The endpoint path relative to /api/v1 or /api/v2, e.g. /deals/12 or /users/me. A query string is allowed.",
       example: "/users/me",
       placeholder: "/deals/12",
       clean: relativeApiPath,
@@ -111,7 +115,8 @@ export const rawRequest = action({
     const { path, query } = params.url as ReturnType<typeof relativeApiPath>;
     const headers = keyValues(params.headers, "Header");
     for (const name of Object.keys(headers))
-      if (FORBIDDEN_HEADERS.test(name)) throw new InputError(`Header: ${name} cannot be set; the connection provides the credentials.`);
+      if (FORBIDDEN_HEADERS.test(name))
+        throw new InputError(`Header: ${name} cannot be set; the connection provides the credentials.`);
     const method = params.method as HttpMethod;
     const client = clientFor(params.connection, context);
     const response = await client.send({
@@ -137,7 +142,11 @@ export const getConnectionInfo = action({
   inputs: { connection: connectionInput },
   perform: async (context, params) => {
     const client = clientFor(params.connection, context);
-    const me = await client.request<{ data: Record<string, unknown> }>({ method: "GET", version: "v1", path: "/users/me" });
+    const me = await client.request<{ data: Record<string, unknown> }>({
+      method: "GET",
+      version: "v1",
+      path: "/users/me",
+    });
     const connection = params.connection as Connection;
     const scope = util.types.toString(connection.token?.scope);
     return {
@@ -158,7 +167,13 @@ export const getConnectionInfo = action({
       company: { id: 1, name: "Acme", domain: "acme" },
       user: { id: 1, name: "Ada Lovelace", email: "ada@example.com", isAdmin: true },
       scopes: ["base", "deals:full"],
-      rateLimit: { limit: 80, remaining: 79, resetAt: 1767225600000, dailyTokensRemaining: 29500, dailyTokensLimit: 30000 },
+      rateLimit: {
+        limit: 80,
+        remaining: 79,
+        resetAt: 1767225600000,
+        dailyTokensRemaining: 29500,
+        dailyTokensLimit: 30000,
+      },
     },
   },
 });
@@ -178,14 +193,17 @@ async function searchExact(client: PipedriveClient, path: string, query: Record<
 }
 
 async function getOne(client: PipedriveClient, path: string, id: number) {
-  return (await client.request<{ data: Record<string, unknown> }>({ method: "GET", version: "v2", path, pathParams: { id } })).data;
+  return (
+    await client.request<{ data: Record<string, unknown> }>({ method: "GET", version: "v2", path, pathParams: { id } })
+  ).data;
 }
 
 async function create(client: PipedriveClient, path: string, body: Record<string, unknown>) {
   return (await client.request<{ data: Record<string, unknown> }>({ method: "POST", version: "v2", path, body })).data;
 }
 
-const compact = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+const compact = (body: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
 
 /** Find-or-create outputs say which happened, so a flow can branch on `created`. */
 const findOrCreate = (definition: {
@@ -213,7 +231,8 @@ const emailInput = input({
   label: "Email",
   type: "string",
   required: true,
-  comments: "The person's email address; an existing person with exactly this email is returned instead of creating one.",
+  comments:
+    "The person's email address; an existing person with exactly this email is returned instead of creating one.",
   example: "ada@example.com",
   clean: clean.optionalPattern("Email", /^[^\s@]+@[^\s@]+\.[^\s@]+$/, "an email address such as ada@example.com"),
 });
@@ -226,8 +245,19 @@ export const beyondActions = {
     description: "Return the person with this email, or create one. The output's created says which happened.",
     inputs: {
       email: emailInput,
-      name: input({ label: "Name", type: "string", required: true, comments: "The name for a new person.", example: "Ada Lovelace", clean: clean.text("Name") }),
-      orgId: optionalIdInput({ label: "Org ID", dataSource: "selectOrganization", comments: "The organization a new person belongs to." }),
+      name: input({
+        label: "Name",
+        type: "string",
+        required: true,
+        comments: "The name for a new person.",
+        example: "Ada Lovelace",
+        clean: clean.text("Name"),
+      }),
+      orgId: optionalIdInput({
+        label: "Org ID",
+        dataSource: "selectOrganization",
+        comments: "The organization a new person belongs to.",
+      }),
     },
     find: async (client, params) => {
       const email = params.email as string | undefined;
@@ -236,14 +266,30 @@ export const beyondActions = {
       return hits[0] ? getOne(client, "/persons/{id}", hits[0].id) : undefined;
     },
     create: (client, params) =>
-      create(client, "/persons", compact({ name: params.name, org_id: params.orgId, emails: [{ value: params.email, primary: true, label: "work" }] })),
+      create(
+        client,
+        "/persons",
+        compact({
+          name: params.name,
+          org_id: params.orgId,
+          emails: [{ value: params.email, primary: true, label: "work" }],
+        }),
+      ),
     example: { id: 1, name: "Ada Lovelace", emails: [{ value: "ada@example.com", primary: true, label: "work" }] },
   }),
   findOrCreateOrganization: findOrCreate({
     label: "Find or Create Organization",
-    description: "Return the organization with exactly this name, or create one. The output's created says which happened.",
+    description:
+      "Return the organization with exactly this name, or create one. The output's created says which happened.",
     inputs: {
-      name: input({ label: "Name", type: "string", required: true, comments: "The organization's exact name.", example: "Acme Inc.", clean: clean.text("Name") }),
+      name: input({
+        label: "Name",
+        type: "string",
+        required: true,
+        comments: "The organization's exact name.",
+        example: "Acme Inc.",
+        clean: clean.text("Name"),
+      }),
     },
     find: async (client, params) => {
       const hits = await searchExact(client, "/organizations/search", { term: params.name as string, fields: "name" });
@@ -257,9 +303,24 @@ export const beyondActions = {
     description:
       "Return the deal with exactly this title for the given person and/or organization, or create it. The output's created says which happened.",
     inputs: {
-      title: input({ label: "Title", type: "string", required: true, comments: "The deal's exact title.", example: "Acme - 50 seats", clean: clean.text("Title") }),
-      personId: optionalIdInput({ label: "Person ID", dataSource: "selectPerson", comments: "Match and link deals of this person." }),
-      orgId: optionalIdInput({ label: "Org ID", dataSource: "selectOrganization", comments: "Match and link deals of this organization." }),
+      title: input({
+        label: "Title",
+        type: "string",
+        required: true,
+        comments: "The deal's exact title.",
+        example: "Acme - 50 seats",
+        clean: clean.text("Title"),
+      }),
+      personId: optionalIdInput({
+        label: "Person ID",
+        dataSource: "selectPerson",
+        comments: "Match and link deals of this person.",
+      }),
+      orgId: optionalIdInput({
+        label: "Org ID",
+        dataSource: "selectOrganization",
+        comments: "Match and link deals of this organization.",
+      }),
     },
     find: async (client, params) => {
       const hits = await searchExact(client, "/deals/search", {
@@ -270,7 +331,8 @@ export const beyondActions = {
       });
       return hits[0] ? getOne(client, "/deals/{id}", hits[0].id) : undefined;
     },
-    create: (client, params) => create(client, "/deals", compact({ title: params.title, person_id: params.personId, org_id: params.orgId })),
+    create: (client, params) =>
+      create(client, "/deals", compact({ title: params.title, person_id: params.personId, org_id: params.orgId })),
     example: { id: 1, title: "Acme - 50 seats", person_id: 1, org_id: 1, status: "open" },
   }),
 };

@@ -45,15 +45,24 @@ export function compatDefinitions(available: Set<string>): Record<string, Operat
   return {
     getDealActivities: relatedList({ record: "deal", list: "activities" }, available, "Get Deal Activities"),
     getDealPersons: relatedList({ record: "deal", list: "persons" }, available, "Get Deal Persons"),
-    getOrganizationActivities: relatedList({ record: "organization", list: "activities" }, available, "Get Organization Activities"),
+    getOrganizationActivities: relatedList(
+      { record: "organization", list: "activities" },
+      available,
+      "Get Organization Activities",
+    ),
     getOrganizationDeals: relatedList({ record: "organization", list: "deals" }, available, "Get Organization Deals"),
-    getOrganizationPersons: relatedList({ record: "organization", list: "persons" }, available, "Get Organization Persons"),
+    getOrganizationPersons: relatedList(
+      { record: "organization", list: "persons" },
+      available,
+      "Get Organization Persons",
+    ),
     getPersonActivities: relatedList({ record: "person", list: "activities" }, available, "Get Person Activities"),
     getPersonDeals: relatedList({ record: "person", list: "deals" }, available, "Get Person Deals"),
     getPersonFieldDetails: {
       ...personField,
       label: "Get Person Field Details",
-      description: "Get one person field by its numeric ID (GET /api/v1/personFields/{id}). Get Person Field takes the field code instead.",
+      description:
+        "Get one person field by its numeric ID (GET /api/v1/personFields/{id}). Get Person Field takes the field code instead.",
       params: {
         fieldId: inPath("id", idInput({ label: "Field ID", comments: "The numeric ID of the person field." })),
       },
@@ -80,7 +89,13 @@ export function compatDefinitions(available: Set<string>): Record<string, Operat
         },
         value: inBody(
           "value",
-          input({ label: "Value", type: "string", required: true, comments: "The new value.", clean: clean.text("Value") }),
+          input({
+            label: "Value",
+            type: "string",
+            required: true,
+            comments: "The new value.",
+            clean: clean.text("Value"),
+          }),
         ),
       },
       prepare: (parts) => {
@@ -113,8 +128,14 @@ export function compatDefinitions(available: Set<string>): Record<string, Operat
 }
 
 const REMOVED: Record<string, { label: string; replacement: string }> = {
-  getSubscription: { label: "Get Subscription", replacement: "Find Subscription By Deal or Get Installments (getInstallments)" },
-  getSubscriptionPayments: { label: "Get Subscription Payments", replacement: "Get Installments (getInstallments) for the deal" },
+  getSubscription: {
+    label: "Get Subscription",
+    replacement: "Find Subscription By Deal or Get Installments (getInstallments)",
+  },
+  getSubscriptionPayments: {
+    label: "Get Subscription Payments",
+    replacement: "Get Installments (getInstallments) for the deal",
+  },
   deleteSubscription: { label: "Delete Subscription", replacement: "Delete Installment (deleteInstallment)" },
   cancelRecurringSubscription: {
     label: "Cancel Recurring Subscription",
@@ -130,10 +151,17 @@ export function removedActions(): Record<string, ActionDefinition> {
       display: { label, description: `Pipedrive removed the Subscriptions API. Use ${replacement} instead.` },
       inputs: {
         connection: connectionInput,
-        id: input({ label: "Subscription ID", type: "string", required: false, comments: "Kept for compatibility; not used." }),
+        id: input({
+          label: "Subscription ID",
+          type: "string",
+          required: false,
+          comments: "Kept for compatibility; not used.",
+        }),
       },
       perform: async (): Promise<{ data: unknown }> => {
-        throw new InputError(`${label}: Pipedrive removed the Subscriptions API, so this action can no longer run. Use ${replacement} instead.`);
+        throw new InputError(
+          `${label}: Pipedrive removed the Subscriptions API, so this action can no longer run. Use ${replacement} instead.`,
+        );
       },
       examplePayload: { data: null },
     }) as unknown as ActionDefinition;

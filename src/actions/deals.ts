@@ -37,7 +37,8 @@ const pipelineId = linkedIdInput("pipeline", {
 });
 const stageId = linkedIdInput("stage", {
   required: false,
-  comments: "The ID of the stage (the dropdown shows Pipeline > Stage). When empty on create, the deal goes to the first stage of the pipeline.",
+  comments:
+    "The ID of the stage (the dropdown shows Pipeline > Stage). When empty on create, the deal goes to the first stage of the pipeline.",
 });
 const ownerId = linkedIdInput("owner", {
   required: false,
@@ -75,9 +76,12 @@ const dealFields = (mode: "create" | "update"): Record<string, Param> => ({
       label: "Currency",
       type: "string",
       required: false,
-      comments: "The 3-letter ISO currency code of the value, e.g. USD or EUR. When empty, the company's default currency.",
+      comments:
+        "The 3-letter ISO currency code of the value, e.g. USD or EUR. When empty, the company's default currency.",
       example: "USD",
-      clean: clean.optionalPattern("Currency", /^[A-Z]{3}$/, "a 3-letter currency code such as USD", (t) => t.toUpperCase()),
+      clean: clean.optionalPattern("Currency", /^[A-Z]{3}$/, "a 3-letter currency code such as USD", (t) =>
+        t.toUpperCase(),
+      ),
     }),
   ),
   personId: inBody("person_id", personId),
@@ -85,10 +89,7 @@ const dealFields = (mode: "create" | "update"): Record<string, Param> => ({
   pipelineId: inBody("pipeline_id", pipelineId),
   stageId: inBody("stage_id", stageId),
   ownerId: inBody("owner_id", ownerId),
-  status: inBody(
-    "status",
-    statusInput("open, won or lost. Use Delete Deal to delete a deal.", DEAL_STATUSES),
-  ),
+  status: inBody("status", statusInput("open, won or lost. Use Delete Deal to delete a deal.", DEAL_STATUSES)),
   expectedCloseDate: inBody(
     "expected_close_date",
     input({
@@ -166,7 +167,13 @@ const table = {
     path: "/deals",
     list: "cursor",
     params: {
-      status: inQuery("status", statusInput("Only deals with this status. Empty returns open, won and lost deals.", [...DEAL_STATUSES, "deleted"])),
+      status: inQuery(
+        "status",
+        statusInput("Only deals with this status. Empty returns open, won and lost deals.", [
+          ...DEAL_STATUSES,
+          "deleted",
+        ]),
+      ),
       personId: inQuery("person_id", { ...personId, comments: "Only deals linked to this person." }),
       orgId: inQuery("org_id", { ...orgId, comments: "Only deals linked to this organization." }),
       pipelineId: inQuery("pipeline_id", { ...pipelineId, comments: "Only deals in this pipeline." }),
@@ -176,7 +183,8 @@ const table = {
         "filter_id",
         linkedIdInput("filter", {
           required: false,
-          comments: "Apply a saved Pipedrive deal filter (the dropdown shows each filter's type). When set, Pipedrive ignores the other filters.",
+          comments:
+            "Apply a saved Pipedrive deal filter (the dropdown shows each filter's type). When set, Pipedrive ignores the other filters.",
         }),
       ),
       updatedSince: inQuery("updated_since", updatedSinceInput),
@@ -200,14 +208,17 @@ const table = {
   },
   addDeal: {
     label: "Add Deal",
-    description: "Create a deal. Only Title is required; it goes to the pipeline's first stage unless a stage is given.",
+    description:
+      "Create a deal. Only Title is required; it goes to the pipeline's first stage unless a stage is given.",
     method: "POST",
     version: "v2",
     path: "/deals",
     params: { ...dealFields("create"), addTime: { in: "body", name: "add_time", input: addTimeCompat } },
     prepare: (parts, _values, context) => {
       if (parts.body.add_time !== undefined) {
-        context.logger?.warn?.("Add Deal: the Add Time input is ignored; Pipedrive's v2 API sets the creation time itself.");
+        context.logger?.warn?.(
+          "Add Deal: the Add Time input is ignored; Pipedrive's v2 API sets the creation time itself.",
+        );
         delete parts.body.add_time;
       }
     },

@@ -18,10 +18,13 @@ const customFieldsOf = new Map<string, { entity: FieldEntity; writes: boolean }>
 for (const [entity, { one, many }] of Object.entries(RECORDS) as [FieldEntity, { one: string; many: string }][]) {
   if (entity === "note") continue;
   for (const key of [`add${one}`, `update${one}`]) customFieldsOf.set(key, { entity, writes: true });
-  for (const key of [`get${one}`, `get${many}`, `getArchived${many}`]) customFieldsOf.set(key, { entity, writes: false });
+  for (const key of [`get${one}`, `get${many}`, `getArchived${many}`])
+    customFieldsOf.set(key, { entity, writes: false });
 }
-for (const key of ["getPersonDeals", "getOrganizationDeals"]) customFieldsOf.set(key, { entity: "deal", writes: false });
-for (const key of ["getDealPersons", "getOrganizationPersons"]) customFieldsOf.set(key, { entity: "person", writes: false });
+for (const key of ["getPersonDeals", "getOrganizationDeals"])
+  customFieldsOf.set(key, { entity: "deal", writes: false });
+for (const key of ["getDealPersons", "getOrganizationPersons"])
+  customFieldsOf.set(key, { entity: "person", writes: false });
 for (const key of ["getDealActivities", "getOrganizationActivities", "getPersonActivities"])
   customFieldsOf.set(key, { entity: "activity", writes: false });
 

@@ -1,9 +1,9 @@
 import {
   type ActionContext,
   type ActionDefinition,
+  action,
   type Connection,
   type InputFieldDefinition,
-  action,
   input,
 } from "@prismatic-io/spectral";
 import {
@@ -96,7 +96,8 @@ const rawCustomFieldsInput = input({
   type: "boolean",
   required: false,
   default: "false",
-  comments: "When true, custom fields in the output keep Pipedrive's 40-character keys and option ids instead of names and labels.",
+  comments:
+    "When true, custom fields in the output keep Pipedrive's 40-character keys and option ids instead of names and labels.",
   clean: clean.boolean("Raw Custom Fields"),
 });
 
@@ -131,7 +132,12 @@ function splitParams(definition: OperationDefinition, values: Record<string, unk
   return parts;
 }
 
-async function runList(client: PipedriveClient, definition: OperationDefinition, parts: RequestParts, values: Record<string, unknown>) {
+async function runList(
+  client: PipedriveClient,
+  definition: OperationDefinition,
+  parts: RequestParts,
+  values: Record<string, unknown>,
+) {
   const pagination = definition.list as Pagination;
   const from = (pagination === "cursor" ? values.cursor : values.start) as string | number | undefined;
   const base = {
@@ -168,7 +174,12 @@ async function runList(client: PipedriveClient, definition: OperationDefinition,
   return {
     success: true,
     data: result.items,
-    additional_data: { ...resume, fetched_all: !result.truncated, record_count: result.items.length, pages: result.pages },
+    additional_data: {
+      ...resume,
+      fetched_all: !result.truncated,
+      record_count: result.items.length,
+      pages: result.pages,
+    },
   };
 }
 
@@ -186,7 +197,8 @@ function encodeBody(kind: "json" | "multipart" | "form", parts: RequestParts): u
   if (kind === "json") return parts.body;
   if (kind === "form") {
     const form = new URLSearchParams();
-    for (const [key, value] of Object.entries(parts.body)) form.append(key, Array.isArray(value) ? value.join(",") : String(value));
+    for (const [key, value] of Object.entries(parts.body))
+      form.append(key, Array.isArray(value) ? value.join(",") : String(value));
     return form;
   }
   const form = new FormData();
@@ -195,7 +207,11 @@ function encodeBody(kind: "json" | "multipart" | "form", parts: RequestParts): u
     if (key === "file_name") continue;
     if (Buffer.isBuffer(value) || isFilePayload(value)) {
       const payload = Buffer.isBuffer(value) ? { data: value } : value;
-      form.append(key, new Blob([new Uint8Array(payload.data)], { type: payload.contentType ?? "application/octet-stream" }), fileName);
+      form.append(
+        key,
+        new Blob([new Uint8Array(payload.data)], { type: payload.contentType ?? "application/octet-stream" }),
+        fileName,
+      );
     } else form.append(key, Array.isArray(value) ? value.join(",") : String(value));
   }
   return form;
@@ -219,18 +235,30 @@ export function operation(definition: OperationDefinition): ActionDefinition {
         logger: context.logger,
       });
       const entity = definition.customFields?.entity;
-      if (entity && definition.customFields?.writes && values.customFields !== undefined && values.customFields !== "") {
+      if (
+        entity &&
+        definition.customFields?.writes &&
+        values.customFields !== undefined &&
+        values.customFields !== ""
+      ) {
         const encoded = await encodeCustomFields(client, entity, values.customFields, { version: definition.version });
         if (encoded && definition.version === "v2") parts.body.custom_fields = encoded;
         else if (encoded) Object.assign(parts.body, encoded);
       }
-      if (takesBody && WRITES.has(definition.method) && definition.method !== "POST" && parts.rawBody === undefined && Object.keys(parts.body).length === 0)
+      if (
+        takesBody &&
+        WRITES.has(definition.method) &&
+        definition.method !== "POST" &&
+        parts.rawBody === undefined &&
+        Object.keys(parts.body).length === 0
+      )
         throw new InputError(`${definition.label}: set at least one field to change.`);
       // Load field names before a write, so naming the output can never fail after the write happened.
       if (entity && !values.rawCustomFields && WRITES.has(definition.method)) await fieldCatalog(client, entity);
       const named = async (data: unknown) => {
         // The response was just fetched for this action: renaming in place saves a copy of every record.
-        const resolved = entity && !values.rawCustomFields ? await decodeCustomFields(client, entity, data, { inPlace: true }) : data;
+        const resolved =
+          entity && !values.rawCustomFields ? await decodeCustomFields(client, entity, data, { inPlace: true }) : data;
         return definition.transform ? definition.transform(resolved, client, values) : resolved;
       };
       if (definition.list) return { data: await named(await runList(client, definition, parts, values)) };
@@ -251,8 +279,15 @@ export function operation(definition: OperationDefinition): ActionDefinition {
         return { data: await named(await client.request(request)) };
       } catch (error) {
         // A DELETE whose first answer was lost and whose retry finds nothing did its work.
-        if (definition.method === "DELETE" && error instanceof PipedriveError && error.status === 404 && error.retries > 0) {
-          context.logger?.warn?.(`${definition.label}: the record was already gone when the request was retried; treating the delete as done.`);
+        if (
+          definition.method === "DELETE" &&
+          error instanceof PipedriveError &&
+          error.status === 404 &&
+          error.retries > 0
+        ) {
+          context.logger?.warn?.(
+            `${definition.label}: the record was already gone when the request was retried; treating the delete as done.`,
+          );
           return { data: { success: true, data: parts.pathParams, alreadyDeleted: true } };
         }
         throw error;

@@ -78,7 +78,10 @@ export function semanticDefinitions(available: Set<string>): Record<string, Oper
         downloadFiles: {
           in: "query",
           name: "download_files",
-          input: yesNo("Download Files", `When true, the output's downloadedFiles holds each file's contents as base64 (at most ${MAX_DOWNLOADS}).`),
+          input: yesNo(
+            "Download Files",
+            `When true, the output's downloadedFiles holds each file's contents as base64 (at most ${MAX_DOWNLOADS}).`,
+          ),
         },
       },
       prepare: (parts) => {

@@ -1,5 +1,5 @@
-import { type Connection, ConnectionError, util } from "@prismatic-io/spectral";
 import { createHash } from "node:crypto";
+import { type Connection, ConnectionError, util } from "@prismatic-io/spectral";
 import { InputError } from "./errors";
 import { redact, registerSecret } from "./redact";
 
@@ -25,7 +25,8 @@ export function toApiOrigin(raw: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (url.username || url.password || url.search || url.hash || (url.pathname && url.pathname !== "/")) return undefined;
+  if (url.username || url.password || url.search || url.hash || (url.pathname && url.pathname !== "/"))
+    return undefined;
   const origin = url.origin;
   if (url.protocol === "https:") return origin;
   return LOOPBACK.test(origin) ? origin : undefined;
@@ -59,7 +60,10 @@ export function resolveAuth(connection: Connection): ResolvedAuth {
     case "oauth2": {
       const accessToken = util.types.toString(connection.token?.access_token);
       if (!accessToken)
-        throw new ConnectionError(connection, "The Pipedrive OAuth connection has no access token: connect (authorize) it again.");
+        throw new ConnectionError(
+          connection,
+          "The Pipedrive OAuth connection has no access token: connect (authorize) it again.",
+        );
       registerSecret(accessToken);
       registerSecret(util.types.toString(connection.token?.refresh_token));
       registerSecret(util.types.toString(connection.fields?.clientSecret));

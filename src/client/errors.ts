@@ -74,11 +74,15 @@ function describe(d: PipedriveErrorDetails): string {
       return `Pipedrive's daily API token budget for this company is spent (429 on ${where}). Requests will keep failing until the budget resets at midnight, Pipedrive server time; the request was not retried. Reduce the sync volume or buy a top-up in Pipedrive.`;
     case "timeout":
       return `Pipedrive did not answer ${where} in time${retriedNote(d.retries)}.${
-        d.method === "POST" ? " It was not re-sent because the create may already have been processed; check Pipedrive before running it again." : ""
+        d.method === "POST"
+          ? " It was not re-sent because the create may already have been processed; check Pipedrive before running it again."
+          : ""
       }`;
     case "network":
       return `Could not reach Pipedrive for ${where}${retriedNote(d.retries)}${quoted}.${
-        d.method === "POST" ? " It was not re-sent because the create may already have been processed; check Pipedrive before running it again." : ""
+        d.method === "POST"
+          ? " It was not re-sent because the create may already have been processed; check Pipedrive before running it again."
+          : ""
       }`;
     case "invalidInput":
       return said;
@@ -89,8 +93,7 @@ function describe(d: PipedriveErrorDetails): string {
   const head = `Pipedrive answered ${status} to ${where}${quoted}`;
   if (status === 401)
     return `${head}. The connection's credentials were rejected (expired, revoked or wrong token): reconnect the Pipedrive connection.`;
-  if (status === 402)
-    return `${head}. The Pipedrive company account is not active (trial ended or payment missing).`;
+  if (status === 402) return `${head}. The Pipedrive company account is not active (trial ended or payment missing).`;
   if (status === 403) {
     if (/scope/i.test(said)) {
       const missing = /missing scope[^A-Za-z]*(.*)$/i.exec(said)?.[1];
@@ -114,7 +117,9 @@ function describe(d: PipedriveErrorDetails): string {
     }.`;
   if (status >= 500)
     return `${head}. Pipedrive had a server error${retriedNote(d.retries)}.${
-      d.method === "POST" ? " A POST is never re-sent because it may already have been processed; check Pipedrive before running it again." : ""
+      d.method === "POST"
+        ? " A POST is never re-sent because it may already have been processed; check Pipedrive before running it again."
+        : ""
     }`;
   return `${head}.`;
 }

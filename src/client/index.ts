@@ -6,7 +6,7 @@ import { InputError, PipedriveError } from "./errors";
 import { gateFor, type RateLimitGate, type RateLimitSnapshot } from "./rateLimit";
 import { redact } from "./redact";
 
-export { PipedriveError, InputError } from "./errors";
+export { InputError, PipedriveError } from "./errors";
 export type { RateLimitSnapshot } from "./rateLimit";
 
 export type ApiVersion = "v1" | "v2";
@@ -88,7 +88,7 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"])
 export const MAX_PAGE_SIZE = 500;
 
 const retryCountOf = (config?: InternalAxiosRequestConfig): number =>
-  ((config as unknown as Record<string, { retryCount?: number } | undefined>)?.["axios-retry"]?.retryCount ?? 0);
+  (config as unknown as Record<string, { retryCount?: number } | undefined>)?.["axios-retry"]?.retryCount ?? 0;
 
 const headerNumber = (headers: Record<string, unknown> | undefined, name: string): number | undefined => {
   const raw = headers?.[name];
@@ -119,7 +119,9 @@ export function fillPath(path: string, params: Record<string, string | number> =
   });
 }
 
-function cleanQuery(query: Query | undefined): Record<string, string | number | boolean | (string | number)[]> | undefined {
+function cleanQuery(
+  query: Query | undefined,
+): Record<string, string | number | boolean | (string | number)[]> | undefined {
   if (!query) return undefined;
   const out: Record<string, string | number | boolean | (string | number)[]> = {};
   for (const [key, value] of Object.entries(query)) {
@@ -223,7 +225,9 @@ export class PipedriveClient {
         // Arrays in the query repeat the key (deal_ids=1&deal_ids=2), the specs' default serialisation.
         paramsSerializer: { indexes: null },
         headers:
-          options.body !== undefined && !(options.body instanceof FormData) && !(options.body instanceof URLSearchParams)
+          options.body !== undefined &&
+          !(options.body instanceof FormData) &&
+          !(options.body instanceof URLSearchParams)
             ? { "Content-Type": "application/json", ...options.headers }
             : options.headers,
       });
@@ -253,7 +257,11 @@ export class PipedriveClient {
     });
     const items = Array.isArray(envelope.data) ? envelope.data : [];
     const additional = envelope.additional_data ?? null;
-    return { items, additionalData: additional, next: nextPosition(options.pagination, additional, position, items.length) };
+    return {
+      items,
+      additionalData: additional,
+      next: nextPosition(options.pagination, additional, position, items.length),
+    };
   }
 
   /** Walks every page from options.from; stop early by breaking out of the loop. */
@@ -288,7 +296,9 @@ export class PipedriveClient {
   private logRequest(method: string, path: string, outcome: number | string, started: number, retries: number) {
     if (!this.debug || !this.logger?.debug) return;
     this.logger.debug(
-      redact(`Pipedrive ${method} ${path} -> ${outcome} in ${Date.now() - started} ms${retries ? `, ${retries} retries` : ""}`),
+      redact(
+        `Pipedrive ${method} ${path} -> ${outcome} in ${Date.now() - started} ms${retries ? `, ${retries} retries` : ""}`,
+      ),
     );
   }
 }
@@ -317,7 +327,8 @@ function toPipedriveError(error: unknown, method: string, path: string): Pipedri
   const response = axiosError?.response;
   if (!response) {
     const code = util.types.toString(axiosError?.code);
-    const timedOut = code === "ECONNABORTED" || code === "ETIMEDOUT" || /timeout/i.test(util.types.toString(axiosError?.message));
+    const timedOut =
+      code === "ECONNABORTED" || code === "ETIMEDOUT" || /timeout/i.test(util.types.toString(axiosError?.message));
     return new PipedriveError({
       kind: timedOut ? "timeout" : "network",
       method,
@@ -357,7 +368,8 @@ function parseBody(data: unknown): { error?: string; errorInfo?: string; code?: 
   }
   if (!body || typeof body !== "object") return {};
   const record = body as Record<string, unknown>;
-  let error = typeof record.error === "string" ? record.error : typeof record.message === "string" ? record.message : undefined;
+  let error =
+    typeof record.error === "string" ? record.error : typeof record.message === "string" ? record.message : undefined;
   if (!error && record.errors && typeof record.errors === "object") {
     error = Object.entries(record.errors as Record<string, unknown>)
       .map(([field, problems]) => `${field}: ${Array.isArray(problems) ? problems.join(", ") : String(problems)}`)

@@ -10,7 +10,10 @@ export function registerSecret(secret: unknown): void {
 
 const PATTERNS: [RegExp, string][] = [
   [/(Bearer|Basic)\s+[A-Za-z0-9._~+/=:-]+/gi, "$1 [redacted]"],
-  [/\b((?:api_token|access_token|refresh_token|client_secret|password|code)["']?\s*[=:]\s*["']?)[^"'&\s,}]+/gi, "$1[redacted]"],
+  [
+    /\b((?:api_token|access_token|refresh_token|client_secret|password|code)["']?\s*[=:]\s*["']?)[^"'&\s,}]+/gi,
+    "$1[redacted]",
+  ],
   [/(x-api-token["']?\s*[:=]\s*["']?)[^"'\s,}]+/gi, "$1[redacted]"],
 ];
 

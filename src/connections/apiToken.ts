@@ -14,7 +14,8 @@ export const apiToken = connection({
       type: "password",
       required: true,
       shown: true,
-      comments: "The personal API token of the Pipedrive user the integration acts as. It is sent in the x-api-token header.",
+      comments:
+        "The personal API token of the Pipedrive user the integration acts as. It is sent in the x-api-token header.",
     },
     companyDomain: {
       label: "Company Domain",

@@ -54,28 +54,30 @@ export function fieldCatalog(client: PipedriveClient, entity: FieldEntity): Prom
   if (!catalog) {
     const source = SOURCES[entity];
     const cache = perClient;
-    const fetched: Promise<{ items: RawField[] }> =
-      source.unpaged
-        ? client
-            .request<{ data: RawField[] | null }>({ method: "GET", version: source.version, path: source.path })
-            .then((envelope) => ({ items: envelope.data ?? [] }))
-        : client.collect<RawField>({ version: source.version, path: source.path, pagination: source.version === "v2" ? "cursor" : "offset" });
-    catalog = fetched
-      .then(({ items }) => {
-        const byCode = new Map<string, FieldInfo>();
-        for (const raw of items) {
-          const code = raw.field_code ?? raw.key;
-          if (!code) continue;
-          byCode.set(code, {
-            code,
-            name: raw.field_name ?? raw.name ?? code,
-            type: raw.field_type ?? "varchar",
-            isCustom: raw.is_custom_field ?? raw.edit_flag ?? CUSTOM_CODE.test(code),
-            options: raw.options ?? [],
-          });
-        }
-        return byCode;
-      });
+    const fetched: Promise<{ items: RawField[] }> = source.unpaged
+      ? client
+          .request<{ data: RawField[] | null }>({ method: "GET", version: source.version, path: source.path })
+          .then((envelope) => ({ items: envelope.data ?? [] }))
+      : client.collect<RawField>({
+          version: source.version,
+          path: source.path,
+          pagination: source.version === "v2" ? "cursor" : "offset",
+        });
+    catalog = fetched.then(({ items }) => {
+      const byCode = new Map<string, FieldInfo>();
+      for (const raw of items) {
+        const code = raw.field_code ?? raw.key;
+        if (!code) continue;
+        byCode.set(code, {
+          code,
+          name: raw.field_name ?? raw.name ?? code,
+          type: raw.field_type ?? "varchar",
+          isCustom: raw.is_custom_field ?? raw.edit_flag ?? CUSTOM_CODE.test(code),
+          options: raw.options ?? [],
+        });
+      }
+      return byCode;
+    });
     const pending = catalog;
     pending.catch(() => {
       if (cache.get(entity) === pending) cache.delete(entity);

@@ -100,7 +100,13 @@ export const normalizeName = (name: string): string => name.trim().replace(/\s+/
 function indexOf(catalog: Map<string, FieldInfo>): FieldIndex {
   const cached = indexes.get(catalog);
   if (cached) return cached;
-  const index: FieldIndex = { byCode: new Map(), customByName: new Map(), standard: new Map(), customNames: [], displayKey: new Map() };
+  const index: FieldIndex = {
+    byCode: new Map(),
+    customByName: new Map(),
+    standard: new Map(),
+    customNames: [],
+    displayKey: new Map(),
+  };
   for (const field of catalog.values()) {
     index.byCode.set(field.code.toLowerCase(), field);
     const name = normalizeName(field.name);
@@ -155,7 +161,11 @@ function closeNames(typed: string, names: string[]): string[] {
       const candidate = normalizeName(name);
       const d = distance(wanted, candidate);
       const contains = wanted.length >= 3 && (candidate.includes(wanted) || wanted.includes(candidate));
-      return { name, score: contains ? Math.min(d, 1) : d, limit: Math.max(2, Math.floor(Math.max(wanted.length, candidate.length) / 3)) };
+      return {
+        name,
+        score: contains ? Math.min(d, 1) : d,
+        limit: Math.max(2, Math.floor(Math.max(wanted.length, candidate.length) / 3)),
+      };
     })
     .filter((c) => c.score <= c.limit)
     .sort((a, b) => a.score - b.score)
@@ -169,7 +179,9 @@ function resolveField(index: FieldIndex, entity: FieldEntity, key: string): Fiel
   if (CUSTOM_CODE.test(typed)) {
     const field = index.byCode.get(typed.toLowerCase());
     if (field?.isCustom) return field;
-    throw new InputError(`${INPUT}: no ${what} custom field has the code "${typed}"; use a field name or a code from Pipedrive's Data fields settings.`);
+    throw new InputError(
+      `${INPUT}: no ${what} custom field has the code "${typed}"; use a field name or a code from Pipedrive's Data fields settings.`,
+    );
   }
   const name = normalizeName(typed);
   const custom = index.customByName.get(name);
@@ -185,10 +197,13 @@ function resolveField(index: FieldIndex, entity: FieldEntity, key: string): Fiel
       `${INPUT}: "${typed}" is the standard ${what} field "${standard.name}", not a custom field; set it with the action's own ${standard.name} input instead of ${INPUT}.`,
     );
   }
-  if (!typed) throw new InputError(`${INPUT}: a field name is empty; use the custom field's name, e.g. {"Priority": "High"}.`);
+  if (!typed)
+    throw new InputError(`${INPUT}: a field name is empty; use the custom field's name, e.g. {"Priority": "High"}.`);
   const close = closeNames(typed, index.customNames);
   if (close.length) {
-    throw new InputError(`${INPUT}: no ${what} custom field is named "${typed}"; did you mean ${close.map((n) => `"${n}"`).join(" or ")}?`);
+    throw new InputError(
+      `${INPUT}: no ${what} custom field is named "${typed}"; did you mean ${close.map((n) => `"${n}"`).join(" or ")}?`,
+    );
   }
   throw new InputError(
     index.customNames.length
@@ -202,7 +217,8 @@ function resolveField(index: FieldIndex, entity: FieldEntity, key: string): Fiel
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-const EXPECTED_INPUT = 'a JSON object keyed by custom field name or code, e.g. {"Priority": "High", "Tags": ["Alpha", "Beta"]}';
+const EXPECTED_INPUT =
+  'a JSON object keyed by custom field name or code, e.g. {"Priority": "High", "Tags": ["Alpha", "Beta"]}';
 
 /** The builder's input as [key, value] pairs; undefined when nothing was given. */
 function readInput(input: unknown): Array<[string, unknown]> | undefined {
@@ -241,7 +257,9 @@ const isBlank = (value: unknown) =>
   value === null || value === undefined || (typeof value === "string" && value.trim() === "");
 
 function toNumber(field: FieldInfo, value: unknown, wholeOnly = false): number {
-  const example = wholeOnly ? "a whole number such as 1500" : "a number such as 1500 or 1500.5 (no thousands separators or currency symbols)";
+  const example = wholeOnly
+    ? "a whole number such as 1500"
+    : "a number such as 1500 or 1500.5 (no thousands separators or currency symbols)";
   let n: number;
   if (typeof value === "number") n = value;
   else if (typeof value === "string" && NUMBER.test(value.trim())) n = Number(value.trim());
@@ -273,18 +291,21 @@ function toTime(field: FieldInfo, value: unknown, what = "a time as HH:MM or HH:
 
 function onlyKeys(field: FieldInfo, value: Record<string, unknown>, allowed: string[], expected: string): void {
   const extra = Object.keys(value).filter((k) => !allowed.includes(k));
-  if (extra.length) fail(field, `${expected} (unknown ${extra.length === 1 ? "key" : "keys"} ${extra.join(", ")})`, value);
+  if (extra.length)
+    fail(field, `${expected} (unknown ${extra.length === 1 ? "key" : "keys"} ${extra.join(", ")})`, value);
 }
 
 function toCurrency(field: FieldInfo, value: unknown, expected: string): string | undefined {
   if (isBlank(value)) return undefined;
-  if (typeof value !== "string" || !/^[A-Za-z]{3}$/.test(value.trim())) return fail(field, `${expected} with a 3-letter currency code such as USD`, value);
+  if (typeof value !== "string" || !/^[A-Za-z]{3}$/.test(value.trim()))
+    return fail(field, `${expected} with a 3-letter currency code such as USD`, value);
   return value.trim().toUpperCase();
 }
 
 function toMonetary(field: FieldInfo, value: unknown): { value: number; currency?: string } {
   const expected = '{"value": 1500, "currency": "USD"}, "1500 USD" or a number';
-  const money = (amount: number, currency: string | undefined) => (currency ? { value: amount, currency } : { value: amount });
+  const money = (amount: number, currency: string | undefined) =>
+    currency ? { value: amount, currency } : { value: amount };
   if (typeof value === "number") return money(toNumber(field, value), undefined);
   if (typeof value === "string") {
     const text = value.trim();
@@ -322,11 +343,13 @@ function toDateRange(field: FieldInfo, value: unknown): { value: string; until: 
 function toTimezoneId(field: FieldInfo, record: Record<string, unknown>, expected: string): number | undefined {
   const tz = record.timezone_id;
   if (isBlank(tz)) {
-    if (!isBlank(record.timezone_name)) fail(field, `${expected}; give the time zone as timezone_id (Pipedrive's numeric id)`, record);
+    if (!isBlank(record.timezone_name))
+      fail(field, `${expected}; give the time zone as timezone_id (Pipedrive's numeric id)`, record);
     return undefined;
   }
   const id = typeof tz === "number" ? tz : typeof tz === "string" && /^\d+$/.test(tz.trim()) ? Number(tz) : Number.NaN;
-  if (!Number.isSafeInteger(id) || id < 1) return fail(field, `${expected} with timezone_id a positive whole number`, record);
+  if (!Number.isSafeInteger(id) || id < 1)
+    return fail(field, `${expected} with timezone_id a positive whole number`, record);
   return id;
 }
 
@@ -354,7 +377,11 @@ function toTimeRange(field: FieldInfo, value: unknown): { value: string; until: 
   return tz === undefined ? range : { ...range, timezone_id: tz };
 }
 
-const optionLabels = (field: FieldInfo) => listOf(field.options.map((o) => o.label), 25);
+const optionLabels = (field: FieldInfo) =>
+  listOf(
+    field.options.map((o) => o.label),
+    25,
+  );
 
 function noOption(field: FieldInfo, typed: unknown): never {
   const shown = typeof typed === "string" ? typed.trim() : show(typed);
@@ -409,7 +436,8 @@ function toAddress(field: FieldInfo, value: unknown): Record<string, string> {
   for (const key of ADDRESS_KEYS) {
     const part = value[key];
     if (part === undefined || part === null) continue;
-    if (typeof part !== "string" && typeof part !== "number") return fail(field, `${expected}; "${key}" must be text`, value);
+    if (typeof part !== "string" && typeof part !== "number")
+      return fail(field, `${expected}; "${key}" must be text`, value);
     out[key] = String(part);
   }
   if (!out.value) {
@@ -420,12 +448,22 @@ function toAddress(field: FieldInfo, value: unknown): Record<string, string> {
 }
 
 function toId(field: FieldInfo, value: unknown): number {
-  const what = { user: "user", org: "organization", people: "person", deal: "deal", stage: "stage", project: "project", activity: "activity" }[field.type] ?? "record";
+  const what =
+    {
+      user: "user",
+      org: "organization",
+      people: "person",
+      deal: "deal",
+      stage: "stage",
+      project: "project",
+      activity: "activity",
+    }[field.type] ?? "record";
   let typed = value;
   if (isRecord(typed)) typed = typed.id ?? typed.value; // v1 reads return {value, name, ...}
   const text = typeof typed === "number" ? String(typed) : typeof typed === "string" ? typed.trim() : "";
   const id = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(id) || id < 1) return fail(field, `a ${what} ID, a positive whole number such as 42`, value);
+  if (!Number.isSafeInteger(id) || id < 1)
+    return fail(field, `a ${what} ID, a positive whole number such as 42`, value);
   return id;
 }
 
@@ -485,13 +523,29 @@ function toV1(field: FieldInfo, value: unknown): Array<[string, unknown]> {
   const v = value as Record<string, unknown>;
   switch (field.type) {
     case "monetary":
-      return v.currency ? [[code, v.value], [`${code}_currency`, v.currency]] : [[code, v.value]];
+      return v.currency
+        ? [
+            [code, v.value],
+            [`${code}_currency`, v.currency],
+          ]
+        : [[code, v.value]];
     case "daterange":
-      return [[code, v.value], [`${code}_until`, v.until]];
+      return [
+        [code, v.value],
+        [`${code}_until`, v.until],
+      ];
     case "time":
-      return v.timezone_id ? [[code, v.value], [`${code}_timezone_id`, v.timezone_id]] : [[code, v.value]];
+      return v.timezone_id
+        ? [
+            [code, v.value],
+            [`${code}_timezone_id`, v.timezone_id],
+          ]
+        : [[code, v.value]];
     case "timerange": {
-      const pairs: Array<[string, unknown]> = [[code, v.value], [`${code}_until`, v.until]];
+      const pairs: Array<[string, unknown]> = [
+        [code, v.value],
+        [`${code}_until`, v.until],
+      ];
       return v.timezone_id ? [...pairs, [`${code}_timezone_id`, v.timezone_id]] : pairs;
     }
     case "set":
@@ -526,7 +580,9 @@ export async function encodeCustomFields(
     const field = resolveField(index, entity, key);
     const earlier = seen.get(field.code);
     if (earlier !== undefined) {
-      throw new InputError(`${INPUT}: "${earlier}" and "${key.trim()}" both name the field "${field.name}"; give it once.`);
+      throw new InputError(
+        `${INPUT}: "${earlier}" and "${key.trim()}" both name the field "${field.name}"; give it once.`,
+      );
     }
     seen.set(field.code, key.trim());
     if (entity === "lead" && MULTI_KEY_TYPES.has(field.type)) {
@@ -553,7 +609,11 @@ function labelOf(field: FieldInfo, id: unknown): unknown {
 function decodeValue(field: FieldInfo, value: unknown): unknown {
   if (value === null || value === undefined || !field.options.length) return value;
   if (field.type === "set") {
-    const ids = Array.isArray(value) ? value : typeof value === "string" ? value.split(",").filter((s) => s.trim()) : [value];
+    const ids = Array.isArray(value)
+      ? value
+      : typeof value === "string"
+        ? value.split(",").filter((s) => s.trim())
+        : [value];
     return ids.map((id) => labelOf(field, id));
   }
   if (field.type === "enum") return labelOf(field, value);

@@ -28,10 +28,16 @@ const DATE = { type: "string", format: "date" };
 const TIME = { type: "string", pattern: "^([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d)?$", description: "HH:MM or HH:MM:SS" };
 
 const optionsOf = (field: FieldInfo) =>
-  field.options.map((option) => ({ const: typeof option.id === "number" ? option.id : Number(option.id), title: option.label }));
+  field.options.map((option) => ({
+    const: typeof option.id === "number" ? option.id : Number(option.id),
+    title: option.label,
+  }));
 
 /** JSON schema of one custom field's v2 value; undefined for types a form can't fill sensibly. */
-export function fieldSchema(field: FieldInfo, currencies: string[]): { schema: Schema; multiline?: boolean } | undefined {
+export function fieldSchema(
+  field: FieldInfo,
+  currencies: string[],
+): { schema: Schema; multiline?: boolean } | undefined {
   const title = field.name;
   switch (field.type) {
     case "varchar":
@@ -51,7 +57,9 @@ export function fieldSchema(field: FieldInfo, currencies: string[]): { schema: S
           title,
           properties: {
             value: { type: "number", title: "Amount" },
-            currency: currencies.length ? { type: "string", title: "Currency", enum: currencies } : { type: "string", title: "Currency" },
+            currency: currencies.length
+              ? { type: "string", title: "Currency", enum: currencies }
+              : { type: "string", title: "Currency" },
           },
           required: ["value", "currency"],
         },
@@ -66,16 +74,35 @@ export function fieldSchema(field: FieldInfo, currencies: string[]): { schema: S
       return { schema: { ...DATE, title } };
     case "daterange":
       return {
-        schema: { type: "object", title, properties: { value: { ...DATE, title: "From" }, until: { ...DATE, title: "Until" } }, required: ["value", "until"] },
+        schema: {
+          type: "object",
+          title,
+          properties: { value: { ...DATE, title: "From" }, until: { ...DATE, title: "Until" } },
+          required: ["value", "until"],
+        },
       };
     case "time":
-      return { schema: { type: "object", title, properties: { value: { ...TIME, title: "Time" } }, required: ["value"] } };
+      return {
+        schema: { type: "object", title, properties: { value: { ...TIME, title: "Time" } }, required: ["value"] },
+      };
     case "timerange":
       return {
-        schema: { type: "object", title, properties: { value: { ...TIME, title: "From" }, until: { ...TIME, title: "Until" } }, required: ["value", "until"] },
+        schema: {
+          type: "object",
+          title,
+          properties: { value: { ...TIME, title: "From" }, until: { ...TIME, title: "Until" } },
+          required: ["value", "until"],
+        },
       };
     case "address":
-      return { schema: { type: "object", title, properties: { value: { type: "string", title: "Address" } }, required: ["value"] } };
+      return {
+        schema: {
+          type: "object",
+          title,
+          properties: { value: { type: "string", title: "Address" } },
+          required: ["value"],
+        },
+      };
     case "user":
     case "org":
     case "people":
@@ -98,7 +125,8 @@ function prefill(values: Record<string, unknown> | undefined, fields: FieldInfo[
   for (const field of fields) {
     const value = values?.[field.code];
     if (value === undefined || value === null) continue;
-    if (field.type === "address" && typeof value === "object") data[field.code] = { value: (value as { value?: unknown }).value ?? "" };
+    if (field.type === "address" && typeof value === "object")
+      data[field.code] = { value: (value as { value?: unknown }).value ?? "" };
     else if (field.type === "enum" && typeof value === "object") data[field.code] = (value as { id?: unknown }).id;
     else if (field.type === "set" && Array.isArray(value))
       data[field.code] = value.map((v) => (typeof v === "object" && v !== null ? (v as { id?: unknown }).id : v));
@@ -117,7 +145,11 @@ async function activeCurrencies(client: PipedriveClient): Promise<string[]> {
 }
 
 /** Builds the form (schema, uiSchema, data) from field definitions; exported for tests and actions. */
-export function customFieldsJsonForm(fields: FieldInfo[], currencies: string[], current?: Record<string, unknown>): JSONForm {
+export function customFieldsJsonForm(
+  fields: FieldInfo[],
+  currencies: string[],
+  current?: Record<string, unknown>,
+): JSONForm {
   const properties: Record<string, Schema> = {};
   const elements: Control[] = [];
   const used: FieldInfo[] = [];
@@ -171,12 +203,18 @@ const formFor = (entity: FormEntity) => {
         schema: {
           type: "object",
           properties: {
-            "9dc80c50d78a15643bfc4ca79d76156a73a1ca0e": { type: "integer", title: "Priority", oneOf: [{ const: 12, title: "High" }] },
+            "9dc80c50d78a15643bfc4ca79d76156a73a1ca0e": {
+              type: "integer",
+              title: "Priority",
+              oneOf: [{ const: 12, title: "High" }],
+            },
           },
         },
         uiSchema: {
           type: "VerticalLayout",
-          elements: [{ type: "Control", scope: "#/properties/9dc80c50d78a15643bfc4ca79d76156a73a1ca0e", label: "Priority" }],
+          elements: [
+            { type: "Control", scope: "#/properties/9dc80c50d78a15643bfc4ca79d76156a73a1ca0e", label: "Priority" },
+          ],
         } as JSONForm["uiSchema"],
         data: {},
       },

@@ -47,7 +47,8 @@ async function stageIdsOf(client: PipedriveClient, pipelineId: number): Promise<
 
 export const selectDeal = picklist<Deal, DealSearchItem, Set<number> | undefined>({
   label: "Select Deal",
-  description: 'Select a deal from a dropdown menu, labelled "Deal Title - status" (GET /api/v2/deals, or /api/v2/deals/search with a search term).',
+  description:
+    'Select a deal from a dropdown menu, labelled "Deal Title - status" (GET /api/v2/deals, or /api/v2/deals/search with a search term).',
   version: "v2",
   path: "/deals",
   pagination: "cursor",
@@ -61,7 +62,11 @@ export const selectDeal = picklist<Deal, DealSearchItem, Set<number> | undefined
     pipelineId: linkedIdInput("pipeline", { required: false, comments: "Only list deals in this pipeline." }),
     ownerId: ownerFilter("deals"),
   },
-  toQuery: (values) => ({ status: values.status as string | undefined, pipeline_id: num(values.pipelineId), owner_id: num(values.ownerId) }),
+  toQuery: (values) => ({
+    status: values.status as string | undefined,
+    pipeline_id: num(values.pipelineId),
+    owner_id: num(values.ownerId),
+  }),
   related: async (client, values, searching) =>
     searching && values.pipelineId !== undefined ? stageIdsOf(client, values.pipelineId as number) : undefined,
   toElement: (deal) => ({ key: String(deal.id), label: `${deal.title} - ${deal.status}` }),
@@ -109,7 +114,11 @@ export const selectPerson = picklist<Person, PersonSearchItem>({
   path: "/persons",
   pagination: "cursor",
   inputs: {
-    orgId: linkedIdInput("organization", { label: "Organization ID", required: false, comments: "Only list persons linked to this organization." }),
+    orgId: linkedIdInput("organization", {
+      label: "Organization ID",
+      required: false,
+      comments: "Only list persons linked to this organization.",
+    }),
     ownerId: ownerFilter("persons"),
   },
   toQuery: (values) => ({ org_id: num(values.orgId), owner_id: num(values.ownerId) }),
@@ -119,7 +128,8 @@ export const selectPerson = picklist<Person, PersonSearchItem>({
     path: "/persons/search",
     noun: "persons",
     toQuery: (values) => ({ organization_id: num(values.orgId) }),
-    toElement: (person, _related, values) => (ownedBy(values, person.owner) ? personLabel(person.id, person.name, person.emails?.[0]) : undefined),
+    toElement: (person, _related, values) =>
+      ownedBy(values, person.owner) ? personLabel(person.id, person.name, person.emails?.[0]) : undefined,
   },
   example: [
     { key: "1", label: "Ada Lovelace" },
@@ -161,7 +171,8 @@ export const selectOrganization = picklist<Organization, OrganizationSearchItem>
   search: {
     path: "/organizations/search",
     noun: "organizations",
-    toElement: (org, _related, values) => (ownedBy(values, org.owner) ? organizationLabel(org.id, org.name, org.address) : undefined),
+    toElement: (org, _related, values) =>
+      ownedBy(values, org.owner) ? organizationLabel(org.id, org.name, org.address) : undefined,
   },
   example: [
     { key: "1", label: "Acme Inc." },
@@ -179,7 +190,11 @@ interface Product {
   owner?: { id: number } | null;
 }
 
-const productLabel = (product: Product) => ({ key: String(product.id), label: product.name || `Product ${product.id}`, detail: product.code });
+const productLabel = (product: Product) => ({
+  key: String(product.id),
+  label: product.name || `Product ${product.id}`,
+  detail: product.code,
+});
 
 export const selectProduct = picklist<Product, Product>({
   label: "Select Product",
@@ -223,15 +238,24 @@ export const selectLead = picklist<Lead, Lead>({
   inputs: {
     ownerId: ownerFilter("leads"),
     personId: linkedIdInput("person", { required: false, comments: "Only list leads linked to this person." }),
-    orgId: linkedIdInput("organization", { label: "Organization ID", required: false, comments: "Only list leads linked to this organization." }),
+    orgId: linkedIdInput("organization", {
+      label: "Organization ID",
+      required: false,
+      comments: "Only list leads linked to this organization.",
+    }),
   },
-  toQuery: (values) => ({ owner_id: num(values.ownerId), person_id: num(values.personId), organization_id: num(values.orgId) }),
+  toQuery: (values) => ({
+    owner_id: num(values.ownerId),
+    person_id: num(values.personId),
+    organization_id: num(values.orgId),
+  }),
   toElement: leadLabel,
   search: {
     path: "/leads/search",
     noun: "leads",
     toQuery: (values) => ({ person_id: num(values.personId), organization_id: num(values.orgId) }),
-    toElement: (lead, _related, values) => (lead.is_archived || !ownedBy(values, lead.owner) ? undefined : leadLabel(lead)),
+    toElement: (lead, _related, values) =>
+      lead.is_archived || !ownedBy(values, lead.owner) ? undefined : leadLabel(lead),
   },
   example: [
     { key: "adf21080-0e10-11eb-879b-05d71fb426ec", label: "Acme - website inquiry" },
@@ -268,10 +292,17 @@ export const selectActivity = picklist<Activity>({
       example: "false",
     }),
   },
-  toQuery: (values) => ({ owner_id: num(values.ownerId), done: values.done === undefined ? undefined : values.done === "true" }),
+  toQuery: (values) => ({
+    owner_id: num(values.ownerId),
+    done: values.done === undefined ? undefined : values.done === "true",
+  }),
   toElement: (activity) => ({
     key: String(activity.id),
-    label: [activity.subject || activity.type || `Activity ${activity.id}`, activity.due_date, activity.done ? "done" : undefined]
+    label: [
+      activity.subject || activity.type || `Activity ${activity.id}`,
+      activity.due_date,
+      activity.done ? "done" : undefined,
+    ]
       .filter(Boolean)
       .join(" - "),
     detail: activity.type,
@@ -338,7 +369,8 @@ interface Filter {
 
 export const selectFilter = picklist<Filter>({
   label: "Select Filter",
-  description: 'Select a saved filter from a dropdown menu, labelled "Filter name (Deals)" with the kind of records it filters (GET /api/v1/filters).',
+  description:
+    'Select a saved filter from a dropdown menu, labelled "Filter name (Deals)" with the kind of records it filters (GET /api/v1/filters).',
   version: "v1",
   path: "/filters",
   pagination: "none",
@@ -346,13 +378,16 @@ export const selectFilter = picklist<Filter>({
     type: choiceInput({
       label: "Filter Type",
       choices: FILTER_TYPES,
-      comments: "Only list filters for this kind of record, e.g. Deals for the Filter ID of Get Deals. Empty lists every filter.",
+      comments:
+        "Only list filters for this kind of record, e.g. Deals for the Filter ID of Get Deals. Empty lists every filter.",
       example: "deals",
     }),
   },
   toQuery: (values) => ({ type: values.type as string | undefined }),
   toElement: (filter) =>
-    filter.active_flag === false ? undefined : { key: String(filter.id), label: `${filter.name} (${filterTypeLabel(filter.type)})` },
+    filter.active_flag === false
+      ? undefined
+      : { key: String(filter.id), label: `${filter.name} (${filterTypeLabel(filter.type)})` },
   example: [
     { key: "1", label: "Open deals over 10k (Deals)" },
     { key: "2", label: "My contacts (People)" },
@@ -395,7 +430,9 @@ export const selectStage = picklist<Stage, never, Map<number, string>>({
   version: "v2",
   path: "/stages",
   pagination: "cursor",
-  inputs: { pipelineId: linkedIdInput("pipeline", { required: false, comments: "Only list the stages of this pipeline." }) },
+  inputs: {
+    pipelineId: linkedIdInput("pipeline", { required: false, comments: "Only list the stages of this pipeline." }),
+  },
   toQuery: (values) => ({ pipeline_id: num(values.pipelineId) }),
   related: async (client) => {
     const { items } = await client.collect<Pipeline>({ version: "v2", path: "/pipelines", pagination: "cursor" });
@@ -426,12 +463,15 @@ interface User {
 
 export const selectUser = picklist<User>({
   label: "Select User",
-  description: "Select an active user of the Pipedrive company from a dropdown menu, labelled with the user's name (and email when names repeat) (GET /api/v1/users).",
+  description:
+    "Select an active user of the Pipedrive company from a dropdown menu, labelled with the user's name (and email when names repeat) (GET /api/v1/users).",
   version: "v1",
   path: "/users",
   pagination: "none",
   toElement: (user) =>
-    user.active_flag === false ? undefined : { key: String(user.id), label: user.name || user.email || `User ${user.id}`, detail: user.email },
+    user.active_flag === false
+      ? undefined
+      : { key: String(user.id), label: user.name || user.email || `User ${user.id}`, detail: user.email },
   example: [
     { key: "1", label: "Ada Lovelace" },
     { key: "2", label: "Grace Hopper" },
@@ -447,11 +487,13 @@ interface ActivityType {
 
 export const selectActivityType = picklist<ActivityType>({
   label: "Select Activity Type",
-  description: "Select an active activity type from a dropdown menu, labelled with its name; the key is the type's key (call, meeting, ...) that activities take (GET /api/v1/activityTypes).",
+  description:
+    "Select an active activity type from a dropdown menu, labelled with its name; the key is the type's key (call, meeting, ...) that activities take (GET /api/v1/activityTypes).",
   version: "v1",
   path: "/activityTypes",
   pagination: "none",
-  toElement: (type) => (type.active_flag === false ? undefined : { key: type.key_string, label: type.name || type.key_string }),
+  toElement: (type) =>
+    type.active_flag === false ? undefined : { key: type.key_string, label: type.name || type.key_string },
   example: [
     { key: "call", label: "Call" },
     { key: "meeting", label: "Meeting" },
@@ -466,7 +508,8 @@ interface LeadLabel {
 
 export const selectLeadLabel = picklist<LeadLabel>({
   label: "Select Lead Label",
-  description: "Select a lead label from a dropdown menu, labelled with its name (and color when names repeat); the key is the label's UUID (GET /api/v1/leadLabels).",
+  description:
+    "Select a lead label from a dropdown menu, labelled with its name (and color when names repeat); the key is the label's UUID (GET /api/v1/leadLabels).",
   version: "v1",
   path: "/leadLabels",
   pagination: "none",
@@ -485,7 +528,8 @@ interface Currency {
 
 export const selectCurrency = picklist<Currency>({
   label: "Select Currency",
-  description: 'Select an active currency from a dropdown menu, labelled "USD - US Dollar"; the key is the currency code (GET /api/v1/currencies).',
+  description:
+    'Select an active currency from a dropdown menu, labelled "USD - US Dollar"; the key is the currency code (GET /api/v1/currencies).',
   version: "v1",
   path: "/currencies",
   pagination: "none",
@@ -500,7 +544,8 @@ export const selectCurrency = picklist<Currency>({
     }),
   },
   toQuery: (values) => ({ term: (values.term as string | undefined)?.trim() }),
-  toElement: (currency) => (currency.active_flag === false ? undefined : { key: currency.code, label: `${currency.code} - ${currency.name}` }),
+  toElement: (currency) =>
+    currency.active_flag === false ? undefined : { key: currency.code, label: `${currency.code} - ${currency.name}` },
   example: [
     { key: "EUR", label: "EUR - Euro" },
     { key: "USD", label: "USD - US Dollar" },
@@ -529,7 +574,8 @@ const fieldPicklist = (noun: string, path: string, example: string) =>
         type: "boolean",
         required: false,
         default: "false",
-        comments: "When true, also lists Pipedrive's own fields (Title, Value, ...). By default only custom fields are listed.",
+        comments:
+          "When true, also lists Pipedrive's own fields (Title, Value, ...). By default only custom fields are listed.",
         clean: clean.boolean("Include Standard Fields"),
       }),
     },
@@ -576,7 +622,10 @@ interface Project {
   status: string;
 }
 
-const projectLabel = (project: Project) => ({ key: String(project.id), label: `${project.title || `Project ${project.id}`} - ${project.status}` });
+const projectLabel = (project: Project) => ({
+  key: String(project.id),
+  label: `${project.title || `Project ${project.id}`} - ${project.status}`,
+});
 
 export const selectProject = picklist<Project, Project>({
   label: "Select Project",
@@ -598,7 +647,8 @@ export const selectProject = picklist<Project, Project>({
   search: {
     path: "/projects/search",
     noun: "projects",
-    toElement: (project, _related, values) => (values.status === undefined || project.status === values.status ? projectLabel(project) : undefined),
+    toElement: (project, _related, values) =>
+      values.status === undefined || project.status === values.status ? projectLabel(project) : undefined,
   },
   example: [
     { key: "1", label: "Acme onboarding - open" },

@@ -72,7 +72,10 @@ export const searchTermInput = (what: string) =>
     clean: (value: unknown) => {
       const term = clean.optionalText("Search Term", 200)(value)?.trim();
       if (term === undefined || term === "") return undefined;
-      if (term.length < 2) throw new InputError(`Search Term: expected at least 2 characters (Pipedrive's search minimum), got "${term}".`);
+      if (term.length < 2)
+        throw new InputError(
+          `Search Term: expected at least 2 characters (Pipedrive's search minimum), got "${term}".`,
+        );
       return term;
     },
   });
@@ -104,11 +107,17 @@ export function picklist<T, S = never, R = undefined>(definition: PicklistDefini
       let entries: (Entry | undefined)[];
       let truncated: boolean;
       if (search && term !== undefined) {
-        const [related, found] = await Promise.all([relatedLoad, collectSearch<S>(client, search.path, { ...search.toQuery?.(values), term }, cap)]);
+        const [related, found] = await Promise.all([
+          relatedLoad,
+          collectSearch<S>(client, search.path, { ...search.toQuery?.(values), term }, cap),
+        ]);
         entries = found.items.map((item) => search.toElement(item, related, values));
         truncated = found.truncated;
       } else {
-        const [related, found] = await Promise.all([relatedLoad, collectList<T>(client, definition, definition.toQuery?.(values), cap)]);
+        const [related, found] = await Promise.all([
+          relatedLoad,
+          collectList<T>(client, definition, definition.toQuery?.(values), cap),
+        ]);
         entries = found.items.map((record) => definition.toElement(record, related, values));
         truncated = found.truncated;
       }
@@ -130,7 +139,12 @@ interface Collected<T> {
 
 type ListSource = Pick<PicklistDefinition<unknown>, "version" | "path" | "pagination" | "pageSize">;
 
-async function collectList<T>(client: PipedriveClient, source: ListSource, query: Query | undefined, cap: number): Promise<Collected<T>> {
+async function collectList<T>(
+  client: PipedriveClient,
+  source: ListSource,
+  query: Query | undefined,
+  cap: number,
+): Promise<Collected<T>> {
   const { version, path, pagination, pageSize } = source;
   if (pagination === "none") {
     // v1 lists such as /users or /activityTypes take no paging parameters and answer everything.
@@ -142,7 +156,12 @@ async function collectList<T>(client: PipedriveClient, source: ListSource, query
 }
 
 /** Walks a v2 search endpoint's cursor pages (data.items[].item) up to the cap. */
-async function collectSearch<S>(client: PipedriveClient, path: string, query: Query, cap: number): Promise<Collected<S>> {
+async function collectSearch<S>(
+  client: PipedriveClient,
+  path: string,
+  query: Query,
+  cap: number,
+): Promise<Collected<S>> {
   const items: S[] = [];
   let cursor: string | undefined;
   for (;;) {
@@ -173,7 +192,10 @@ export function toElements(entries: Entry[]): Element[] {
   const repeated = repeats(entries.map((entry) => entry.label));
   const first = entries.map((entry) => {
     if (!repeated(entry.label)) return entry.label;
-    const detail = entry.detail === undefined || entry.detail === null || entry.detail === "" ? `#${entry.key}` : String(entry.detail);
+    const detail =
+      entry.detail === undefined || entry.detail === null || entry.detail === ""
+        ? `#${entry.key}`
+        : String(entry.detail);
     return `${entry.label} (${detail})`;
   });
   const stillRepeated = repeats(first);
@@ -181,12 +203,15 @@ export function toElements(entries: Entry[]): Element[] {
   return entries
     .map((entry, i) => ({
       key: entry.key,
-      label: stillRepeated(first[i]) && !first[i].endsWith(`(#${entry.key})`) ? `${first[i]} (#${entry.key})` : first[i],
+      label:
+        stillRepeated(first[i]) && !first[i].endsWith(`(#${entry.key})`) ? `${first[i]} (#${entry.key})` : first[i],
       sortKey: entry.sortKey,
     }))
     .sort(
       (a, b) =>
-        collator.compare(a.sortKey ?? a.label, b.sortKey ?? b.label) || collator.compare(a.label, b.label) || collator.compare(a.key, b.key),
+        collator.compare(a.sortKey ?? a.label, b.sortKey ?? b.label) ||
+        collator.compare(a.label, b.label) ||
+        collator.compare(a.key, b.key),
     )
     .map(({ key, label }) => ({ key, label }));
 }

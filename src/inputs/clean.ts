@@ -21,102 +21,135 @@ const fail = (label: string, expected: string, value: unknown): never => {
   throw new InputError(`${label}: expected ${expected}, got "${show(value)}".`);
 };
 
-const requiredCheck = <T>(label: string, inner: (value: unknown) => T): Cleaner<T> => (value) => {
-  if (isBlank(value)) throw new InputError(`${label} is required.`);
-  return inner(value);
-};
+const requiredCheck =
+  <T>(label: string, inner: (value: unknown) => T): Cleaner<T> =>
+  (value) => {
+    if (isBlank(value)) throw new InputError(`${label} is required.`);
+    return inner(value);
+  };
 
-const optional = <T>(inner: (value: unknown) => T): Cleaner<T | undefined> => (value) =>
-  isBlank(value) ? undefined : inner(value);
+const optional =
+  <T>(inner: (value: unknown) => T): Cleaner<T | undefined> =>
+  (value) =>
+    isBlank(value) ? undefined : inner(value);
 
-const toInteger = (label: string, min = 1, max = Number.MAX_SAFE_INTEGER) => (value: unknown): number => {
-  const text = typeof value === "number" ? String(value) : util.types.toString(value).trim();
-  if (!/^-?\d+$/.test(text)) return fail(label, min >= 1 ? "a positive whole number such as 123" : "a whole number", value);
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min || n > max)
-    return fail(label, max < Number.MAX_SAFE_INTEGER ? `a whole number from ${min} to ${max}` : `a whole number of at least ${min}`, value);
-  return n;
-};
+const toInteger =
+  (label: string, min = 1, max = Number.MAX_SAFE_INTEGER) =>
+  (value: unknown): number => {
+    const text = typeof value === "number" ? String(value) : util.types.toString(value).trim();
+    if (!/^-?\d+$/.test(text))
+      return fail(label, min >= 1 ? "a positive whole number such as 123" : "a whole number", value);
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < min || n > max)
+      return fail(
+        label,
+        max < Number.MAX_SAFE_INTEGER ? `a whole number from ${min} to ${max}` : `a whole number of at least ${min}`,
+        value,
+      );
+    return n;
+  };
 
-const toDecimal = (label: string) => (value: unknown): number => {
-  const text = typeof value === "number" ? String(value) : util.types.toString(value).trim();
-  if (!/^-?\d+(\.\d+)?$/.test(text)) return fail(label, "a number such as 1500 or 99.95", value);
-  const n = Number(text);
-  // 309+ digits pass the pattern but overflow to Infinity, which JSON would send as null.
-  if (!Number.isFinite(n)) return fail(label, "a number such as 1500 or 99.95", value);
-  return n;
-};
+const toDecimal =
+  (label: string) =>
+  (value: unknown): number => {
+    const text = typeof value === "number" ? String(value) : util.types.toString(value).trim();
+    if (!/^-?\d+(\.\d+)?$/.test(text)) return fail(label, "a number such as 1500 or 99.95", value);
+    const n = Number(text);
+    // 309+ digits pass the pattern but overflow to Infinity, which JSON would send as null.
+    if (!Number.isFinite(n)) return fail(label, "a number such as 1500 or 99.95", value);
+    return n;
+  };
 
-const toText = (label: string, maxLength?: number) => (value: unknown): string => {
-  if (typeof value === "object") return fail(label, "text", value);
-  const text = util.types.toString(value);
-  if (maxLength && text.length > maxLength) return fail(label, `at most ${maxLength} characters`, value);
-  return text;
-};
+const toText =
+  (label: string, maxLength?: number) =>
+  (value: unknown): string => {
+    if (typeof value === "object") return fail(label, "text", value);
+    const text = util.types.toString(value);
+    if (maxLength && text.length > maxLength) return fail(label, `at most ${maxLength} characters`, value);
+    return text;
+  };
 
-const toChoice = <T extends string>(label: string, allowed: readonly T[]) => (value: unknown): T => {
-  const text = util.types.toString(value).trim();
-  if (!(allowed as readonly string[]).includes(text)) return fail(label, `one of ${allowed.join(", ")}`, value);
-  return text as T;
-};
+const toChoice =
+  <T extends string>(label: string, allowed: readonly T[]) =>
+  (value: unknown): T => {
+    const text = util.types.toString(value).trim();
+    if (!(allowed as readonly string[]).includes(text)) return fail(label, `one of ${allowed.join(", ")}`, value);
+    return text as T;
+  };
 
-const toBoolean = (label: string) => (value: unknown): boolean => {
-  if (typeof value === "boolean") return value;
-  const text = util.types.toString(value).trim().toLowerCase();
-  if (["true", "t", "yes", "y", "1"].includes(text)) return true;
-  if (["false", "f", "no", "n", "0"].includes(text)) return false;
-  return fail(label, "true or false", value);
-};
+const toBoolean =
+  (label: string) =>
+  (value: unknown): boolean => {
+    if (typeof value === "boolean") return value;
+    const text = util.types.toString(value).trim().toLowerCase();
+    if (["true", "t", "yes", "y", "1"].includes(text)) return true;
+    if (["false", "f", "no", "n", "0"].includes(text)) return false;
+    return fail(label, "true or false", value);
+  };
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const toDateOnly = (label: string) => (value: unknown): string => {
-  const text = util.types.toString(value).trim();
-  // Keep the calendar day the builder typed: no time zone shift.
-  if (!DATE_ONLY.test(text) || !isValid(parseISO(text))) return fail(label, "a date as YYYY-MM-DD, e.g. 2026-12-31", value);
-  return text;
-};
+const toDateOnly =
+  (label: string) =>
+  (value: unknown): string => {
+    const text = util.types.toString(value).trim();
+    // Keep the calendar day the builder typed: no time zone shift.
+    if (!DATE_ONLY.test(text) || !isValid(parseISO(text)))
+      return fail(label, "a date as YYYY-MM-DD, e.g. 2026-12-31", value);
+    return text;
+  };
 
 /** RFC 3339 in UTC without milliseconds, as Pipedrive v2 expects (2026-01-31T09:30:00Z). */
-const toDateTime = (label: string) => (value: unknown): string => {
-  const text = util.types.toString(value).trim();
-  const parsed = DATE_ONLY.test(text) ? parseISO(`${text}T00:00:00Z`) : parseISO(text);
-  const hasZone = DATE_ONLY.test(text) || /(Z|[+-]\d{2}:?\d{2})$/i.test(text);
-  if (!isValid(parsed) || !hasZone)
-    return fail(label, "a date-time with a time zone, e.g. 2026-01-31T09:30:00Z (or a date, 2026-01-31)", value);
-  return parsed.toISOString().replace(/\.\d{3}Z$/, "Z");
-};
+const toDateTime =
+  (label: string) =>
+  (value: unknown): string => {
+    const text = util.types.toString(value).trim();
+    const parsed = DATE_ONLY.test(text) ? parseISO(`${text}T00:00:00Z`) : parseISO(text);
+    const hasZone = DATE_ONLY.test(text) || /(Z|[+-]\d{2}:?\d{2})$/i.test(text);
+    if (!isValid(parsed) || !hasZone)
+      return fail(label, "a date-time with a time zone, e.g. 2026-01-31T09:30:00Z (or a date, 2026-01-31)", value);
+    return parsed.toISOString().replace(/\.\d{3}Z$/, "Z");
+  };
 
-const toIdList = (label: string, max: number) => (value: unknown): number[] => {
-  const parts = Array.isArray(value) ? value : util.types.toString(value).split(",");
-  const ids = parts.map((part) => util.types.toString(part).trim()).filter(Boolean).map(toInteger(label));
-  if (ids.length > max) return fail(label, `at most ${max} IDs`, value);
-  return ids;
-};
+const toIdList =
+  (label: string, max: number) =>
+  (value: unknown): number[] => {
+    const parts = Array.isArray(value) ? value : util.types.toString(value).split(",");
+    const ids = parts
+      .map((part) => util.types.toString(part).trim())
+      .filter(Boolean)
+      .map(toInteger(label));
+    if (ids.length > max) return fail(label, `at most ${max} IDs`, value);
+    return ids;
+  };
 
-const toJson = (label: string, shape: "object" | "array" | "any") => (value: unknown): unknown => {
-  let parsed = value;
-  if (typeof value === "string") {
-    try {
-      parsed = JSON.parse(value);
-    } catch {
-      return fail(label, shape === "array" ? 'JSON such as [{"id": 1}]' : 'JSON such as {"key": "value"}', value);
+const toJson =
+  (label: string, shape: "object" | "array" | "any") =>
+  (value: unknown): unknown => {
+    let parsed = value;
+    if (typeof value === "string") {
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        return fail(label, shape === "array" ? 'JSON such as [{"id": 1}]' : 'JSON such as {"key": "value"}', value);
+      }
     }
-  }
-  if (shape === "object" && (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)))
-    return fail(label, 'a JSON object such as {"key": "value"}', value);
-  if (shape === "array" && !Array.isArray(parsed)) return fail(label, 'a JSON array such as [{"id": 1}]', value);
-  return parsed;
-};
+    if (shape === "object" && (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)))
+      return fail(label, 'a JSON object such as {"key": "value"}', value);
+    if (shape === "array" && !Array.isArray(parsed)) return fail(label, 'a JSON array such as [{"id": 1}]', value);
+    return parsed;
+  };
 
-const toTextList = (label: string) => (value: unknown): string[] => {
-  if (Array.isArray(value)) return value.map((item) => toText(label)(item).trim()).filter(Boolean);
-  return toText(label)(value)
-    .split(",")
-    .map((part) => part.trim())
-    .filter(Boolean);
-};
+const toTextList =
+  (label: string) =>
+  (value: unknown): string[] => {
+    if (Array.isArray(value)) return value.map((item) => toText(label)(item).trim()).filter(Boolean);
+    return toText(label)(value)
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean);
+  };
 
 export const clean = {
   id: (label: string) => requiredCheck(label, toInteger(label)),

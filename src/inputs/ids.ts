@@ -72,7 +72,8 @@ const LINKED: Record<RecordKind, { label: string; dataSource: string; comments: 
   filter: {
     label: "Filter ID",
     dataSource: "selectFilter",
-    comments: "The ID of a saved Pipedrive filter. Pick one from the dropdown (it shows each filter's type) or map it from an earlier step.",
+    comments:
+      "The ID of a saved Pipedrive filter. Pick one from the dropdown (it shows each filter's type) or map it from an earlier step.",
   },
   file: {
     label: "File ID",

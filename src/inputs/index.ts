@@ -44,7 +44,13 @@ interface ChoiceInputOptions<T extends string> {
 }
 
 /** A dropdown whose values are exactly what the endpoint accepts (optional unless `required`). */
-export const choiceInput = <T extends string>({ label, choices, comments, example, required = false }: ChoiceInputOptions<T>) => {
+export const choiceInput = <T extends string>({
+  label,
+  choices,
+  comments,
+  example,
+  required = false,
+}: ChoiceInputOptions<T>) => {
   const values = choices.map((choice) => choice.value);
   return input({
     label,
@@ -53,7 +59,8 @@ export const choiceInput = <T extends string>({ label, choices, comments, exampl
     model: choices.map((choice) => ({ label: choice.label, value: choice.value })),
     comments,
     ...(example ? { example } : {}),
-    clean: (value: unknown): T | undefined => (required ? clean.choice(label, values)(value) : clean.optionalChoice(label, values)(value)),
+    clean: (value: unknown): T | undefined =>
+      required ? clean.choice(label, values)(value) : clean.optionalChoice(label, values)(value),
   });
 };
 
@@ -100,7 +107,8 @@ export const updatedSinceInput = input({
   label: "Updated Since",
   type: "string",
   required: false,
-  comments: "Only records updated at or after this time (RFC 3339, e.g. 2026-01-31T09:30:00Z; a plain date means midnight UTC).",
+  comments:
+    "Only records updated at or after this time (RFC 3339, e.g. 2026-01-31T09:30:00Z; a plain date means midnight UTC).",
   example: "2026-01-31T09:30:00Z",
   placeholder: "2026-01-31T09:30:00Z",
   clean: clean.optionalDateTime("Updated Since"),

@@ -9,7 +9,8 @@ import { PIPEDRIVE_AUTHORIZE_URL } from "../connections/oauth2";
  */
 export function marketplaceAuthorizeUrl(bridgeCallbackUrl: string, base: string = PIPEDRIVE_AUTHORIZE_URL): string {
   const callback = new URL(bridgeCallbackUrl);
-  if (callback.search || callback.hash) throw new Error("marketplaceAuthorizeUrl: the callback URL must have no query or fragment.");
+  if (callback.search || callback.hash)
+    throw new Error("marketplaceAuthorizeUrl: the callback URL must have no query or fragment.");
   const url = new URL(base);
   // exactly as registered in Developer Hub: Pipedrive compares the strings
   url.searchParams.set("redirect_uri", bridgeCallbackUrl);

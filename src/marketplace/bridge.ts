@@ -78,7 +78,10 @@ export interface MarketplaceBridge {
   readonly continuePath: string;
 }
 
-type ReplayFailure = Extract<PageKind, "code_used" | "code_expired" | "unknown_state" | "redirect_uri_mismatch" | "connect_failed">;
+type ReplayFailure = Extract<
+  PageKind,
+  "code_used" | "code_expired" | "unknown_state" | "redirect_uri_mismatch" | "connect_failed"
+>;
 
 const fingerprint = (value: string) => createHash("sha256").update(value).digest("hex").slice(0, 10);
 const CODE_PATTERN = /^[\x21-\x7e]{1,1024}$/;
@@ -95,13 +98,21 @@ function withNext(target: string, next: string): string {
 }
 
 function redirect(location: string, cookies: string[] = []): BridgeResponse {
-  const headers: Record<string, string | string[]> = { location, "cache-control": "no-store", "referrer-policy": "no-referrer" };
+  const headers: Record<string, string | string[]> = {
+    location,
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+  };
   if (cookies.length) headers["set-cookie"] = cookies;
   return { status: 302, headers, body: "" };
 }
 
 function json(status: number, body: unknown, extra: Record<string, string> = {}): BridgeResponse {
-  return { status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...extra }, body: JSON.stringify(body) };
+  return {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...extra },
+    body: JSON.stringify(body),
+  };
 }
 
 /** Which page a failed exchange deserves, from what the platform said about it. */
@@ -132,8 +143,13 @@ export function interpretCallbackAnswer(
       return { ok: false, reason: "connect_failed" };
     }
     const error = target.searchParams.get("error");
-    if (error) return { ok: false, reason: classifyExchangeFailure(`${error} ${target.searchParams.get("error_description") ?? ""}`) };
-    if (/fail|error|denied/i.test(target.pathname)) return { ok: false, reason: classifyExchangeFailure(decodeURIComponent(target.search)) };
+    if (error)
+      return {
+        ok: false,
+        reason: classifyExchangeFailure(`${error} ${target.searchParams.get("error_description") ?? ""}`),
+      };
+    if (/fail|error|denied/i.test(target.pathname))
+      return { ok: false, reason: classifyExchangeFailure(decodeURIComponent(target.search)) };
     return { ok: true };
   }
   if (status >= 200 && status < 300) return { ok: true };
@@ -143,7 +159,8 @@ export function interpretCallbackAnswer(
 const silent: BridgeLogger = { info() {}, warn() {}, error() {} };
 
 export function createMarketplaceBridge(options: MarketplaceBridgeOptions): MarketplaceBridge {
-  if (!options.clientId || !options.clientSecret) throw new Error("createMarketplaceBridge: clientId and clientSecret are required.");
+  if (!options.clientId || !options.clientSecret)
+    throw new Error("createMarketplaceBridge: clientId and clientSecret are required.");
   const key = cookieKey(options.cookieSecret);
   const callbackPath = options.callbackPath ?? "/pipedrive/callback";
   const continuePath = options.continuePath ?? "/pipedrive/continue";
@@ -159,10 +176,18 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
   const store = new PendingCodeStore({ ttlMs: options.codeTtlMs, maxEntries: options.maxPendingCodes, now });
   const platform = options.platform;
   const logger = options.logger ?? silent;
-  const fixedSecrets = [options.clientSecret, typeof options.cookieSecret === "string" ? options.cookieSecret : options.cookieSecret.toString("utf8")];
+  const fixedSecrets = [
+    options.clientSecret,
+    typeof options.cookieSecret === "string" ? options.cookieSecret : options.cookieSecret.toString("utf8"),
+  ];
 
   /** Logs one event; any secret (and the request's code) that slipped into a value is replaced. */
-  const log = (level: keyof BridgeLogger, event: string, fields: Record<string, unknown> = {}, extraSecrets: string[] = []) => {
+  const log = (
+    level: keyof BridgeLogger,
+    event: string,
+    fields: Record<string, unknown> = {},
+    extraSecrets: string[] = [],
+  ) => {
     const secrets = [...fixedSecrets, ...extraSecrets].filter((s) => s && s.length >= 4);
     const scrub = (s: string) => secrets.reduce((out, secret) => out.split(secret).join("[redacted]"), s);
     const clean: Record<string, unknown> = {};
@@ -178,8 +203,13 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
     return res;
   };
   const setCookie = (value: string, expiresAt: number) =>
-    serializeCookie(cookieName, value, { path: continuePath, maxAgeSeconds: Math.ceil((expiresAt - now()) / 1000), secure: secureCookie });
-  const clearCookie = () => serializeCookie(cookieName, "", { path: continuePath, maxAgeSeconds: 0, secure: secureCookie });
+    serializeCookie(cookieName, value, {
+      path: continuePath,
+      maxAgeSeconds: Math.ceil((expiresAt - now()) / 1000),
+      secure: secureCookie,
+    });
+  const clearCookie = () =>
+    serializeCookie(cookieName, "", { path: continuePath, maxAgeSeconds: 0, secure: secureCookie });
 
   const signInRedirect = (session: AppSession, cookies: string[] = []) =>
     redirect(withNext(session.status === "guest" ? options.signUpUrl : options.logInUrl, continuePath), cookies);
@@ -201,7 +231,12 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
         if (description) target.searchParams.set("error_description", description);
       }
       target.searchParams.set("state", state);
-      log("info", "callback with state forwarded to the platform", { outcome: code ? "code" : `error:${error}` }, secrets);
+      log(
+        "info",
+        "callback with state forwarded to the platform",
+        { outcome: code ? "code" : `error:${error}` },
+        secrets,
+      );
       return redirect(target.toString());
     }
 
@@ -218,10 +253,16 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
     const added = store.add(code);
     if (added.status === "used" || added.status === "expired") {
       const reference = ref();
-      log("warn", "install callback with a code that was already handled", { outcome: added.status, reference }, secrets);
+      log(
+        "warn",
+        "install callback with a code that was already handled",
+        { outcome: added.status, reference },
+        secrets,
+      );
       return showPage(added.status === "used" ? "code_used" : "code_expired", reference);
     }
-    if (added.evicted > 0) log("warn", "pending code store full: oldest entries evicted", { evicted: added.evicted, size: store.size });
+    if (added.evicted > 0)
+      log("warn", "pending code store full: oldest entries evicted", { evicted: added.evicted, size: store.size });
     const cookie = setCookie(signCookieValue(key, added.id, added.expiresAt), added.expiresAt);
     const session = await options.session(req);
     log("info", "install code received without state; waiting for sign-in", {
@@ -247,7 +288,9 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
 
   async function linkInstance(instance: PlatformInstance): Promise<string | null> {
     if (!platform.identifyPipedriveUser) {
-      log("warn", "platform cannot identify the Pipedrive user; uninstall notices will not find this instance", { instance: instance.id });
+      log("warn", "platform cannot identify the Pipedrive user; uninstall notices will not find this instance", {
+        instance: instance.id,
+      });
       return null;
     }
     const who = await platform.identifyPipedriveUser(instance);
@@ -270,7 +313,10 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
     const checked = verifyCookieValue(key, raw, now());
     if (!checked.ok) {
       const reference = ref();
-      log(checked.reason === "expired" ? "info" : "warn", "install cookie rejected", { reason: checked.reason, reference });
+      log(checked.reason === "expired" ? "info" : "warn", "install cookie rejected", {
+        reason: checked.reason,
+        reference,
+      });
       return showPage(checked.reason === "expired" ? "code_expired" : "missing_cookie", reference, [clearCookie()]);
     }
     const pending = fingerprint(checked.id);
@@ -281,25 +327,33 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
     if (peeked.status !== "ok") {
       const reference = ref();
       log("warn", "pending code not usable", { pending, outcome: peeked.status, reference });
-      const kind = peeked.status === "used" ? "code_used" : peeked.status === "expired" ? "code_expired" : "missing_cookie";
+      const kind =
+        peeked.status === "used" ? "code_used" : peeked.status === "expired" ? "code_expired" : "missing_cookie";
       return showPage(kind, reference, [clearCookie()]);
     }
 
     let instance: PlatformInstance;
     let configVarId: string;
     try {
-      const customer = await platform.findOrCreateCustomer({ externalId: session.account.id, name: session.account.name });
+      const customer = await platform.findOrCreateCustomer({
+        externalId: session.account.id,
+        name: session.account.name,
+      });
       instance = await platform.findOrCreateInstance(customer);
       configVarId = (await platform.getConnectionConfigVariable(instance)).id;
     } catch (error) {
       const reference = ref();
-      log("error", "platform API failed before the code was replayed (the code is kept)", { error: (error as Error).message, reference });
+      log("error", "platform API failed before the code was replayed (the code is kept)", {
+        error: (error as Error).message,
+        reference,
+      });
       return showPage("platform_unavailable", reference);
     }
 
     const taken = store.take(checked.id);
     if (taken.status !== "ok") {
-      const kind = taken.status === "used" ? "code_used" : taken.status === "expired" ? "code_expired" : "missing_cookie";
+      const kind =
+        taken.status === "used" ? "code_used" : taken.status === "expired" ? "code_expired" : "missing_cookie";
       return showPage(kind, ref(), [clearCookie()]);
     }
     const secrets = [taken.code];
@@ -308,30 +362,49 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
       outcome = await replay(taken.code, configVarId);
     } catch (error) {
       const reference = ref();
-      log("error", "replaying the code to the platform failed", { error: (error as Error).message, instance: instance.id, reference }, secrets);
+      log(
+        "error",
+        "replaying the code to the platform failed",
+        { error: (error as Error).message, instance: instance.id, reference },
+        secrets,
+      );
       return showPage("connect_failed", reference, [clearCookie()]);
     }
     if (!outcome.ok) {
       const reference = ref();
-      log("warn", "the platform could not exchange the code", { reason: outcome.reason, instance: instance.id, reference });
+      log("warn", "the platform could not exchange the code", {
+        reason: outcome.reason,
+        instance: instance.id,
+        reference,
+      });
       return showPage(outcome.reason, reference, [clearCookie()]);
     }
     const after = await platform.getConnectionConfigVariable(instance);
     if (after.status !== "ACTIVE") {
       const reference = ref();
-      log("warn", "the connection is not active after the replay", { status: after.status, instance: instance.id, reference });
+      log("warn", "the connection is not active after the replay", {
+        status: after.status,
+        instance: instance.id,
+        reference,
+      });
       return showPage("connect_failed", reference, [clearCookie()]);
     }
     // Best effort from here on: the connection is active; the configuration page shows the rest.
     try {
       if (!instance.enabled) await platform.setInstanceEnabled(instance, true);
     } catch (error) {
-      log("warn", "re-enabling the instance after a new install failed", { error: (error as Error).message, instance: instance.id });
+      log("warn", "re-enabling the instance after a new install failed", {
+        error: (error as Error).message,
+        instance: instance.id,
+      });
     }
     try {
       await linkInstance(instance);
     } catch (error) {
-      log("warn", "labelling the instance with its Pipedrive user failed", { error: (error as Error).message, instance: instance.id });
+      log("warn", "labelling the instance with its Pipedrive user failed", {
+        error: (error as Error).message,
+        instance: instance.id,
+      });
     }
     log("info", "marketplace install connected", { pending, customer: instance.customerId, instance: instance.id });
     return redirect(platform.configurePageUrl(instance), [clearCookie()]);

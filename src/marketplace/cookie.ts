@@ -29,14 +29,17 @@ export function signCookieValue(secret: Buffer, id: string, expiresAt: number): 
   return `${id}.${expiresAt}.${mac(secret, id, expiresAt).toString("base64url")}`;
 }
 
-export type CookieCheck = { ok: true; id: string; expiresAt: number } | { ok: false; reason: "malformed" | "signature" | "expired" };
+export type CookieCheck =
+  | { ok: true; id: string; expiresAt: number }
+  | { ok: false; reason: "malformed" | "signature" | "expired" };
 
 /** Checks the format, then the HMAC in constant time, then the expiry. */
 export function verifyCookieValue(secret: Buffer, value: string, now: number): CookieCheck {
   const parts = value.split(".");
   if (parts.length !== 3) return { ok: false, reason: "malformed" };
   const [id, exp, sig] = parts;
-  if (!ID_PATTERN.test(id) || !/^\d{1,15}$/.test(exp) || !SIG_PATTERN.test(sig)) return { ok: false, reason: "malformed" };
+  if (!ID_PATTERN.test(id) || !/^\d{1,15}$/.test(exp) || !SIG_PATTERN.test(sig))
+    return { ok: false, reason: "malformed" };
   const expiresAt = Number(exp);
   const given = Buffer.from(sig, "base64url");
   const expected = mac(secret, id, expiresAt);
@@ -65,7 +68,12 @@ export interface CookieAttributes {
 
 /** Set-Cookie for the install cookie: HttpOnly, Secure, SameSite=Lax, scoped to one path. */
 export function serializeCookie(name: string, value: string, attrs: CookieAttributes): string {
-  const parts = [`${name}=${value}`, `Path=${attrs.path}`, `Max-Age=${Math.max(0, Math.floor(attrs.maxAgeSeconds))}`, "HttpOnly"];
+  const parts = [
+    `${name}=${value}`,
+    `Path=${attrs.path}`,
+    `Max-Age=${Math.max(0, Math.floor(attrs.maxAgeSeconds))}`,
+    "HttpOnly",
+  ];
   if (attrs.secure) parts.push("Secure");
   parts.push("SameSite=Lax");
   return parts.join("; ");

@@ -127,7 +127,12 @@ function text(kind: PageKind, app: string): PageText {
         reinstall: true,
       };
     case "method_not_allowed":
-      return { status: 405, title: "Not allowed", paragraphs: ["This address does not accept that kind of request."], reinstall: false };
+      return {
+        status: 405,
+        title: "Not allowed",
+        paragraphs: ["This address does not accept that kind of request."],
+        reinstall: false,
+      };
     default:
       return {
         status: 500,
@@ -148,7 +153,8 @@ export function pageHeaders(): Record<string, string> {
     "cache-control": "no-store",
     "referrer-policy": "no-referrer",
     "x-content-type-options": "nosniff",
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "content-security-policy":
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   };
 }
 

@@ -22,7 +22,11 @@ interface Entry {
 }
 
 type Kept = { id: string; expiresAt: number; evicted: number };
-export type AddResult = ({ status: "added" } & Kept) | ({ status: "pending" } & Kept) | { status: "used" } | { status: "expired" };
+export type AddResult =
+  | ({ status: "added" } & Kept)
+  | ({ status: "pending" } & Kept)
+  | { status: "used" }
+  | { status: "expired" };
 
 export type PeekResult = { status: "ok"; expiresAt: number } | { status: "unknown" | "expired" | "used" };
 export type TakeResult = { status: "ok"; code: string } | { status: "unknown" | "expired" | "used" };

@@ -11,7 +11,11 @@ const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
  * Both sides are hashed to equal-length digests and compared with timingSafeEqual, so neither the
  * length nor the content of the secret shows in the timing.
  */
-export function verifyClientBasicAuth(header: string | string[] | undefined, clientId: string, clientSecret: string): boolean {
+export function verifyClientBasicAuth(
+  header: string | string[] | undefined,
+  clientId: string,
+  clientSecret: string,
+): boolean {
   const value = Array.isArray(header) ? header[0] : header;
   const m = /^Basic[ ]+([A-Za-z0-9+/=_-]+)\s*$/i.exec(value ?? "");
   const given = m ? Buffer.from(m[1], "base64").toString("utf8") : "";
@@ -50,7 +54,12 @@ export function parseUninstallNotice(body: string | Buffer | undefined): Uninsta
     return { error: "client_id, company_id and user_id are required" };
   }
   const ts = o.timestamp;
-  return { clientId: o.client_id, companyId, userId, timestamp: typeof ts === "string" || typeof ts === "number" ? ts : null };
+  return {
+    clientId: o.client_id,
+    companyId,
+    userId,
+    timestamp: typeof ts === "string" || typeof ts === "number" ? ts : null,
+  };
 }
 
 /** The instance label that ties an instance to the Pipedrive user whose connection it holds. */

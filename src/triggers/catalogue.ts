@@ -1,6 +1,6 @@
 import { input } from "@prismatic-io/spectral";
-import { choiceInput, clean, optionalIdInput } from "../inputs";
 import { exampleDeal } from "../examplePayloads/deals";
+import { choiceInput, clean, optionalIdInput } from "../inputs";
 import { RECORDS } from "../records";
 import { touchesAny } from "./webhook/event";
 import { type TriggerOutput, type WebhookTriggerDefinition, webhookTrigger } from "./webhook/factory";
@@ -9,15 +9,32 @@ type Entity = keyof typeof RECORDS;
 
 const exampleRecords: Record<Entity, Record<string, unknown>> = {
   deal: exampleDeal,
-  person: { id: 1, name: "Ada Lovelace", owner_id: 1, org_id: 1, emails: [{ value: "ada@example.com", primary: true, label: "work" }], custom_fields: {} },
+  person: {
+    id: 1,
+    name: "Ada Lovelace",
+    owner_id: 1,
+    org_id: 1,
+    emails: [{ value: "ada@example.com", primary: true, label: "work" }],
+    custom_fields: {},
+  },
   organization: { id: 1, name: "Acme Inc.", owner_id: 1, custom_fields: {} },
   activity: { id: 1, subject: "Call Ada", type: "call", owner_id: 1, deal_id: 1, done: false, due_date: "2026-02-01" },
-  lead: { id: "adf21080-0e10-11eb-879b-05d71fb426ec", title: "Acme lead", owner_id: 1, person_id: 1, organization_id: 1 },
+  lead: {
+    id: "adf21080-0e10-11eb-879b-05d71fb426ec",
+    title: "Acme lead",
+    owner_id: 1,
+    person_id: 1,
+    organization_id: 1,
+  },
   note: { id: 1, content: "Spoke with Ada about seats.", deal_id: 1, user_id: 1 },
   product: { id: 1, name: "Seat license", code: "SEAT", owner_id: 1, custom_fields: {} },
 };
 
-const example = (entity: Entity, action: "create" | "change" | "delete", extra: Partial<TriggerOutput> = {}): TriggerOutput => {
+const example = (
+  entity: Entity,
+  action: "create" | "change" | "delete",
+  extra: Partial<TriggerOutput> = {},
+): TriggerOutput => {
   const record = exampleRecords[entity];
   return {
     event: {
@@ -36,7 +53,15 @@ const example = (entity: Entity, action: "create" | "change" | "delete", extra: 
     previous: action === "create" ? null : action === "delete" ? record : { update_time: "2026-01-05T09:12:44Z" },
     changedFields:
       action === "change"
-        ? [{ field: "update_time", name: "update_time", isCustom: false, previous: "2026-01-05T09:12:44Z", current: "2026-01-06T14:02:10Z" }]
+        ? [
+            {
+              field: "update_time",
+              name: "update_time",
+              isCustom: false,
+              previous: "2026-01-05T09:12:44Z",
+              current: "2026-01-06T14:02:10Z",
+            },
+          ]
         : [],
     ...extra,
   };
@@ -99,7 +124,10 @@ interface StageSummary {
   pipeline_id: number;
 }
 
-async function stage(delivery: Parameters<NonNullable<WebhookTriggerDefinition["enrich"]>>[0], id: unknown): Promise<StageSummary | null> {
+async function stage(
+  delivery: Parameters<NonNullable<WebhookTriggerDefinition["enrich"]>>[0],
+  id: unknown,
+): Promise<StageSummary | null> {
   if (typeof id !== "number") return null;
   const response = await delivery
     .client()
@@ -114,7 +142,9 @@ const statusTrigger = (status: "won" | "lost") =>
     eventObject: "deal",
     eventAction: "change",
     accept: ({ event }) =>
-      event.previous?.status !== undefined && event.data?.status === status ? true : `the deal's status did not change to ${status}`,
+      event.previous?.status !== undefined && event.data?.status === status
+        ? true
+        : `the deal's status did not change to ${status}`,
     example: example("deal", "change", {
       current: { ...exampleDeal, status },
       previous: { status: "open" },
@@ -126,7 +156,8 @@ const dealTriggers = {
   ...lifecycleTriggers("deal"),
   dealStageChanged: webhookTrigger({
     label: "Deal Stage Changed",
-    description: "Runs when a deal moves to another stage; outputs the from-stage and to-stage. Optionally only for one pipeline or one target stage.",
+    description:
+      "Runs when a deal moves to another stage; outputs the from-stage and to-stage. Optionally only for one pipeline or one target stage.",
     eventObject: "deal",
     eventAction: "change",
     inputs: {
@@ -162,7 +193,19 @@ const EVENT_ACTIONS = [
 ] as const;
 
 /** Objects Pipedrive's webhooks API accepts (POST /v1/webhooks event_object). */
-const EVENT_OBJECTS = ["activity", "deal", "lead", "note", "organization", "person", "pipeline", "product", "stage", "user", "*"] as const;
+const EVENT_OBJECTS = [
+  "activity",
+  "deal",
+  "lead",
+  "note",
+  "organization",
+  "person",
+  "pipeline",
+  "product",
+  "stage",
+  "user",
+  "*",
+] as const;
 
 /** Prismatic's published generic trigger, same key and input keys. */
 const pipedriveTrigger = webhookTrigger({
@@ -179,13 +222,19 @@ const pipedriveTrigger = webhookTrigger({
       model: EVENT_ACTIONS.map((choice) => ({ ...choice })),
       default: "*",
       comments: "The action to receive: create, change, delete, or all.",
-      clean: clean.choice("Event Action", EVENT_ACTIONS.map((choice) => choice.value)),
+      clean: clean.choice(
+        "Event Action",
+        EVENT_ACTIONS.map((choice) => choice.value),
+      ),
     }),
     eventObject: input({
       label: "Event Object",
       type: "string",
       required: true,
-      model: EVENT_OBJECTS.map((value) => ({ label: value === "*" ? "All" : value[0].toUpperCase() + value.slice(1), value })),
+      model: EVENT_OBJECTS.map((value) => ({
+        label: value === "*" ? "All" : value[0].toUpperCase() + value.slice(1),
+        value,
+      })),
       default: "deal",
       comments: "The kind of record to receive events about, or all.",
       clean: clean.choice("Event Object", EVENT_OBJECTS),
@@ -193,7 +242,8 @@ const pipedriveTrigger = webhookTrigger({
     version: choiceInput({
       label: "Version",
       choices: [{ label: "2.0", value: "2.0" }],
-      comments: "The webhook payload version. Only 2.0 (Pipedrive's default since March 2025) is supported; 1.0 payloads are rejected.",
+      comments:
+        "The webhook payload version. Only 2.0 (Pipedrive's default since March 2025) is supported; 1.0 payloads are rejected.",
       example: "2.0",
     }),
     httpAuthUser: input({

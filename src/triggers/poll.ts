@@ -118,7 +118,10 @@ export const pollChangesTrigger = pollingTrigger({
       return { payload: { ...payload, body: { data: { created: [], updated: [] } } }, polledNoChanges: true };
     }
     const cursorMs = toMillis(state.cursor);
-    const client = createPipedriveClient(params.connection as Connection, { logger: context.logger, debug: context.debug?.enabled });
+    const client = createPipedriveClient(params.connection as Connection, {
+      logger: context.logger,
+      debug: context.debug?.enabled,
+    });
     const records = await changedSince(client, params.resourceType as string, cursorMs - OVERLAP_MS);
 
     const seen = new Set(state.seen ?? []);
@@ -151,6 +154,15 @@ export const pollChangesTrigger = pollingTrigger({
     };
   },
   examplePayload: {
-    payload: { body: { data: { created: [{ id: 2, title: "New deal", add_time: "2026-01-06T14:02:10Z", update_time: "2026-01-06T14:02:10Z" }], updated: [] } } },
+    payload: {
+      body: {
+        data: {
+          created: [
+            { id: 2, title: "New deal", add_time: "2026-01-06T14:02:10Z", update_time: "2026-01-06T14:02:10Z" },
+          ],
+          updated: [],
+        },
+      },
+    },
   } as never,
 });

@@ -38,7 +38,8 @@ const screenshots: string[] = [];
 const bridgeLog = {
   info: (m: string, f?: Record<string, unknown>) => capturedLines.push(`bridge info: ${m} ${JSON.stringify(f ?? {})}`),
   warn: (m: string, f?: Record<string, unknown>) => capturedLines.push(`bridge warn: ${m} ${JSON.stringify(f ?? {})}`),
-  error: (m: string, f?: Record<string, unknown>) => capturedLines.push(`bridge error: ${m} ${JSON.stringify(f ?? {})}`),
+  error: (m: string, f?: Record<string, unknown>) =>
+    capturedLines.push(`bridge error: ${m} ${JSON.stringify(f ?? {})}`),
 };
 
 async function shot(name: string): Promise<void> {
@@ -96,11 +97,19 @@ interface Hop {
 
 async function hop(url: string, jar: Jar, init: RequestInit = {}): Promise<Hop> {
   const sameOrigin = url.startsWith(server.url);
-  const headers = { ...(init.headers as Record<string, string>), ...(sameOrigin && jar.header() ? { cookie: jar.header() } : {}) };
+  const headers = {
+    ...(init.headers as Record<string, string>),
+    ...(sameOrigin && jar.header() ? { cookie: jar.header() } : {}),
+  };
   const res = await fetch(url, { ...init, headers, redirect: "manual" });
   if (sameOrigin) jar.absorb(res);
   const location = res.headers.get("location");
-  return { status: res.status, url, location: location ? new URL(location, url).toString() : null, text: await res.text() };
+  return {
+    status: res.status,
+    url,
+    location: location ? new URL(location, url).toString() : null,
+    text: await res.text(),
+  };
 }
 
 /** Follows redirects by hand (cookies only for the app's origin); returns every hop. */
@@ -133,7 +142,12 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   sim = await PipedriveSimulator.start();
   platform = await PlatformSim.start({
-    connection: { authorizeUrl: `${sim.url}/oauth/authorize`, tokenUrl: `${sim.url}/oauth/token`, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+    connection: {
+      authorizeUrl: `${sim.url}/oauth/authorize`,
+      tokenUrl: `${sim.url}/oauth/token`,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+    },
   });
   server = await startMarketplaceServer({
     clientId: CLIENT_ID,
@@ -146,7 +160,12 @@ beforeAll(async () => {
   });
   // Once per app: the bridge is the app's one callback URL in Developer Hub, and the integration's
   // Authorize URL carries it as redirect_uri.
-  sim.registerOAuthApp({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: server.callbackUrl, scopes: ["base", "deals:full", "admin"] });
+  sim.registerOAuthApp({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    redirectUri: server.callbackUrl,
+    scopes: ["base", "deals:full", "admin"],
+  });
   platform.connectionInputs.authorizeUrl = marketplaceAuthorizeUrl(server.callbackUrl, `${sim.url}/oauth/authorize`);
   server.addUser(DANA.name, DANA.email, DANA.password);
 
@@ -154,7 +173,14 @@ beforeAll(async () => {
   browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: "/usr/bin/chromium",
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
     viewport: { width: 1000, height: 700 },
   });
   page = browser.pages()[0] ?? (await browser.newPage());
@@ -173,7 +199,10 @@ afterAll(async () => {
   await server?.stop();
   await platform?.stop();
   await sim?.stop();
-  writeFileSync(path.join(SHOTS, "index.txt"), `marketplace e2e: ${Date.now() - startedAt} ms\n${screenshots.join("\n")}\n`);
+  writeFileSync(
+    path.join(SHOTS, "index.txt"),
+    `marketplace e2e: ${Date.now() - startedAt} ms\n${screenshots.join("\n")}\n`,
+  );
 });
 
 describe("Marketplace install through the bridge (browser)", () => {
@@ -213,13 +242,17 @@ describe("Marketplace install through the bridge (browser)", () => {
     expect(platform.configVariableOf(instance.id)?.status).toBe("ACTIVE");
     // The code was replayed with state = the instance's connection config variable, and exchanged
     // with the redirect URI Pipedrive saw (the bridge's callback).
-    expect(platform.exchanges).toEqual([{ configVariableId: instance.configVariableId, redirectUri: server.callbackUrl, ok: true }]);
+    expect(platform.exchanges).toEqual([
+      { configVariableId: instance.configVariableId, redirectUri: server.callbackUrl, ok: true },
+    ]);
     expect(instance.labels).toEqual(["pipedrive-user:1:1"]);
     expect((await browser.cookies()).some((c) => c.name === "pd_install")).toBe(false);
 
     const connection = platform.connection(instance.id);
     expect(connection?.token?.api_domain).toBe(sim.url);
-    const me = (await harness.action("getCurrentUser", { connection }, context)) as { data: { data: Record<string, unknown> } };
+    const me = (await harness.action("getCurrentUser", { connection }, context)) as {
+      data: { data: Record<string, unknown> };
+    };
     expect(me.data.data).toMatchObject({ id: 1, company_id: 1, email: "admin@sim.example" });
   });
 
@@ -261,7 +294,10 @@ describe("Marketplace install through the bridge (browser)", () => {
     await logIn(DANA.email, DANA.password);
     expect(await bridgeKind()).toBe("code_expired");
     await shot("bridge-code-expired");
-    expect(platform.exchanges.at(-1)).toMatchObject({ ok: false, error: "Invalid grant: authorization_code has expired" });
+    expect(platform.exchanges.at(-1)).toMatchObject({
+      ok: false,
+      error: "Invalid grant: authorization_code has expired",
+    });
     expect(platform.configVariableOf(instance?.id as string)?.status).toBe("ACTIVE");
     expect(platform.storedToken(instance?.id as string)).toBe(tokenBefore);
   });
@@ -292,7 +328,11 @@ describe("Marketplace install through the bridge (browser)", () => {
     expect(await page.getAttribute("#oauth-result", "data-result")).toBe("connected");
     const viaBridge = new URL(browserUrls.filter((u) => u.startsWith(server.callbackUrl)).pop() as string);
     expect(viaBridge.searchParams.get("state")).toBe(instance.configVariableId);
-    expect(platform.exchanges.at(-1)).toEqual({ configVariableId: instance.configVariableId, redirectUri: server.callbackUrl, ok: true });
+    expect(platform.exchanges.at(-1)).toEqual({
+      configVariableId: instance.configVariableId,
+      redirectUri: server.callbackUrl,
+      ok: true,
+    });
     expect(platform.configVariableOf(instance.id)?.status).toBe("ACTIVE");
   });
 
@@ -308,8 +348,17 @@ describe("uninstall and replays (plain HTTP)", () => {
   const danaInstance = () => platform.instanceOf(server.users.get(DANA.email)?.id as string);
 
   test("a forged uninstall notice gets 401 and disables nothing", async () => {
-    const body = JSON.stringify({ client_id: CLIENT_ID, company_id: 1, user_id: 1, timestamp: new Date().toISOString() });
-    for (const authorization of [`Basic ${Buffer.from(`${CLIENT_ID}:guessed-secret`).toString("base64")}`, "", `Bearer ${CLIENT_SECRET}`]) {
+    const body = JSON.stringify({
+      client_id: CLIENT_ID,
+      company_id: 1,
+      user_id: 1,
+      timestamp: new Date().toISOString(),
+    });
+    for (const authorization of [
+      `Basic ${Buffer.from(`${CLIENT_ID}:guessed-secret`).toString("base64")}`,
+      "",
+      `Bearer ${CLIENT_SECRET}`,
+    ]) {
       const res = await fetch(server.callbackUrl, {
         method: "DELETE",
         headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
@@ -318,7 +367,9 @@ describe("uninstall and replays (plain HTTP)", () => {
       expect(res.status).toBe(401);
     }
     expect(danaInstance()?.enabled).toBe(true);
-    expect(capturedLines.some((l) => l.includes("uninstall notice rejected: wrong or missing client credentials"))).toBe(true);
+    expect(
+      capturedLines.some((l) => l.includes("uninstall notice rejected: wrong or missing client credentials")),
+    ).toBe(true);
   });
 
   test("Pipedrive's real uninstall notice disables that user's instance only; its token stops working", async () => {
@@ -326,7 +377,9 @@ describe("uninstall and replays (plain HTTP)", () => {
     expect(result.status).toBe(200);
     expect(danaInstance()?.enabled).toBe(false);
     expect(platform.instanceOf(server.users.get("gus@guest.example")?.id as string)?.enabled).toBe(true);
-    const error = await failure(() => harness.action("getCurrentUser", { connection: platform.connection(danaInstance()?.id as string) }, context));
+    const error = await failure(() =>
+      harness.action("getCurrentUser", { connection: platform.connection(danaInstance()?.id as string) }, context),
+    );
     expect(error.message).toMatch(/401|reconnect/i);
   });
 
@@ -338,7 +391,11 @@ describe("uninstall and replays (plain HTTP)", () => {
     expect(hops.map((h) => h.status)).toEqual([302, 302, 302, 200]);
     expect(hops[3].url).toBe(`${platform.url}/instances/${encodeURIComponent(danaInstance()?.id as string)}/configure`);
     expect(danaInstance()?.enabled).toBe(true);
-    const me = (await harness.action("getCurrentUser", { connection: platform.connection(danaInstance()?.id as string) }, context)) as {
+    const me = (await harness.action(
+      "getCurrentUser",
+      { connection: platform.connection(danaInstance()?.id as string) },
+      context,
+    )) as {
       data: { data: { id: number } };
     };
     expect(me.data.data.id).toBe(1);
@@ -357,7 +414,10 @@ describe("uninstall and replays (plain HTTP)", () => {
     await httpLogIn(jar, DANA.email, DANA.password);
     const replay = await follow(`${server.callbackUrl}?code=${encodeURIComponent(code)}`, jar);
     expect(kindOf(replay.at(-1)?.text ?? "")).toBe("code_used");
-    expect(platform.exchanges.at(-1)).toMatchObject({ ok: false, error: "Invalid grant: authorization_code is invalid" });
+    expect(platform.exchanges.at(-1)).toMatchObject({
+      ok: false,
+      error: "Invalid grant: authorization_code is invalid",
+    });
   });
 
   test("the bridge's own expiry: a code left waiting longer than 5 minutes is refused before any exchange", async () => {

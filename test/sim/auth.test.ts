@@ -58,7 +58,9 @@ describe("OAuth scopes", () => {
 
   test("any one listed scope suffices; base endpoints need no extra scope", async () => {
     const token = sim.issueOAuthToken({ scopes: ["search:read"] });
-    expect((await call(sim, "GET", "/api/v2/deals/search", { bearer: token.access_token, query: { term: "ab" } })).status).toBe(200);
+    expect(
+      (await call(sim, "GET", "/api/v2/deals/search", { bearer: token.access_token, query: { term: "ab" } })).status,
+    ).toBe(200);
     expect((await call(sim, "GET", "/api/v1/users/me", { bearer: token.access_token })).status).toBe(200);
     expect((await call(sim, "GET", "/api/v2/persons", { bearer: token.access_token })).status).toBe(403);
   });
@@ -70,12 +72,16 @@ describe("OAuth scopes", () => {
     expect(res.body.error_info).toBe("Missing scope: one of admin");
     const admin = sim.issueOAuthToken({ scopes: ["admin"] });
     expect((await call(sim, "GET", "/api/v1/webhooks", { bearer: admin.access_token })).status).toBe(200);
-    expect((await call(sim, "POST", "/api/v2/deals", { bearer: admin.access_token, body: { title: "x" } })).status).toBe(200);
+    expect(
+      (await call(sim, "POST", "/api/v2/deals", { bearer: admin.access_token, body: { title: "x" } })).status,
+    ).toBe(200);
   });
 
   test("API tokens have every scope and belong to a user", async () => {
     const second = sim.createApiToken(2);
-    const me = await call<{ data: { id: number; is_admin: boolean } }>(sim, "GET", "/api/v1/users/me", { token: second });
+    const me = await call<{ data: { id: number; is_admin: boolean } }>(sim, "GET", "/api/v1/users/me", {
+      token: second,
+    });
     expect(me.body.data).toMatchObject({ id: 2, is_admin: false });
     expect((await call(sim, "GET", "/api/v1/webhooks", { token: second })).status).toBe(200);
   });

@@ -15,7 +15,12 @@ describe("injectNext", () => {
 
   test("count, match by method and path (URL path, version-relative path or RegExp), custom body and headers", async () => {
     sim.injectNext({ count: 2, status: 502, match: { method: "GET", path: "/deals/1" } });
-    sim.injectNext({ status: 418, body: { teapot: true }, headers: { "x-test": "yes" }, match: { path: /\/persons$/ } });
+    sim.injectNext({
+      status: 418,
+      body: { teapot: true },
+      headers: { "x-test": "yes" },
+      match: { path: /\/persons$/ },
+    });
     expect((await call(sim, "GET", "/api/v2/deals")).status).toBe(200);
     expect((await call(sim, "GET", "/api/v2/deals/1")).status).toBe(502);
     expect((await call(sim, "GET", "/api/v2/deals/1")).status).toBe(502);
@@ -50,11 +55,19 @@ describe("injectNext", () => {
     const app = sim.defaultOAuthApp;
     const auth = { authorization: basic(app.clientId, app.clientSecret) };
     sim.injectNext({ status: 500 });
-    const token = await postForm(`${sim.url}/oauth/token`, { grant_type: "refresh_token", refresh_token: "1:1:x" }, auth);
+    const token = await postForm(
+      `${sim.url}/oauth/token`,
+      { grant_type: "refresh_token", refresh_token: "1:1:x" },
+      auth,
+    );
     expect(token.status).toBe(400);
     expect((await call(sim, "GET", "/api/v2/deals")).status).toBe(500);
     sim.injectNext({ status: 503, match: { path: "/oauth/token" } });
-    const failing = await postForm(`${sim.url}/oauth/token`, { grant_type: "refresh_token", refresh_token: "1:1:x" }, auth);
+    const failing = await postForm(
+      `${sim.url}/oauth/token`,
+      { grant_type: "refresh_token", refresh_token: "1:1:x" },
+      auth,
+    );
     expect(failing.status).toBe(503);
   });
 });

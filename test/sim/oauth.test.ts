@@ -3,7 +3,12 @@ import { basic, call, postForm } from "./helpers";
 
 let sim: PipedriveSimulator;
 const REDIRECT = "https://app.example.com/oauth/callback";
-const CLIENT = { clientId: "test-client", clientSecret: "test-secret", redirectUri: REDIRECT, scopes: ["deals:full", "base", "admin"] };
+const CLIENT = {
+  clientId: "test-client",
+  clientSecret: "test-secret",
+  redirectUri: REDIRECT,
+  scopes: ["deals:full", "base", "admin"],
+};
 const auth = () => ({ authorization: basic(CLIENT.clientId, CLIENT.clientSecret) });
 
 beforeAll(async () => {
@@ -27,7 +32,11 @@ async function code(state?: string): Promise<string> {
 }
 
 const exchange = (c: string, extra: Record<string, string> = {}, headers: Record<string, string> = auth()) =>
-  postForm(`${sim.url}/oauth/token`, { grant_type: "authorization_code", code: c, redirect_uri: REDIRECT, ...extra }, headers);
+  postForm(
+    `${sim.url}/oauth/token`,
+    { grant_type: "authorization_code", code: c, redirect_uri: REDIRECT, ...extra },
+    headers,
+  );
 
 describe("authorize", () => {
   test("redirects to the registered redirect_uri with a code and the state unchanged", async () => {
@@ -119,14 +128,21 @@ describe("token", () => {
     expect((await exchange(c)).status).toBe(200);
     const again = await exchange(c);
     expect(again.status).toBe(400);
-    expect(again.body).toEqual({ success: false, message: "Invalid grant: authorization_code is invalid", error: "invalid_grant" });
+    expect(again.body).toEqual({
+      success: false,
+      message: "Invalid grant: authorization_code is invalid",
+      error: "invalid_grant",
+    });
   });
 
   test("a code expires after 5 minutes", async () => {
     const c = await code();
     sim.advanceTime(5 * 60_000 + 1);
     const res = await exchange(c);
-    expect(res.body).toMatchObject({ message: "Invalid grant: authorization_code has expired", error: "invalid_grant" });
+    expect(res.body).toMatchObject({
+      message: "Invalid grant: authorization_code has expired",
+      error: "invalid_grant",
+    });
   });
 
   test("redirect_uri must equal the one used at authorize", async () => {
@@ -148,7 +164,9 @@ describe("token", () => {
       body: JSON.stringify({ grant_type: "authorization_code", code: "x" }),
     });
     expect(json.status).toBe(400);
-    expect(((await json.json()) as { message: string }).message).toBe("Invalid request: content must be application/x-www-form-urlencoded");
+    expect(((await json.json()) as { message: string }).message).toBe(
+      "Invalid request: content must be application/x-www-form-urlencoded",
+    );
     const grant = await postForm(`${sim.url}/oauth/token`, { grant_type: "password" }, auth());
     expect(grant.body).toMatchObject({ message: "Unsupported grant type: grant_type is invalid" });
     const missing = await postForm(`${sim.url}/oauth/token`, {}, auth());
@@ -166,14 +184,22 @@ describe("token", () => {
     expect(refreshed.body.access_token).not.toBe(first.access_token);
     expect(refreshed.body.refresh_token).toBe(first.refresh_token);
     expect(refreshed.body.api_domain).toBe(sim.url);
-    const bad = await postForm(`${sim.url}/oauth/token`, { grant_type: "refresh_token", refresh_token: "1:1:nope" }, auth());
+    const bad = await postForm(
+      `${sim.url}/oauth/token`,
+      { grant_type: "refresh_token", refresh_token: "1:1:nope" },
+      auth(),
+    );
     expect(bad.body).toMatchObject({ message: "Invalid grant: refresh_token is invalid", error: "invalid_grant" });
   });
 
   test("revoking the refresh token revokes the whole install; revoking an access token only that token", async () => {
     const t = (await exchange(await code())).body;
     const t2 = (
-      await postForm(`${sim.url}/oauth/token`, { grant_type: "refresh_token", refresh_token: t.refresh_token as string }, auth())
+      await postForm(
+        `${sim.url}/oauth/token`,
+        { grant_type: "refresh_token", refresh_token: t.refresh_token as string },
+        auth(),
+      )
     ).body;
     const revokeAccess = await postForm(
       `${sim.url}/oauth/revoke`,
@@ -191,7 +217,11 @@ describe("token", () => {
     );
     expect(revokeRefresh.status).toBe(200);
     expect((await call(sim, "GET", "/api/v1/users/me", { bearer: t.access_token as string })).status).toBe(401);
-    const refresh = await postForm(`${sim.url}/oauth/token`, { grant_type: "refresh_token", refresh_token: t.refresh_token as string }, auth());
+    const refresh = await postForm(
+      `${sim.url}/oauth/token`,
+      { grant_type: "refresh_token", refresh_token: t.refresh_token as string },
+      auth(),
+    );
     expect(refresh.status).toBe(400);
     const unknown = await postForm(`${sim.url}/oauth/revoke`, { token: "whatever" }, auth());
     expect(unknown.status).toBe(200);

@@ -77,7 +77,11 @@ describe("v2 cursor pagination", () => {
   });
 
   test("deal filters: status default excludes deleted, status=deleted shows them; owner, pipeline, ids", async () => {
-    const deals = sim.seed("deals", 10, (i) => ({ status: i < 3 ? "won" : "open", owner_id: i < 5 ? 1 : 2, pipeline_id: i % 2 ? 2 : 1 }));
+    const deals = sim.seed("deals", 10, (i) => ({
+      status: i < 3 ? "won" : "open",
+      owner_id: i < 5 ? 1 : 2,
+      pipeline_id: i % 2 ? 2 : 1,
+    }));
     await call(sim, "DELETE", `/api/v2/deals/${deals[9].id}`);
     const ids = async (query: Record<string, string | number>) =>
       (await call<V2Page>(sim, "GET", "/api/v2/deals", { query })).body.data.map((d) => d.id);
@@ -94,7 +98,9 @@ describe("v2 cursor pagination", () => {
 describe("v1 offset pagination", () => {
   type V1Page = {
     data: Array<{ id: number }>;
-    additional_data: { pagination: { start: number; limit: number; more_items_in_collection: boolean; next_start?: number } };
+    additional_data: {
+      pagination: { start: number; limit: number; more_items_in_collection: boolean; next_start?: number };
+    };
   };
 
   test("notes: additional_data.pagination with next_start only while there is more; appends don't shift pages", async () => {
@@ -117,9 +123,14 @@ describe("v1 offset pagination", () => {
 
   test("leads use the flat additional_data variant", async () => {
     sim.seed("leads", 7);
-    const res = await call<{ data: Array<{ id: string }>; additional_data: Record<string, unknown> }>(sim, "GET", "/api/v1/leads", {
-      query: { start: 5, limit: 5 },
-    });
+    const res = await call<{ data: Array<{ id: string }>; additional_data: Record<string, unknown> }>(
+      sim,
+      "GET",
+      "/api/v1/leads",
+      {
+        query: { start: 5, limit: 5 },
+      },
+    );
     expect(res.body.data).toHaveLength(2);
     expect(res.body.data[0].id).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.body.additional_data).toEqual({ start: 5, limit: 5, more_items_in_collection: false });
@@ -128,6 +139,11 @@ describe("v1 offset pagination", () => {
   test("v1 *Fields lists are offset-paginated", async () => {
     const res = await call<V1Page>(sim, "GET", "/api/v1/dealFields", { query: { start: 0, limit: 5 } });
     expect(res.body.data).toHaveLength(5);
-    expect(res.body.additional_data.pagination).toMatchObject({ start: 0, limit: 5, more_items_in_collection: true, next_start: 5 });
+    expect(res.body.additional_data.pagination).toMatchObject({
+      start: 0,
+      limit: 5,
+      more_items_in_collection: true,
+      next_start: 5,
+    });
   });
 });

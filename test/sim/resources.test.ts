@@ -7,7 +7,9 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 describe("v2 deals", () => {
   test("create, get, patch, delete with Pipedrive's envelopes and v2 shapes", async () => {
-    const created = await call<One>(sim, "POST", "/api/v2/deals", { body: { title: "Acme", value: 100, currency: "EUR" } });
+    const created = await call<One>(sim, "POST", "/api/v2/deals", {
+      body: { title: "Acme", value: 100, currency: "EUR" },
+    });
     expect(created.status).toBe(200);
     const deal = created.body.data;
     expect(deal).toMatchObject({
@@ -64,27 +66,39 @@ describe("v2 deals", () => {
     const budget = sim.customFieldKey("deal", "Budget");
     const priority = sim.customFieldKey("deal", "Priority");
     const tags = sim.customFieldKey("deal", "Tags");
-    const fields = await call<{ data: Array<{ field_code: string; options: Array<{ id: number; label: string }> | null }> }>(
-      sim,
-      "GET",
-      "/api/v2/dealFields",
-    );
-    const high = fields.body.data.find((f) => f.field_code === priority)?.options?.find((o) => o.label === "High")?.id as number;
-    const beta = fields.body.data.find((f) => f.field_code === tags)?.options?.find((o) => o.label === "Beta")?.id as number;
+    const fields = await call<{
+      data: Array<{ field_code: string; options: Array<{ id: number; label: string }> | null }>;
+    }>(sim, "GET", "/api/v2/dealFields");
+    const high = fields.body.data.find((f) => f.field_code === priority)?.options?.find((o) => o.label === "High")
+      ?.id as number;
+    const beta = fields.body.data.find((f) => f.field_code === tags)?.options?.find((o) => o.label === "Beta")
+      ?.id as number;
     const created = await call<One>(sim, "POST", "/api/v2/deals", {
-      body: { title: "cf", custom_fields: { [budget]: { value: 5, currency: "USD" }, [priority]: high, [tags]: [beta] } },
+      body: {
+        title: "cf",
+        custom_fields: { [budget]: { value: 5, currency: "USD" }, [priority]: high, [tags]: [beta] },
+      },
     });
     expect(created.status).toBe(200);
     const labelled = await call<One>(sim, "GET", `/api/v2/deals/${created.body.data.id}`, {
       query: { include_option_labels: true, custom_fields: `${priority},${tags}` },
     });
-    expect(labelled.body.data.custom_fields).toEqual({ [priority]: { id: high, label: "High" }, [tags]: [{ id: beta, label: "Beta" }] });
+    expect(labelled.body.data.custom_fields).toEqual({
+      [priority]: { id: high, label: "High" },
+      [tags]: [{ id: beta, label: "Beta" }],
+    });
 
-    const unknown = await call(sim, "PATCH", `/api/v2/deals/${created.body.data.id}`, { body: { custom_fields: { ["a".repeat(40)]: 1 } } });
+    const unknown = await call(sim, "PATCH", `/api/v2/deals/${created.body.data.id}`, {
+      body: { custom_fields: { ["a".repeat(40)]: 1 } },
+    });
     expect(unknown.status).toBe(400);
-    const badMoney = await call(sim, "PATCH", `/api/v2/deals/${created.body.data.id}`, { body: { custom_fields: { [budget]: 5 } } });
+    const badMoney = await call(sim, "PATCH", `/api/v2/deals/${created.body.data.id}`, {
+      body: { custom_fields: { [budget]: 5 } },
+    });
     expect(badMoney.body.error).toMatch(/Budget.*monetary/);
-    const emptySet = await call(sim, "PATCH", `/api/v2/deals/${created.body.data.id}`, { body: { custom_fields: { [tags]: [] } } });
+    const emptySet = await call(sim, "PATCH", `/api/v2/deals/${created.body.data.id}`, {
+      body: { custom_fields: { [tags]: [] } },
+    });
     expect(emptySet.body.error).toMatch(/use null to clear/);
   });
 
@@ -97,14 +111,21 @@ describe("v2 deals", () => {
       { query: { term: "acme" } },
     );
     expect(res.body.data.items).toHaveLength(1);
-    expect(res.body.data.items[0].item).toMatchObject({ id: 3, type: "deal", title: "Big Acme renewal", stage: { id: 1, name: "Qualified" } });
+    expect(res.body.data.items[0].item).toMatchObject({
+      id: 3,
+      type: "deal",
+      title: "Big Acme renewal",
+      stage: { id: 1, name: "Qualified" },
+    });
     expect(res.body.data.items[0].result_score).toBeGreaterThan(0);
   });
 });
 
 describe("v2 persons, organizations, activities, products, pipelines, stages", () => {
   test("persons: emails/phones arrays, derived names, search by email", async () => {
-    const org = await call<One>(sim, "POST", "/api/v2/organizations", { body: { name: "Acme Ltd", address: { value: "1 Main St" } } });
+    const org = await call<One>(sim, "POST", "/api/v2/organizations", {
+      body: { name: "Acme Ltd", address: { value: "1 Main St" } },
+    });
     const p = await call<One>(sim, "POST", "/api/v2/persons", {
       body: { name: "Jane Q Doe", org_id: org.body.data.id, emails: [{ value: "jane@acme.test", label: "work" }] },
     });
@@ -114,11 +135,21 @@ describe("v2 persons, organizations, activities, products, pipelines, stages", (
       emails: [{ value: "jane@acme.test", primary: true, label: "work" }],
       phones: [],
     });
-    const found = await call<{ data: { items: Array<{ item: Record<string, unknown> }> } }>(sim, "GET", "/api/v2/persons/search", {
-      query: { term: "jane@acme.test", fields: "email" },
+    const found = await call<{ data: { items: Array<{ item: Record<string, unknown> }> } }>(
+      sim,
+      "GET",
+      "/api/v2/persons/search",
+      {
+        query: { term: "jane@acme.test", fields: "email" },
+      },
+    );
+    expect(found.body.data.items[0].item).toMatchObject({
+      name: "Jane Q Doe",
+      organization: { id: org.body.data.id, name: "Acme Ltd" },
     });
-    expect(found.body.data.items[0].item).toMatchObject({ name: "Jane Q Doe", organization: { id: org.body.data.id, name: "Acme Ltd" } });
-    const orgs = await call<{ data: { items: unknown[] } }>(sim, "GET", "/api/v2/organizations/search", { query: { term: "acme" } });
+    const orgs = await call<{ data: { items: unknown[] } }>(sim, "GET", "/api/v2/organizations/search", {
+      query: { term: "acme" },
+    });
     expect(orgs.body.data.items).toHaveLength(1);
     const noName = await call(sim, "POST", "/api/v2/persons", { body: { emails: [] } });
     expect(noName.body.error).toBe("name is required");
@@ -136,13 +167,17 @@ describe("v2 persons, organizations, activities, products, pipelines, stages", (
   });
 
   test("products, pipelines and stages", async () => {
-    const prod = await call<One>(sim, "POST", "/api/v2/products", { body: { name: "Widget", prices: [{ price: 5, currency: "EUR" }] } });
+    const prod = await call<One>(sim, "POST", "/api/v2/products", {
+      body: { name: "Widget", prices: [{ price: 5, currency: "EUR" }] },
+    });
     expect(prod.body.data).toMatchObject({ name: "Widget", is_linkable: true, billing_frequency: "one-time" });
     const pipe = await call<One>(sim, "POST", "/api/v2/pipelines", { body: { name: "Renewals" } });
     expect(pipe.body.data).toMatchObject({ id: 3, order_nr: 3 });
     const stage = await call<One>(sim, "POST", "/api/v2/stages", { body: { name: "New", pipeline_id: 2 } });
     expect(stage.body.data).toMatchObject({ pipeline_id: 2, order_nr: 3 });
-    const stages = await call<{ data: Array<{ id: number }> }>(sim, "GET", "/api/v2/stages", { query: { pipeline_id: 2 } });
+    const stages = await call<{ data: Array<{ id: number }> }>(sim, "GET", "/api/v2/stages", {
+      query: { pipeline_id: 2 },
+    });
     expect(stages.body.data.map((s) => s.id)).toEqual([5, 6, stage.body.data.id]);
     const missing = await call(sim, "GET", "/api/v2/pipelines/99");
     expect(missing.body.error).toBe("Pipeline not found");
@@ -171,7 +206,14 @@ describe("v2 persons, organizations, activities, products, pipelines, stages", (
 describe("v1 resources", () => {
   test("users, /users/me with company fields, 404 for unknown users", async () => {
     const me = await call<One>(sim, "GET", "/api/v1/users/me");
-    expect(me.body.data).toMatchObject({ id: 1, name: "Sim Admin", is_admin: true, company_id: 1, company_domain: "sim", is_you: true });
+    expect(me.body.data).toMatchObject({
+      id: 1,
+      name: "Sim Admin",
+      is_admin: true,
+      company_id: 1,
+      company_domain: "sim",
+      is_you: true,
+    });
     const users = await call<{ data: Array<{ id: number; is_you: boolean }> }>(sim, "GET", "/api/v1/users");
     expect(users.body.data.map((u) => [u.id, u.is_you])).toEqual([
       [1, true],
@@ -183,9 +225,13 @@ describe("v1 resources", () => {
   test("activity types, currencies (term filter), lead labels", async () => {
     const types = await call<{ data: Array<{ key_string: string }> }>(sim, "GET", "/api/v1/activityTypes");
     expect(types.body.data.map((t) => t.key_string)).toContain("call");
-    const eur = await call<{ data: Array<{ code: string }> }>(sim, "GET", "/api/v1/currencies", { query: { term: "euro" } });
+    const eur = await call<{ data: Array<{ code: string }> }>(sim, "GET", "/api/v1/currencies", {
+      query: { term: "euro" },
+    });
     expect(eur.body.data.map((c) => c.code)).toEqual(["EUR"]);
-    const label = await call<{ data: { id: string } }>(sim, "POST", "/api/v1/leadLabels", { body: { name: "VIP", color: "purple" } });
+    const label = await call<{ data: { id: string } }>(sim, "POST", "/api/v1/leadLabels", {
+      body: { name: "VIP", color: "purple" },
+    });
     expect(label.body.data.id).toMatch(/^[0-9a-f-]{36}$/);
     const del = await call(sim, "DELETE", `/api/v1/leadLabels/${label.body.data.id}`);
     expect(del.body).toEqual({ success: true, data: { id: label.body.data.id } });
@@ -208,7 +254,9 @@ describe("v1 resources", () => {
 
   test("notes: v1 shape with nested names, must be attached to something, DELETE answers data: true", async () => {
     const deal = await call<One>(sim, "POST", "/api/v2/deals", { body: { title: "Noted deal" } });
-    const note = await call<One>(sim, "POST", "/api/v1/notes", { body: { content: "hello", deal_id: deal.body.data.id, pinned_to_deal_flag: 1 } });
+    const note = await call<One>(sim, "POST", "/api/v1/notes", {
+      body: { content: "hello", deal_id: deal.body.data.id, pinned_to_deal_flag: 1 },
+    });
     expect(note.body.data).toMatchObject({
       content: "hello",
       deal: { title: "Noted deal" },
@@ -220,7 +268,10 @@ describe("v1 resources", () => {
     const updated = await call<One>(sim, "PUT", `/api/v1/notes/${note.body.data.id}`, { body: { content: "bye" } });
     expect(updated.body.data.content).toBe("bye");
     expect((await call(sim, "POST", "/api/v1/notes", { body: { content: "floating" } })).status).toBe(400);
-    expect((await call(sim, "DELETE", `/api/v1/notes/${note.body.data.id}`)).body).toEqual({ success: true, data: true });
+    expect((await call(sim, "DELETE", `/api/v1/notes/${note.body.data.id}`)).body).toEqual({
+      success: true,
+      data: true,
+    });
   });
 });
 
@@ -229,7 +280,9 @@ describe("v1 recents", () => {
     sim.seed("notes", 3, (i) => ({ content: `old ${i}`, update_time: "2020-01-01 00:00:00" }));
     const since = new Date(sim.now() - 60_000).toISOString().slice(0, 19).replace("T", " ");
     const deal = await call<One>(sim, "POST", "/api/v2/deals", { body: { title: "recent deal" } });
-    const note = await call<One>(sim, "POST", "/api/v1/notes", { body: { content: "recent note", deal_id: deal.body.data.id } });
+    const note = await call<One>(sim, "POST", "/api/v1/notes", {
+      body: { content: "recent note", deal_id: deal.body.data.id },
+    });
     await call(sim, "POST", "/api/v2/persons", { body: { name: "not asked for" } });
     const res = await call<{
       data: Array<{ item: string; id: number; data: { update_time: string } }>;

@@ -39,7 +39,11 @@ test("a missing spec directory fails with a message that says what to set", asyn
 
 test("the default OAuth app and the seeded users exist", async () => {
   const app = sim.defaultOAuthApp;
-  expect(app).toMatchObject({ clientId: "sim-client-id", clientSecret: "sim-client-secret", redirectUri: "http://127.0.0.1/callback" });
+  expect(app).toMatchObject({
+    clientId: "sim-client-id",
+    clientSecret: "sim-client-secret",
+    redirectUri: "http://127.0.0.1/callback",
+  });
   expect(app.scopes).toEqual(expect.arrayContaining(["admin", "base", "deals:full", "contacts:read", "leads:full"]));
   expect(sim.count("users")).toBe(2);
   expect(sim.count("pipelines")).toBe(2);

@@ -1,5 +1,5 @@
 import { PipedriveSimulator } from "../../sim";
-import { call, startReceiver, type Receiver } from "./helpers";
+import { call, type Receiver, startReceiver } from "./helpers";
 
 let sim: PipedriveSimulator;
 let receiver: Receiver;
@@ -14,7 +14,12 @@ afterAll(async () => {
 });
 
 test("uninstallApp revokes the user's tokens and sends a Basic-authenticated DELETE to the callback URL", async () => {
-  sim.registerOAuthApp({ clientId: "uninstall-app", clientSecret: "uninstall-secret", redirectUri: `${receiver.url}/cb`, scopes: ["base"] });
+  sim.registerOAuthApp({
+    clientId: "uninstall-app",
+    clientSecret: "uninstall-secret",
+    redirectUri: `${receiver.url}/cb`,
+    scopes: ["base"],
+  });
   const user1 = sim.issueOAuthToken({ clientId: "uninstall-app", userId: 1 });
   const user2 = sim.issueOAuthToken({ clientId: "uninstall-app", userId: 2 });
   const otherApp = sim.issueOAuthToken({ userId: 1 });
@@ -47,7 +52,12 @@ test("uninstallApp revokes the user's tokens and sends a Basic-authenticated DEL
 });
 
 test("uninstall notices go to loopback addresses only", async () => {
-  sim.registerOAuthApp({ clientId: "remote-app", clientSecret: "remote-secret", redirectUri: "https://app.example.com/cb", scopes: ["base"] });
+  sim.registerOAuthApp({
+    clientId: "remote-app",
+    clientSecret: "remote-secret",
+    redirectUri: "https://app.example.com/cb",
+    scopes: ["base"],
+  });
   const result = await sim.uninstallApp({ clientId: "remote-app" });
   expect(result.status).toBeUndefined();
   expect(result.error).toMatch(/loopback/);

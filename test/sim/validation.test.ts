@@ -28,7 +28,13 @@ async function expectViolation(method: string, path: string, reason: RegExp, opt
 describe("valid requests pass", () => {
   test("a v2 list with typed, comma-separated enum params", async () => {
     const res = await call(sim, "GET", "/api/v2/deals", {
-      query: { limit: 500, status: "open,won", sort_by: "update_time", sort_direction: "desc", include_option_labels: true },
+      query: {
+        limit: 500,
+        status: "open,won",
+        sort_by: "update_time",
+        sort_direction: "desc",
+        include_option_labels: true,
+      },
     });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ success: true, data: [], additional_data: { next_cursor: null } });
@@ -62,20 +68,28 @@ describe("valid requests pass", () => {
 
 describe("violations answer 400 and are recorded", () => {
   test("wrong enum value", async () => {
-    const v = await expectViolation("GET", "/api/v2/deals", /query\.status\[0\] must be one of/, { query: { status: "bogus" } });
+    const v = await expectViolation("GET", "/api/v2/deals", /query\.status\[0\] must be one of/, {
+      query: { status: "bogus" },
+    });
     expect(v).toMatchObject({ path: "/api/v2/deals", operationId: "getDeals", version: "v2", status: 400 });
   });
 
   test("one bad item in a comma-separated enum list", async () => {
-    await expectViolation("GET", "/api/v2/deals", /query\.status\[1\] must be one of/, { query: { status: "open,closed" } });
+    await expectViolation("GET", "/api/v2/deals", /query\.status\[1\] must be one of/, {
+      query: { status: "open,closed" },
+    });
   });
 
   test("unknown query parameter", async () => {
-    await expectViolation("GET", "/api/v2/deals", /query parameter 'user_id' is not defined/, { query: { user_id: 1 } });
+    await expectViolation("GET", "/api/v2/deals", /query parameter 'user_id' is not defined/, {
+      query: { user_id: 1 },
+    });
   });
 
   test("unknown body property", async () => {
-    await expectViolation("POST", "/api/v2/deals", /body has unknown property 'user_id'/, { body: { title: "x", user_id: 1 } });
+    await expectViolation("POST", "/api/v2/deals", /body has unknown property 'user_id'/, {
+      body: { title: "x", user_id: 1 },
+    });
     expect(sim.count("deals")).toBe(0);
   });
 
@@ -101,7 +115,9 @@ describe("violations answer 400 and are recorded", () => {
   });
 
   test("rules the spec states only in prose: RFC 3339 times, ids lists, search term length", async () => {
-    await expectViolation("GET", "/api/v2/deals", /updated_since must match format "date-time"/, { query: { updated_since: "2025-01-01" } });
+    await expectViolation("GET", "/api/v2/deals", /updated_since must match format "date-time"/, {
+      query: { updated_since: "2025-01-01" },
+    });
     const ids = Array.from({ length: 101 }, (_, i) => i + 1).join(",");
     await expectViolation("GET", "/api/v2/deals", /at most 100 comma-separated items/, { query: { ids } });
     await expectViolation("GET", "/api/v2/persons/search", /at least 2 characters/, { query: { term: "a" } });
@@ -123,7 +139,9 @@ describe("violations answer 400 and are recorded", () => {
       body: "title=x",
     });
     expect(form.status).toBe(400);
-    expect(sim.takeViolations()[0].reasons.join()).toMatch(/content-type 'application\/x-www-form-urlencoded' is not accepted/);
+    expect(sim.takeViolations()[0].reasons.join()).toMatch(
+      /content-type 'application\/x-www-form-urlencoded' is not accepted/,
+    );
   });
 
   test("unknown path or method answers 404 like Pipedrive and is recorded", async () => {

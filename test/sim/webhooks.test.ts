@@ -6,7 +6,11 @@ let receiver: Receiver;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 beforeAll(async () => {
-  sim = await PipedriveSimulator.start({ webhookRetryDelaysMs: [30, 60, 90], webhookTimeoutMs: 300, burst: { limit: 10_000, windowMs: 2000 } });
+  sim = await PipedriveSimulator.start({
+    webhookRetryDelaysMs: [30, 60, 90],
+    webhookTimeoutMs: 300,
+    burst: { limit: 10_000, windowMs: 2000 },
+  });
   receiver = await startReceiver();
 });
 beforeEach(() => {
@@ -24,19 +28,24 @@ afterAll(async () => {
 });
 
 async function subscribe(body: Record<string, unknown> = {}, token = sim.apiToken) {
-  return call<{ status: string; success: boolean; data: Record<string, unknown> & { id: number } }>(sim, "POST", "/api/v1/webhooks", {
-    token,
-    body: {
-      subscription_url: `${receiver.url}/hooks?path_token=abc`,
-      event_action: "*",
-      event_object: "deal",
-      name: "test hook",
-      version: "2.0",
-      http_auth_user: "hook-user",
-      http_auth_password: "hook-pass-123",
-      ...body,
+  return call<{ status: string; success: boolean; data: Record<string, unknown> & { id: number } }>(
+    sim,
+    "POST",
+    "/api/v1/webhooks",
+    {
+      token,
+      body: {
+        subscription_url: `${receiver.url}/hooks?path_token=abc`,
+        event_action: "*",
+        event_object: "deal",
+        name: "test hook",
+        version: "2.0",
+        http_auth_user: "hook-user",
+        http_auth_password: "hook-pass-123",
+        ...body,
+      },
     },
-  });
+  );
 }
 
 describe("webhooks API", () => {
@@ -81,10 +90,16 @@ describe("webhooks API", () => {
   test("subscription_url must be a valid http(s) URL and not a Pipedrive API endpoint", async () => {
     const bad = await subscribe({ subscription_url: "ftp://example.com/x" });
     expect(bad.status).toBe(400);
-    expect(bad.body).toEqual({ status: "error", success: false, errors: { subscription_url: ["invalid or non-reachable URL"] } });
+    expect(bad.body).toEqual({
+      status: "error",
+      success: false,
+      errors: { subscription_url: ["invalid or non-reachable URL"] },
+    });
     const self = await subscribe({ subscription_url: `${sim.url}/api/v1/deals` });
     expect(self.status).toBe(400);
-    const missing = await call(sim, "POST", "/api/v1/webhooks", { body: { subscription_url: receiver.url, event_action: "*", event_object: "deal" } });
+    const missing = await call(sim, "POST", "/api/v1/webhooks", {
+      body: { subscription_url: receiver.url, event_action: "*", event_object: "deal" },
+    });
     expect(missing.status).toBe(400);
     expect(sim.takeViolations()[0].reasons).toContain("body must have required property 'name'");
   });
@@ -93,11 +108,15 @@ describe("webhooks API", () => {
 describe("delivery", () => {
   test("create / change / delete payloads with Basic auth, v2 meta and changed-fields-only previous", async () => {
     await subscribe();
-    const created = await call<{ data: { id: number } }>(sim, "POST", "/api/v2/deals", { body: { title: "Hooked", value: 10 } });
+    const created = await call<{ data: { id: number } }>(sim, "POST", "/api/v2/deals", {
+      body: { title: "Hooked", value: 10 },
+    });
     const id = created.body.data.id;
     await sim.waitForDeliveries(1);
     const budget = sim.customFieldKey("deal", "Budget");
-    await call(sim, "PATCH", `/api/v2/deals/${id}`, { body: { title: "Hooked 2", custom_fields: { [budget]: { value: 3, currency: "USD" } } } });
+    await call(sim, "PATCH", `/api/v2/deals/${id}`, {
+      body: { title: "Hooked 2", custom_fields: { [budget]: { value: 3, currency: "USD" } } },
+    });
     await sim.waitForDeliveries(2);
     await call(sim, "DELETE", `/api/v2/deals/${id}`);
     await sim.waitForDeliveries(3);
@@ -234,6 +253,8 @@ describe("delivery", () => {
     });
     expect(created.body.data.type).toBe("application");
     expect((await call<{ data: unknown[] }>(sim, "GET", "/api/v1/webhooks")).body.data).toHaveLength(0);
-    expect((await call<{ data: unknown[] }>(sim, "GET", "/api/v1/webhooks", { bearer: token.access_token })).body.data).toHaveLength(1);
+    expect(
+      (await call<{ data: unknown[] }>(sim, "GET", "/api/v1/webhooks", { bearer: token.access_token })).body.data,
+    ).toHaveLength(1);
   });
 });

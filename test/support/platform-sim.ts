@@ -41,12 +41,7 @@ import type { Connection } from "@prismatic-io/spectral";
 import { createConnection, createHarness } from "@prismatic-io/spectral/dist/testing";
 import component from "../../src";
 import { oauth2 } from "../../src/connections";
-import type {
-  ConnectionConfigVariable,
-  PlatformApi,
-  PlatformCustomer,
-  PlatformInstance,
-} from "../../src/marketplace";
+import type { ConnectionConfigVariable, PlatformApi, PlatformCustomer, PlatformInstance } from "../../src/marketplace";
 
 export interface ConnectionInputs {
   authorizeUrl: string;
@@ -106,7 +101,11 @@ function escapeHtml(s: string): string {
 }
 
 function html(res: ServerResponse, status: number, title: string, inner: string): void {
-  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "referrer-policy": "no-referrer" });
+  res.writeHead(status, {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+  });
   res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} - Platform (simulated)</title>
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
 header{color:#555;border-bottom:1px solid #ddd;margin-bottom:1rem}dt{font-weight:bold}</style></head>
@@ -269,16 +268,22 @@ export class PlatformSim {
     const state = q.get("state");
     if (!state) return this.fail(res, "invalid_request", "The authorization came back without state.");
     const variable = this.configVariables.get(state);
-    if (!variable) return this.fail(res, "unknown_state", "The state does not match any connection waiting for authorization.");
+    if (!variable)
+      return this.fail(res, "unknown_state", "The state does not match any connection waiting for authorization.");
     const error = q.get("error");
     if (error) {
-      const text = error === "user_denied" ? "You cancelled on Pipedrive's permission screen." : (q.get("error_description") ?? error);
+      const text =
+        error === "user_denied"
+          ? "You cancelled on Pipedrive's permission screen."
+          : (q.get("error_description") ?? error);
       return this.fail(res, error, text);
     }
     const code = q.get("code");
     if (!code) return this.fail(res, "invalid_request", "The authorization came back without a code.");
     const redirectUri =
-      this.redirectUriAtTokenExchange === "authorizeUrl" ? (this.authorizeUrlRedirectUri() ?? this.oauthCallbackUrl) : this.oauthCallbackUrl;
+      this.redirectUriAtTokenExchange === "authorizeUrl"
+        ? (this.authorizeUrlRedirectUri() ?? this.oauthCallbackUrl)
+        : this.oauthCallbackUrl;
     const { clientId, clientSecret, tokenUrl } = this.connectionInputs;
     const answer = await fetch(tokenUrl, {
       method: "POST",
@@ -293,7 +298,10 @@ export class PlatformSim {
       variable.token = body;
       variable.status = "ACTIVE";
       this.exchanges.push({ configVariableId: variable.id, redirectUri, ok: true });
-      return redirect(res, `/oauth2/connected?${new URLSearchParams({ instanceId: variable.instanceId, configVariableId: variable.id })}`);
+      return redirect(
+        res,
+        `/oauth2/connected?${new URLSearchParams({ instanceId: variable.instanceId, configVariableId: variable.id })}`,
+      );
     }
     const message = typeof body.message === "string" ? body.message : `token endpoint answered ${answer.status}`;
     if (!variable.token) variable.status = "FAILED";
@@ -318,17 +326,29 @@ export class PlatformSim {
 
   private connectedPage(res: ServerResponse, q: URLSearchParams): void {
     const instance = this.instances.get(q.get("instanceId") ?? "");
-    const link = instance ? `<p><a id="configure-link" href="/instances/${encodeURIComponent(instance.id)}/configure">Continue configuring</a></p>` : "";
-    html(res, 200, "Connected", `<main id="oauth-result" data-result="connected"><h1>Pipedrive is connected</h1>
-<p>The authorization was exchanged and the connection is active. You can close this window.</p>${link}</main>`);
+    const link = instance
+      ? `<p><a id="configure-link" href="/instances/${encodeURIComponent(instance.id)}/configure">Continue configuring</a></p>`
+      : "";
+    html(
+      res,
+      200,
+      "Connected",
+      `<main id="oauth-result" data-result="connected"><h1>Pipedrive is connected</h1>
+<p>The authorization was exchanged and the connection is active. You can close this window.</p>${link}</main>`,
+    );
   }
 
   private failedPage(res: ServerResponse, q: URLSearchParams): void {
     const error = q.get("error") ?? "unknown";
     const description = q.get("error_description") ?? "";
-    html(res, 400, "Connection failed", `<main id="oauth-result" data-result="failed" data-error="${escapeHtml(error)}">
+    html(
+      res,
+      400,
+      "Connection failed",
+      `<main id="oauth-result" data-result="failed" data-error="${escapeHtml(error)}">
 <h1>Pipedrive could not be connected</h1><p id="error-description">${escapeHtml(description)}</p>
-<p>Open the integration's configuration and click Connect to try again.</p></main>`);
+<p>Open the integration's configuration and click Connect to try again.</p></main>`,
+    );
   }
 
   private configurePage(res: ServerResponse, instanceId: string): void {
@@ -340,7 +360,11 @@ export class PlatformSim {
     const customer = this.customers.get(instance.customerId);
     const variable = this.configVariables.get(instance.configVariableId) as ConfigVariable;
     const connected = variable.status === "ACTIVE";
-    html(res, 200, `Configure ${instance.name}`, `<main id="configure" data-instance="${escapeHtml(instance.id)}">
+    html(
+      res,
+      200,
+      `Configure ${instance.name}`,
+      `<main id="configure" data-instance="${escapeHtml(instance.id)}">
 <h1>Configure ${escapeHtml(instance.name)}</h1>
 <dl>
 <dt>Customer</dt><dd id="customer-name">${escapeHtml(customer?.name ?? "")}</dd>
@@ -348,7 +372,8 @@ export class PlatformSim {
 <dt>Instance</dt><dd id="instance-enabled">${instance.enabled ? "Enabled" : "Disabled"}</dd>
 </dl>
 ${connected ? "<p>Step 2 of 2: choose the pipelines to sync, then Finish.</p>" : `<p><a id="connect" href="/connect/${encodeURIComponent(variable.id)}">Connect</a></p>`}
-</main>`);
+</main>`,
+    );
   }
 
   private async api(req: IncomingMessage, res: ServerResponse, method: string, path: string, url: URL): Promise<void> {
@@ -358,10 +383,17 @@ ${connected ? "<p>Step 2 of 2: choose the pipelines to sync, then Finish.</p>" :
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
     const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-    const view = (i: Instance): PlatformInstance => ({ id: i.id, customerId: i.customerId, name: i.name, enabled: i.enabled, labels: [...i.labels] });
+    const view = (i: Instance): PlatformInstance => ({
+      id: i.id,
+      customerId: i.customerId,
+      name: i.name,
+      enabled: i.enabled,
+      labels: [...i.labels],
+    });
 
     if (method === "POST" && path === "/api/customers") {
-      if (typeof body.externalId !== "string" || typeof body.name !== "string") return sendJson(res, 400, { error: "externalId and name" });
+      if (typeof body.externalId !== "string" || typeof body.name !== "string")
+        return sendJson(res, 400, { error: "externalId and name" });
       return sendJson(res, 200, this.findOrCreateCustomer(body.externalId, body.name));
     }
     let m = /^\/api\/customers\/([^/]+)\/instance$/.exec(path);
@@ -415,7 +447,10 @@ class PlatformSimClient implements PlatformApi {
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${this.base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.apiKey}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        authorization: `Bearer ${this.apiKey}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!res.ok) throw new Error(`platform API ${method} ${path.split("?")[0]} answered ${res.status}`);

@@ -73,7 +73,16 @@ export class FlowHost {
 
   addFlow(name: string, triggerKey: string, params: Record<string, unknown>): Flow {
     const stableId = `flow-${this.flows.size + 1}-${triggerKey}`;
-    const flow: Flow = { name, stableId, url: `${this.url}/trigger/${stableId}`, triggerKey, params, instanceState: {}, deliveries: [], runs: [] };
+    const flow: Flow = {
+      name,
+      stableId,
+      url: `${this.url}/trigger/${stableId}`,
+      triggerKey,
+      params,
+      instanceState: {},
+      deliveries: [],
+      runs: [],
+    };
     this.flows.set(stableId, flow);
     return flow;
   }
@@ -111,7 +120,11 @@ export class FlowHost {
     this.merge(this.crossFlowState, result?.crossFlowState);
   }
 
-  private async handle(path: string, headers: Record<string, string>, raw: string): Promise<{ status: number; body: string }> {
+  private async handle(
+    path: string,
+    headers: Record<string, string>,
+    raw: string,
+  ): Promise<{ status: number; body: string }> {
     const flow = this.flows.get(path.replace(/^\/trigger\//, ""));
     if (!flow) return { status: 404, body: '{"error":"no such flow"}' };
     let parsed: unknown = raw;

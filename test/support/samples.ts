@@ -1,8 +1,8 @@
-import type { TestBed } from "./setup";
 import component from "../../src";
 import { generatedOperations, paramsFor } from "../../src/actions/generated";
 import type { GeneratedField } from "../../src/actions/generated/types";
 import dataSources from "../../src/dataSources";
+import type { TestBed } from "./setup";
 
 /** Valid sample inputs for every action, from the generated field types (or the inputs' own examples). */
 export interface ConvertedInput {
@@ -32,7 +32,12 @@ export function fieldsOf(key: string): Map<string, GeneratedField> {
   return fieldsByKey;
 }
 
-export function sample(ctx: SampleContext, field: GeneratedField | undefined, key: string, input: ConvertedInput): unknown {
+export function sample(
+  ctx: SampleContext,
+  field: GeneratedField | undefined,
+  key: string,
+  input: ConvertedInput,
+): unknown {
   if (input.type === "connection") return ctx.bed.oauth;
   if (input.model?.length) return input.model[0].value;
   if (input.collection === "keyvaluelist") return [];
@@ -64,7 +69,9 @@ export function sample(ctx: SampleContext, field: GeneratedField | undefined, ke
     case "integer-csv":
       return "1,2";
     case "uuid":
-      return field.name === "lead_id" || (field.name === "id" && field.in === "path") ? ctx.leadId : "6f1c3a52-9d0e-4f0b-8a3e-2b7c9d1e4f5a";
+      return field.name === "lead_id" || (field.name === "id" && field.in === "path")
+        ? ctx.leadId
+        : "6f1c3a52-9d0e-4f0b-8a3e-2b7c9d1e4f5a";
     case "file":
       return { data: Buffer.from("hello"), contentType: "text/plain" };
     default:

@@ -1,16 +1,18 @@
 import { createConnection, createHarness } from "@prismatic-io/spectral/dist/testing";
+import { PipedriveSimulator, type SimulatorOptions } from "../../sim";
 import component from "../../src";
 import { apiToken, oauth2 } from "../../src/connections";
-import { PipedriveSimulator, type SimulatorOptions } from "../../sim";
 
 /** Every line any logger or console printed during the test file, to scan for secrets. */
 export const capturedLines: string[] = [];
 /** Every error message the tests saw, to scan for secrets. */
 export const seenErrors: string[] = [];
 
-const record = (level: string) => (...args: unknown[]) => {
-  capturedLines.push(`${level}: ${args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`);
-};
+const record =
+  (level: string) =>
+  (...args: unknown[]) => {
+    capturedLines.push(`${level}: ${args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`);
+  };
 
 export const logger = {
   trace: record("trace"),

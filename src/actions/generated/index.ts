@@ -10,7 +10,15 @@ import type { GeneratedField, GeneratedOperation } from "./types";
  * action helper: every current Pipedrive operation becomes an action, v2 first.
  */
 
-const ACRONYMS: Record<string, string> = { id: "ID", ids: "IDs", url: "URL", api: "API", uuid: "UUID", cc: "CC", bcc: "BCC" };
+const ACRONYMS: Record<string, string> = {
+  id: "ID",
+  ids: "IDs",
+  url: "URL",
+  api: "API",
+  uuid: "UUID",
+  cc: "CC",
+  bcc: "BCC",
+};
 
 export const humanize = (name: string): string =>
   name
@@ -63,7 +71,9 @@ const COLLECTION_KINDS: Record<string, RecordKind> = {
 function recordKindOf(op: GeneratedOperation, field: GeneratedField): RecordKind | undefined {
   const collection = op.path.split("/")[1];
   const name = (field.name.split(".").pop() as string).replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
-  return (field.in === "path" && field.name === "id") || name === "merge_with_id" ? COLLECTION_KINDS[collection] : ID_KINDS[name];
+  return (field.in === "path" && field.name === "id") || name === "merge_with_id"
+    ? COLLECTION_KINDS[collection]
+    : ID_KINDS[name];
 }
 
 function dataSourceFor(op: GeneratedOperation, field: GeneratedField, available: Set<string>): string | undefined {
@@ -113,13 +123,20 @@ function buildInput(op: GeneratedOperation, field: GeneratedField, available: Se
         const dataSource = dataSourceFor(op, field, available);
         return (required ? idInput : optionalIdInput)({ label, comments, ...(dataSource ? { dataSource } : {}) });
       }
-      return input({ ...base, type: "string", clean: required ? clean.integer(label) : clean.optionalInteger(label, Number.MIN_SAFE_INTEGER) });
+      return input({
+        ...base,
+        type: "string",
+        clean: required ? clean.integer(label) : clean.optionalInteger(label, Number.MIN_SAFE_INTEGER),
+      });
     }
     case "number":
       return input({ ...base, type: "string", clean: required ? clean.number(label) : clean.optionalNumber(label) });
     case "boolean": {
       const choice = choiceInput({ label, comments, choices: BOOLEAN_CHOICES, required });
-      return { ...choice, clean: (value: unknown) => (choice.clean(value) === undefined ? undefined : choice.clean(value) === "true") };
+      return {
+        ...choice,
+        clean: (value: unknown) => (choice.clean(value) === undefined ? undefined : choice.clean(value) === "true"),
+      };
     }
     case "enum": {
       const values = field.values ?? [];
@@ -131,20 +148,38 @@ function buildInput(op: GeneratedOperation, field: GeneratedField, available: Se
         choices: values.map((value) => ({ label: String(value), value: String(value) })),
         ...(example && values.map(String).includes(example) ? { example } : {}),
       });
-      return numeric ? { ...choice, clean: (value: unknown) => (choice.clean(value) === undefined ? undefined : Number(choice.clean(value))) } : choice;
+      return numeric
+        ? {
+            ...choice,
+            clean: (value: unknown) => (choice.clean(value) === undefined ? undefined : Number(choice.clean(value))),
+          }
+        : choice;
     }
     case "date":
-      return input({ ...base, example: example ?? "2026-01-31", type: "string", placeholder: "YYYY-MM-DD", clean: required ? (v: unknown) => clean.optionalDate(label)(v) ?? clean.text(label)(v) : clean.optionalDate(label) });
+      return input({
+        ...base,
+        example: example ?? "2026-01-31",
+        type: "string",
+        placeholder: "YYYY-MM-DD",
+        clean: required
+          ? (v: unknown) => clean.optionalDate(label)(v) ?? clean.text(label)(v)
+          : clean.optionalDate(label),
+      });
     case "date-time":
       return input({
         ...base,
         example: example ?? "2026-01-31T09:30:00Z",
         type: "string",
         placeholder: "2026-01-31T09:30:00Z",
-        clean: required ? (v: unknown) => clean.optionalDateTime(label)(v) ?? clean.text(label)(v) : clean.optionalDateTime(label),
+        clean: required
+          ? (v: unknown) => clean.optionalDateTime(label)(v) ?? clean.text(label)(v)
+          : clean.optionalDateTime(label),
       });
     case "uuid": {
-      const dataSource = field.name === "lead_id" || (field.in === "path" && field.name === "id") ? dataSourceFor(op, field, available) : undefined;
+      const dataSource =
+        field.name === "lead_id" || (field.in === "path" && field.name === "id")
+          ? dataSourceFor(op, field, available)
+          : undefined;
       return input({
         ...base,
         type: "string",
@@ -158,7 +193,10 @@ function buildInput(op: GeneratedOperation, field: GeneratedField, available: Se
         ...base,
         type: "string",
         comments: `${comments} Comma-separated UUIDs.`,
-        clean: (value: unknown) => clean.optionalTextList(label)(value)?.map((item) => clean.uuid(label)(item)),
+        clean: (value: unknown) =>
+          clean
+            .optionalTextList(label)(value)
+            ?.map((item) => clean.uuid(label)(item)),
       });
     case "url":
       return input({
@@ -166,7 +204,11 @@ function buildInput(op: GeneratedOperation, field: GeneratedField, available: Se
         type: "string",
         ...(example ? {} : { example: "https://example.com" }),
         clean: (value: unknown) => {
-          const url = clean.optionalPattern(label, /^https?:\/\/\S+$/i, "an http(s) URL such as https://example.com")(value);
+          const url = clean.optionalPattern(
+            label,
+            /^https?:\/\/\S+$/i,
+            "an http(s) URL such as https://example.com",
+          )(value);
           return required && url === undefined ? clean.text(label)(value) : url;
         },
       });
@@ -193,9 +235,19 @@ function buildInput(op: GeneratedOperation, field: GeneratedField, available: Se
         clean: (value: unknown) => clean.optionalIdList(label, 100)(value)?.join(","),
       });
     case "integer[]":
-      return input({ ...base, type: "string", comments: `${comments} Comma-separated, e.g. 1,2,3.`, clean: clean.optionalIdList(label, 1000) });
+      return input({
+        ...base,
+        type: "string",
+        comments: `${comments} Comma-separated, e.g. 1,2,3.`,
+        clean: clean.optionalIdList(label, 1000),
+      });
     case "string[]":
-      return input({ ...base, type: "string", comments: `${comments} Comma-separated.`, clean: clean.optionalTextList(label) });
+      return input({
+        ...base,
+        type: "string",
+        comments: `${comments} Comma-separated.`,
+        clean: clean.optionalTextList(label),
+      });
     case "json":
       return input({
         ...base,
@@ -205,7 +257,11 @@ function buildInput(op: GeneratedOperation, field: GeneratedField, available: Se
         clean: required ? clean.json(label, field.shape ?? "any") : clean.optionalJson(label, field.shape ?? "any"),
       });
     case "file":
-      return input({ ...base, type: "data", clean: (value: unknown) => (value === undefined || value === null || value === "" ? undefined : value) });
+      return input({
+        ...base,
+        type: "data",
+        clean: (value: unknown) => (value === undefined || value === null || value === "" ? undefined : value),
+      });
     default: {
       const dataSource = textDataSourceFor(op, field, available);
       return input({
@@ -266,7 +322,14 @@ export function toDefinition(op: GeneratedOperation, available: Set<string>): Op
       data: op.download
         ? "(file bytes)"
         : op.list
-          ? { success: true, data: [], additional_data: op.list === "cursor" ? { next_cursor: null } : { pagination: { start: 0, limit: 100, more_items_in_collection: false } } }
+          ? {
+              success: true,
+              data: [],
+              additional_data:
+                op.list === "cursor"
+                  ? { next_cursor: null }
+                  : { pagination: { start: 0, limit: 100, more_items_in_collection: false } },
+            }
           : { success: true, data: {} },
     },
   };

@@ -13,7 +13,8 @@ export function generateCredentials(): BasicCredentials {
 const findHeader = (headers: Record<string, unknown> | undefined, name: string): string | undefined => {
   if (!headers) return undefined;
   for (const [key, value] of Object.entries(headers))
-    if (key.toLowerCase() === name) return Array.isArray(value) ? String(value[0]) : typeof value === "string" ? value : undefined;
+    if (key.toLowerCase() === name)
+      return Array.isArray(value) ? String(value[0]) : typeof value === "string" ? value : undefined;
   return undefined;
 };
 

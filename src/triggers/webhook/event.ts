@@ -50,7 +50,9 @@ export function parseEvent(body: unknown): PipedriveEvent | { problem: string } 
   if (typeof meta.id !== "string" || !meta.id) return { problem: "meta.id (the event id) is missing" };
   if (meta.id.length > 100) return { problem: "meta.id is longer than an event id can be" };
   if (!["create", "change", "delete"].includes(String(meta.action)))
-    return { problem: `meta.action must be create, change or delete, got ${JSON.stringify(meta.action)?.slice(0, 40)}` };
+    return {
+      problem: `meta.action must be create, change or delete, got ${JSON.stringify(meta.action)?.slice(0, 40)}`,
+    };
   if (typeof meta.entity !== "string") return { problem: "meta.entity is missing" };
   const data = value.data ?? null;
   const previous = value.previous ?? null;
@@ -87,7 +89,13 @@ export function changedFields(event: PipedriveEvent, fields: Map<string, FieldIn
       }
       continue;
     }
-    changes.push({ field: key, name: fields.get(key)?.name ?? key, isCustom: false, previous: before, current: event.data?.[key] });
+    changes.push({
+      field: key,
+      name: fields.get(key)?.name ?? key,
+      isCustom: false,
+      previous: before,
+      current: event.data?.[key],
+    });
   }
   return changes;
 }

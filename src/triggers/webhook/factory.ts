@@ -92,7 +92,8 @@ const resolve = <T>(value: T | ((params: Record<string, unknown>) => T), params:
 
 const flowUrl = (context: ActionContext) => {
   const url = context.webhookUrls?.[context.flow.name];
-  if (!url) throw new Error(`No webhook URL for flow "${context.flow.name}"; the trigger must be the flow's webhook trigger.`);
+  if (!url)
+    throw new Error(`No webhook URL for flow "${context.flow.name}"; the trigger must be the flow's webhook trigger.`);
   return url;
 };
 
@@ -126,9 +127,18 @@ export function webhookTrigger(definition: WebhookTriggerDefinition) {
     userId: webhookUserIdInput,
   };
 
-  const perform = async (context: ActionContext, payload: TriggerPayload, rawParams: unknown): Promise<TriggerResult<true, TriggerPayload>> => {
+  const perform = async (
+    context: ActionContext,
+    payload: TriggerPayload,
+    rawParams: unknown,
+  ): Promise<TriggerResult<true, TriggerPayload>> => {
     const params = rawParams as Record<string, unknown>;
-    const result = (branch: string, data: unknown, response: HttpResponse, instanceState?: Record<string, unknown>) => ({
+    const result = (
+      branch: string,
+      data: unknown,
+      response: HttpResponse,
+      instanceState?: Record<string, unknown>,
+    ) => ({
       payload: { ...payload, body: { ...payload.body, data } },
       branch,
       response,
@@ -138,7 +148,9 @@ export function webhookTrigger(definition: WebhookTriggerDefinition) {
     if (!context.isSimulatedTestExecution) {
       const state = context.crossFlowState?.[webhookStateKey(context)] as WebhookState | undefined;
       if (!state?.credentials || !verifyBasicAuth(payload.headers, state.credentials)) {
-        context.logger?.warn?.("Rejected a webhook delivery without the credentials registered with Pipedrive for this flow.");
+        context.logger?.warn?.(
+          "Rejected a webhook delivery without the credentials registered with Pipedrive for this flow.",
+        );
         return result(BRANCH_REJECTED, { rejected: "unauthorized" }, answer(401, "unauthorized"));
       }
     }
@@ -157,7 +169,10 @@ export function webhookTrigger(definition: WebhookTriggerDefinition) {
 
     let client: PipedriveClient | undefined;
     const getClient = () => {
-      client ??= createPipedriveClient(params.connection as Connection, { logger: context.logger, debug: context.debug?.enabled });
+      client ??= createPipedriveClient(params.connection as Connection, {
+        logger: context.logger,
+        debug: context.debug?.enabled,
+      });
       return client;
     };
     const needsNames =

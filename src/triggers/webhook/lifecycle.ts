@@ -38,7 +38,11 @@ export class WebhookQuotaError extends Error {
 }
 
 async function listWebhooks(client: PipedriveClient): Promise<PipedriveWebhook[]> {
-  const response = await client.request<{ data: PipedriveWebhook[] | null }>({ method: "GET", version: "v1", path: "/webhooks" });
+  const response = await client.request<{ data: PipedriveWebhook[] | null }>({
+    method: "GET",
+    version: "v1",
+    path: "/webhooks",
+  });
   return response.data ?? [];
 }
 
@@ -79,7 +83,8 @@ export async function ensureWebhook(
         hook.version === "2.0" &&
         (spec.userId === undefined || hook.user_id === spec.userId) &&
         (!givenCredentials ||
-          (givenCredentials.user === state.credentials.user && givenCredentials.password === state.credentials.password)),
+          (givenCredentials.user === state.credentials.user &&
+            givenCredentials.password === state.credentials.password)),
     );
   let removed = 0;
   for (const hook of pointingHere) {
@@ -137,9 +142,17 @@ export async function removeWebhooks(client: PipedriveClient, url: string): Prom
 }
 
 /** Webhooks only deliver events on records their user can see: say so when that user is no admin. */
-export async function warnIfNotAdmin(client: PipedriveClient, userId: number | undefined, logger?: Logger): Promise<void> {
+export async function warnIfNotAdmin(
+  client: PipedriveClient,
+  userId: number | undefined,
+  logger?: Logger,
+): Promise<void> {
   if (userId !== undefined) return;
-  const me = await client.request<{ data: { is_admin?: boolean; name?: string } }>({ method: "GET", version: "v1", path: "/users/me" });
+  const me = await client.request<{ data: { is_admin?: boolean; name?: string } }>({
+    method: "GET",
+    version: "v1",
+    path: "/users/me",
+  });
   if (!me.data?.is_admin)
     logger?.warn?.(
       `The connection's Pipedrive user (${me.data?.name ?? "unknown"}) is not an admin: Pipedrive only delivers events on records this user can see. Set Webhook User ID to an admin's ID to receive every event.`,
