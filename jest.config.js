@@ -4,5 +4,6 @@ module.exports = {
   roots: ["<rootDir>/test"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.test.json" }] },
   testTimeout: 60000,
+  globalSetup: "<rootDir>/test/support/system-packages.js",
   reporters: ["default", "<rootDir>/test/support/summary-reporter.js"],
 };
