@@ -128,7 +128,11 @@ describe("custom fields by name round-trip through the actions", () => {
       ),
     ).data;
     const read = data<{ data: { custom_fields: Record<string, unknown> } }>(
-      await harness.action("getDeal", { connection: bed.oauth, id: String(created.id) }, context),
+      await harness.action(
+        "getDeal",
+        { connection: bed.oauth, id: String(created.id), nameCustomFields: "true" },
+        context,
+      ),
     ).data;
     expect(read.custom_fields).toMatchObject({
       Priority: "High",
@@ -138,11 +142,7 @@ describe("custom fields by name round-trip through the actions", () => {
       "Lead source": "Webinar",
     });
     const raw = data<{ data: { custom_fields: Record<string, unknown> } }>(
-      await harness.action(
-        "getDeal",
-        { connection: bed.oauth, id: String(created.id), rawCustomFields: "true" },
-        context,
-      ),
+      await harness.action("getDeal", { connection: bed.oauth, id: String(created.id) }, context),
     ).data;
     expect(Object.keys(raw.custom_fields)).toContain(bed.sim.customFieldKey("deal", "Priority"));
 
@@ -152,7 +152,7 @@ describe("custom fields by name round-trip through the actions", () => {
       context,
     );
     const listed = data<{ data: { id: number; custom_fields: Record<string, unknown> }[] }>(
-      await harness.action("getDeals", { connection: bed.oauth }, context),
+      await harness.action("getDeals", { connection: bed.oauth, nameCustomFields: "true" }, context),
     ).data;
     expect(listed.find((d) => d.id === created.id)?.custom_fields.Priority).toBe("Low");
   });
@@ -166,7 +166,11 @@ describe("custom fields by name round-trip through the actions", () => {
       ),
     ).data;
     const readPerson = data<{ data: { custom_fields: Record<string, unknown> } }>(
-      await harness.action("getPerson", { connection: bed.oauth, id: String(person.id) }, context),
+      await harness.action(
+        "getPerson",
+        { connection: bed.oauth, id: String(person.id), nameCustomFields: "true" },
+        context,
+      ),
     ).data;
     expect(readPerson.custom_fields).toMatchObject({ "Customer tier": "Gold", Interests: ["Sales"] });
 
@@ -178,7 +182,11 @@ describe("custom fields by name round-trip through the actions", () => {
       ),
     ).data;
     const readOrg = data<{ data: { custom_fields: Record<string, unknown> } }>(
-      await harness.action("getOrganization", { connection: bed.oauth, id: String(org.id) }, context),
+      await harness.action(
+        "getOrganization",
+        { connection: bed.oauth, id: String(org.id), nameCustomFields: "true" },
+        context,
+      ),
     ).data;
     expect(readOrg.custom_fields).toMatchObject({ Industry: "Retail", Website: "globex.example" });
   });

@@ -221,9 +221,29 @@ test("a delete whose answer was lost (5xx after the write) and whose retry finds
 
 test("with custom fields named, field metadata is read before the write, never after it", async () => {
   bed.sim.clearRequests();
-  await harness.action("addDeal", { connection: bed.oauth, title: "Fields first" }, context);
+  await harness.action("addDeal", { connection: bed.oauth, title: "Fields first", nameCustomFields: "true" }, context);
   expect(bed.sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
     "GET /api/v2/dealFields",
     "POST /api/v2/deals",
   ]);
+});
+
+test("by default a read or write pays for no field metadata and keeps Pipedrive's custom field keys", async () => {
+  const priority = bed.sim.customFieldKey("deal", "Priority");
+  bed.sim.clearRequests();
+  const created = (await harness.action("addDeal", { connection: bed.oauth, title: "Keys kept" }, context)) as {
+    data: { data: { id: number } };
+  };
+  const read = (await harness.action(
+    "getDeal",
+    { connection: bed.oauth, id: String(created.data.data.id) },
+    context,
+  )) as {
+    data: { data: { custom_fields: Record<string, unknown> } };
+  };
+  expect(bed.sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+    "POST /api/v2/deals",
+    `GET /api/v2/deals/${created.data.data.id}`,
+  ]);
+  expect(Object.keys(read.data.data.custom_fields)).toContain(priority);
 });

@@ -36,7 +36,7 @@ async function ours(rawFields = false): Promise<Reader> {
       await run({ limit: "1" });
     },
     readAll: async () =>
-      (await run({ fetchAll: "true", maxRecords: "0", rawCustomFields: String(rawFields) })).data.data.length,
+      (await run({ fetchAll: "true", maxRecords: "0", nameCustomFields: String(!rawFields) })).data.data.length,
   };
 }
 

@@ -59,7 +59,7 @@ async function oursRun(
           connection,
           limit: String(PAGE),
           ...(cursor ? { cursor } : {}),
-          rawCustomFields: variant === "named" ? "false" : "true",
+          nameCustomFields: variant === "named" ? "true" : "false",
         },
         quietContext,
       )) as { data: { data: unknown[]; additional_data?: { next_cursor?: string | null } } };

@@ -65,7 +65,7 @@ export interface OperationDefinition {
   maxPageSize?: number;
   /**
    * The record type whose custom fields this operation reads or writes: writes take a Custom Fields
-   * input by name, and outputs name custom fields unless Raw Custom Fields is on.
+   * input by name, and Name Custom Fields renames custom fields in the output.
    */
   customFields?: { entity: FieldEntity; writes: boolean };
   /** How the body is sent: JSON (default), multipart (file uploads) or form-encoded. */
@@ -91,21 +91,22 @@ const customFieldsInput = (entity: FieldEntity) =>
     example: '{"Priority": "High"}',
   });
 
-const rawCustomFieldsInput = input({
-  label: "Raw Custom Fields",
+/** Opt-in on every action that returns records with custom fields; the same key everywhere. */
+export const nameCustomFieldsInput = input({
+  label: "Name Custom Fields",
   type: "boolean",
   required: false,
   default: "false",
   comments:
-    "When true, custom fields in the output keep Pipedrive's 40-character keys and option ids instead of names and labels.",
-  clean: clean.boolean("Raw Custom Fields"),
+    "When true, custom fields in the output are keyed by their names, with option labels instead of option ids. Off by default: the output is Pipedrive's, custom fields under their 40-character keys (as in Prismatic's own component). Costs one field-metadata request, cached.",
+  clean: clean.boolean("Name Custom Fields"),
 });
 
 function buildInputs(definition: OperationDefinition): Record<string, InputFieldDefinition> {
   const inputs: Record<string, InputFieldDefinition> = { connection: connectionInput };
   for (const [key, param] of Object.entries(definition.params ?? {})) inputs[key] = param.input;
   if (definition.customFields?.writes) inputs.customFields = customFieldsInput(definition.customFields.entity);
-  if (definition.customFields) inputs.rawCustomFields = rawCustomFieldsInput;
+  if (definition.customFields) inputs.nameCustomFields = nameCustomFieldsInput;
   if (definition.list === "cursor") Object.assign(inputs, listInputs, { cursor: cursorInput });
   if (definition.list === "offset") Object.assign(inputs, listInputs, { start: startInput });
   if (definition.list && definition.maxPageSize)
@@ -254,11 +255,11 @@ export function operation(definition: OperationDefinition): ActionDefinition {
       )
         throw new InputError(`${definition.label}: set at least one field to change.`);
       // Load field names before a write, so naming the output can never fail after the write happened.
-      if (entity && !values.rawCustomFields && WRITES.has(definition.method)) await fieldCatalog(client, entity);
+      if (entity && values.nameCustomFields && WRITES.has(definition.method)) await fieldCatalog(client, entity);
       const named = async (data: unknown) => {
         // The response was just fetched for this action: renaming in place saves a copy of every record.
         const resolved =
-          entity && !values.rawCustomFields ? await decodeCustomFields(client, entity, data, { inPlace: true }) : data;
+          entity && values.nameCustomFields ? await decodeCustomFields(client, entity, data, { inPlace: true }) : data;
         return definition.transform ? definition.transform(resolved, client, values) : resolved;
       };
       if (definition.list) return { data: await named(await runList(client, definition, parts, values)) };
