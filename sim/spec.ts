@@ -22,7 +22,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import type { ApiVersion } from "./types";
 
 /** Bump when the compact format or the derivation rules below change. */
-const CACHE_FORMAT = "pipedrive-sim-spec-5";
+const CACHE_FORMAT = "pipedrive-sim-spec-6";
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -67,6 +67,8 @@ export interface SpecOperation {
   /** Shape of the 200 `data`: list, object or other; with the documented pagination style. */
   responseKind: "list" | "object" | "other";
   pagination: "cursor" | "offset" | "offset-flat" | "none";
+  /** The documented JSON body of the success response, as JSON Schema; null when none is documented. */
+  response: JsonSchema | null;
 }
 
 interface CompactSpec {
@@ -373,6 +375,7 @@ function buildOperations(version: ApiVersion, doc: OpenApiDoc, tsvText: string):
         body: buildBody(raw),
         responseKind,
         pagination,
+        response: successSchema(raw),
       });
     }
   }
@@ -457,7 +460,14 @@ function describeResponse(
   return { responseKind, pagination };
 }
 
-function collectProps(schema: JsonSchema): Record<string, unknown> {
+function successSchema(op: OpenApiOperation): JsonSchema | null {
+  const ok = op.responses?.["200"] ?? op.responses?.["201"];
+  const schema = ok?.content?.["application/json"]?.schema;
+  return schema ? (toJsonSchema(schema) as JsonSchema) : null;
+}
+
+/** The top-level properties of a schema, through allOf/anyOf/oneOf. */
+export function collectProps(schema: JsonSchema): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const visit = (s: JsonSchema) => {
     if (s.properties && typeof s.properties === "object") Object.assign(out, s.properties);
@@ -533,6 +543,7 @@ function ajv(): Ajv {
     ajvInstance.addFormat("date-time", isDateTime);
     ajvInstance.addFormat("uuid", (s: string) => UUID_RE.test(s));
     ajvInstance.addFormat("url", isUrl);
+    ajvInstance.addFormat("pipedrive-time", (s: string) => isDateTime(s) || isDateTime(`${s.replace(" ", "T")}Z`));
   }
   return ajvInstance;
 }
@@ -751,4 +762,52 @@ function opValidators(op: SpecOperation): OpValidators {
     opValidatorCache.set(op, v);
   }
   return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses (opt-in: SimulatorOptions.validateResponses)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * How a response schema is read: Pipedrive answers null for any unset field (`"org_id": null`,
+ * `"data": null` on an empty v1 list) though the specs mark few fields nullable, so every property
+ * also accepts null; types, required properties and enums are checked as written; oneOf is read as
+ * anyOf (Pipedrive's branches overlap, so a record often matches two); and a `date-time` may also be
+ * v1's "YYYY-MM-DD HH:MM:SS", as the spec's own examples show (v1 getActivityTypes: add_time
+ * '2019-10-04 16:24:55').
+ */
+function responseReading(s: unknown, isProperty = false): unknown {
+  if (Array.isArray(s)) return s.map((item) => responseReading(item));
+  if (!s || typeof s !== "object") return s;
+  const src = s as JsonSchema;
+  const out: JsonSchema = {};
+  for (const [k, v] of Object.entries(src)) {
+    if (k === "properties" && v && typeof v === "object")
+      out.properties = Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).map(([n, p]) => [n, responseReading(p, true)]),
+      );
+    else if (k === "oneOf") out.anyOf = responseReading(v);
+    else if (k === "format" && v === "date-time") out.format = "pipedrive-time";
+    else if (k === "enum" || k === "required" || k === "default" || k === "const") out[k] = v;
+    else out[k] = responseReading(v);
+  }
+  if (!isProperty) return out;
+  if (typeof out.type === "string") out.type = [out.type, "null"];
+  else if (Array.isArray(out.type) && !out.type.includes("null")) out.type = [...out.type, "null"];
+  if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+  return out.type || out.enum ? out : { anyOf: [out, { type: "null" }] };
+}
+
+const responseValidators = new WeakMap<SpecOperation, ValidateFunction | null>();
+
+/** Where a success response's JSON body departs from the operation's documented response (empty = conforms). */
+export function validateResponse(op: SpecOperation, body: unknown): string[] {
+  let fn = responseValidators.get(op);
+  if (fn === undefined) {
+    fn = op.response ? ajv().compile(responseReading(op.response) as JsonSchema) : null;
+    responseValidators.set(op, fn);
+  }
+  const reasons: string[] = [];
+  if (fn) runValidator("response", fn, body, reasons);
+  return reasons;
 }

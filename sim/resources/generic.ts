@@ -3,6 +3,8 @@
  * create, update, delete and search, with Pipedrive's envelopes, 404s, semantic 400s, webhook
  * events and change diffs. Also the fallback for spec operations that are not stateful.
  */
+
+import * as crypto from "node:crypto";
 import {
   CursorError,
   cursorPage,
@@ -13,7 +15,7 @@ import {
   v1FlatPagination,
   v1Pagination,
 } from "../pagination";
-import type { LoadedSpecs, SpecOperation } from "../spec";
+import { collectProps, type JsonSchema, type LoadedSpecs, type SpecOperation } from "../spec";
 import type { ApiVersion, CollectionName } from "../types";
 import { badRequest, formatTime, isPlainObject, notFound } from "../util";
 import type { ApiRequest, ApiResponse, Caller, Handler, Rec, SimCore } from "./context";
@@ -408,7 +410,8 @@ export function topLevelCustomKeyCheck(core: SimCore, op: SpecOperation): ((key:
 
 /**
  * GENERIC HANDLER: spec operations without a stateful implementation are validated like every
- * other request and then answered with a plausible success envelope of the documented shape.
+ * other request and then answered with a plausible success envelope of the documented shape: the
+ * response schema's required properties with typed values, the path's id as `data.id`.
  */
 export const genericHandler: Handler = (_core, req) => {
   const op = req.op;
@@ -428,5 +431,48 @@ export const genericHandler: Handler = (_core, req) => {
   }
   const firstParam = Object.values(req.pathParams)[0];
   const id = typeof firstParam === "number" || typeof firstParam === "string" ? firstParam : 1;
-  return ok(op.successStatus, { success: true, data: { id } });
+  if (!op.response) return ok(op.successStatus, { success: true, data: { id } });
+  const body = instanceOf(op.response, id, 0);
+  return ok(op.successStatus, isPlainObject(body) ? { ...body, success: true } : body);
 };
+
+/** A minimal value of a documented schema: required properties only, `id` where the schema has one. */
+function instanceOf(schema: JsonSchema, id: number | string, depth: number): unknown {
+  const branch = (schema.allOf ?? schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
+  const props = collectProps(schema) as Record<string, JsonSchema>;
+  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  if (Array.isArray(schema.enum)) return schema.enum[0];
+  if (type === "object" || Object.keys(props).length || (branch && !type)) {
+    if (depth > 6) return {};
+    const required = new Set<string>([...((schema.required as string[]) ?? [])]);
+    for (const part of branch ?? []) for (const name of (part.required as string[]) ?? []) required.add(name);
+    if (props.id) required.add("id");
+    if (props.data && depth === 0) required.add("data");
+    const out: Record<string, unknown> = {};
+    for (const name of required) {
+      const prop = props[name] ?? {};
+      const propType = Array.isArray(prop.type) ? prop.type[0] : prop.type;
+      if (name === "id" && depth <= 1)
+        out.id = propType === "array" ? [id] : propType === "string" ? String(id) : Number(id) || 1;
+      else out[name] = instanceOf(prop, id, depth + 1);
+    }
+    return out;
+  }
+  if (branch?.length) return instanceOf(branch[0], id, depth);
+  switch (type) {
+    case "array":
+      return [];
+    case "integer":
+    case "number":
+      return 1;
+    case "boolean":
+      return true;
+    case "string":
+      if (schema.format === "date-time") return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+      if (schema.format === "date") return new Date().toISOString().slice(0, 10);
+      if (schema.format === "uuid") return crypto.randomUUID();
+      return "text";
+    default:
+      return null;
+  }
+}

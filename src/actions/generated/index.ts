@@ -1,9 +1,9 @@
-import { type InputFieldDefinition, input } from "@prismatic-io/spectral";
+import { type ActionOutputSchema, type InputFieldDefinition, input } from "@prismatic-io/spectral";
 import { choiceInput, clean, idInput, optionalIdInput } from "../../inputs";
 import { dataSourceOf, idLabelOf, type RecordKind } from "../../inputs/ids";
 import type { OperationDefinition, Param } from "../operation";
-import { OPERATIONS } from "./operations";
-import type { GeneratedField, GeneratedOperation } from "./types";
+import { OPERATIONS, RESPONSES } from "./operations";
+import type { GeneratedField, GeneratedOperation, OutputSchemaNode } from "./types";
 
 /**
  * Turns the declarations generated from Pipedrive's specs into operation definitions for the one
@@ -353,3 +353,41 @@ export function generatedOperations(): Map<string, GeneratedOperation> {
 }
 
 export { OPERATIONS } from "./operations";
+
+/** spectral's JsonSchema type (what outputSchema takes), its draft-07 member. */
+export type JsonSchema = Extract<ActionOutputSchema["schema"], { exclusiveMaximum?: number }>;
+
+const operationsByRoute = new Map<string, GeneratedOperation>();
+const resolvedSchemas = new Map<string, JsonSchema>();
+
+/** A shared response schema with its `$ref`s replaced by the schemas they name (resolved once, shared). */
+function resolved(name: string): JsonSchema {
+  let schema = resolvedSchemas.get(name);
+  if (!schema) {
+    schema = inline(RESPONSES[name]);
+    resolvedSchemas.set(name, schema);
+  }
+  return schema;
+}
+
+function inline(node: OutputSchemaNode): JsonSchema {
+  if (node.$ref) return resolved(node.$ref.slice("#/$defs/".length));
+  const out: Record<string, unknown> = { ...node };
+  if (node.properties)
+    out.properties = Object.fromEntries(Object.entries(node.properties).map(([key, value]) => [key, inline(value)]));
+  if (node.items) out.items = inline(node.items);
+  if (node.anyOf) out.anyOf = node.anyOf.map(inline);
+  if (typeof node.additionalProperties === "object") out.additionalProperties = inline(node.additionalProperties);
+  return out as JsonSchema;
+}
+
+/**
+ * The JSON Schema of what Pipedrive answers on METHOD /api/{version}{path}, from the official specs
+ * (trimmed to types and properties). Undefined when the spec documents no JSON response.
+ */
+export function responseSchemaOf(version: "v1" | "v2", method: string, path: string): JsonSchema | undefined {
+  if (!operationsByRoute.size)
+    for (const op of OPERATIONS) operationsByRoute.set(`${op.version} ${op.method} ${op.path}`, op);
+  const name = operationsByRoute.get(`${version} ${method} ${path}`)?.response;
+  return name ? resolved(name) : undefined;
+}
