@@ -3,14 +3,16 @@
  *
  * Reads Pipedrive's official OpenAPI specs (../shared/pipedrive-openapi/) and writes
  * src/actions/generated/operations.ts: one compact declaration per operation (method, path,
- * version, parameters and top-level body fields with their types, descriptions and enums).
- * The action helper turns each declaration into an action at load time. The file is committed
+ * version, parameters and top-level body fields with their types, descriptions and enums), and
+ * RESPONSES: each operation's response schema, trimmed for outputSchema and written once (shared
+ * parts named and referenced). The simulator's spec errata apply here too. The action helper turns each declaration into an action at load time. The file is committed
  * (the specs are not shipped); rerun this script when Pipedrive publishes new specs.
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
+import { applySpecErrata } from "../sim/spec";
 import type { FieldType, GeneratedField, GeneratedOperation, OutputSchemaNode } from "../src/actions/generated/types";
 
 const specDir = process.env.PIPEDRIVE_OPENAPI_DIR ?? path.resolve(__dirname, "../../shared/pipedrive-openapi");
@@ -21,11 +23,6 @@ type Spec = { paths: Record<string, Record<string, Schema>>; components?: { sche
 
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 
-/** Where the spec contradicts itself; each entry says what Pipedrive really expects. */
-const ERRATA: Record<string, { required?: string[] }> = {
-  // v2 addOrganization lists `title` as required but has no such property; the name is `name`.
-  "v2 addOrganization": { required: ["name"] },
-};
 /** Handled by the list inputs (Fetch All, Limit, Cursor/Start), not declared per operation. */
 const PAGING_PARAMS = new Set(["cursor", "start", "limit"]);
 
@@ -239,6 +236,7 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
     for (const method of METHODS) {
       const op = item[method] as Schema | undefined;
       if (!op?.operationId) continue;
+      applySpecErrata(version, op);
       const params = [...((item.parameters as unknown as Schema[]) ?? []), ...((op.parameters as Schema[]) ?? [])];
       const names = new Set(params.map((p) => p.name as string));
       const fields: GeneratedField[] = params
@@ -263,8 +261,6 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
         bodyKind =
           contentType === "application/json" ? "json" : contentType === "multipart/form-data" ? "multipart" : "form";
         const flat = flatten(spec, content[contentType].schema);
-        const erratum = ERRATA[`${version} ${op.operationId}`];
-        if (erratum?.required) flat.required = erratum.required;
         if (flat.isObject && Object.keys(flat.properties).length) {
           for (const [name, prop] of Object.entries(flat.properties))
             fields.push(

@@ -22,7 +22,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import type { ApiVersion } from "./types";
 
 /** Bump when the compact format or the derivation rules below change. */
-const CACHE_FORMAT = "pipedrive-sim-spec-6";
+const CACHE_FORMAT = "pipedrive-sim-spec-7";
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -340,9 +340,30 @@ const ERRATA: Array<{ version: ApiVersion; operationId: string; fix: (op: OpenAp
       }
     },
   },
+  {
+    version: "v2",
+    operationId: "searchProducts",
+    why: "GET /api/v2/products/search types a result's `code` as integer; the product's own schema (GET /api/v2/products/{id}) says string, e.g. \"PRD-001\".",
+    fix: (op) => {
+      const schema = op.responses?.["200"]?.content?.["application/json"]?.schema;
+      const visit = (s: unknown): void => {
+        if (!s || typeof s !== "object") return;
+        const node = s as JsonSchema;
+        const code = (node.properties as Record<string, JsonSchema> | undefined)?.code;
+        if (code?.type === "integer" && (node.properties as Record<string, unknown>).visible_to) code.type = "string";
+        for (const value of Object.values(node)) visit(value);
+      };
+      visit(schema);
+    },
+  },
 ];
 
 export const SPEC_ERRATA = ERRATA.map(({ version, operationId, why }) => ({ version, operationId, why }));
+
+/** Applies the errata to one operation as parsed from the spec (the simulator and the generator share them). */
+export function applySpecErrata(version: ApiVersion, op: { operationId?: string }): void {
+  for (const e of ERRATA) if (e.version === version && e.operationId === op.operationId) e.fix(op as OpenApiOperation);
+}
 
 const METHODS = ["get", "post", "put", "patch", "delete"];
 
@@ -354,7 +375,7 @@ function buildOperations(version: ApiVersion, doc: OpenApiDoc, tsvText: string):
     for (const m of METHODS) {
       const raw = item[m] as OpenApiOperation | undefined;
       if (!raw?.operationId) continue;
-      for (const e of ERRATA) if (e.version === version && e.operationId === raw.operationId) e.fix(raw);
+      applySpecErrata(version, raw);
       const method = m.toUpperCase();
       const row = tsv.get(`${method} ${p}`);
       const params = [...shared, ...(raw.parameters ?? [])].map(buildParam).filter((x): x is ParamSpec => !!x);

@@ -89,6 +89,8 @@ test.each([false, true])("every action sends spec-valid requests (all optional i
   }
   if (mismatches.length) console.log(mismatches.slice(0, 40).join("\n"));
   expect(mismatches).toEqual([]);
+  // Most actions return data whose shape was checked (the rest answered 404 for sample IDs or refused inputs).
+  expect(Object.values(outcomes).filter((o) => o === "ok").length).toBeGreaterThan(keys.length * 0.8);
   const violations = bed.sim.takeViolations();
   if (violations.length) console.log(JSON.stringify(violations.map((v) => [v.operationId, v.reasons.slice(0, 3)])));
   expect(violations).toEqual([]);
@@ -111,4 +113,30 @@ test.each([false, true])("every action sends spec-valid requests (all optional i
   if (inputErrors.length > 4) console.log(inputErrors.filter(([k]) => !/Subscription/.test(k)).slice(0, 30));
   expect(inputErrors.length).toBe(4);
   expect(reached).toBe(keys.length - 4 - nothingToChange.length);
+});
+
+test("Fetch All and Name Custom Fields outputs match the outputSchema too", async () => {
+  const inputKeys = (key: string) => actions[key].inputs.map((input) => input.key);
+  const keys = Object.keys(actions).filter((key) => inputKeys(key).includes("fetchAll"));
+  expect(keys.length).toBeGreaterThan(75);
+  const mismatches: string[] = [];
+  let checked = 0;
+  for (const key of keys) {
+    const params = {
+      ...paramsFor_(key, false),
+      fetchAll: "true",
+      maxRecords: "2",
+      ...(inputKeys(key).includes("nameCustomFields") ? { nameCustomFields: "true" } : {}),
+    };
+    const result = await harness.action(key, params, context).catch((error: Error) => error);
+    if (result instanceof Error) continue;
+    const data = (result as { data?: { additional_data?: { fetched_all?: unknown } } }).data;
+    expect([key, typeof data?.additional_data?.fetched_all]).toEqual([key, "boolean"]);
+    checked++;
+    const mismatch = outputMismatch(key, data);
+    if (mismatch) mismatches.push(mismatch);
+  }
+  expect(mismatches).toEqual([]);
+  expect(checked).toBeGreaterThan(keys.length * 0.8);
+  expect(bed.sim.takeViolations()).toEqual([]);
 });

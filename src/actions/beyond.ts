@@ -76,8 +76,8 @@ export const rawRequest = action({
       type: "string",
       required: true,
       comments:
-        "The endpoint path relative to /api/v1 or /api/v2, e.g. /deals/12 or /users/me. A query string is allowed.",
-      example: "/users/me",
+        "The endpoint path relative to /api/v1 or /api/v2, e.g. /deals/12 (v2) or /users/me (v1). A query string is allowed.",
+      example: "/deals?limit=10",
       placeholder: "/deals/12",
       clean: relativeApiPath,
     }),

@@ -94,6 +94,7 @@ export function compatDefinitions(available: Set<string>): Record<string, Operat
             type: "string",
             required: true,
             comments: "The new value.",
+            example: "Gold",
             clean: clean.text("Value"),
           }),
         ),

@@ -92,7 +92,8 @@ const customFieldsInput = (entity: FieldEntity) =>
     language: "json",
     required: false,
     comments: `The ${entity}'s custom fields as JSON, keyed by field name (or key), with option labels for dropdowns, e.g. {"Priority": "High", "Budget": {"value": 5000, "currency": "USD"}, "Kickoff date": "2026-03-01"}. null clears a field.`,
-    example: '{"Priority": "High"}',
+    // Field names are the account's own: the one example valid everywhere is an empty object.
+    example: "{}",
   });
 
 /** Opt-in on every action that returns records with custom fields; the same key everywhere. */
@@ -224,10 +225,14 @@ export function outputSchemaOf(definition: OperationDefinition): JsonSchema {
   let schema = response;
   if (definition.list) {
     const page = (response.properties?.additional_data ?? {}) as JsonSchema;
+    // Fetch All returns the records as one array; search pages hold them in data.items.
+    const pageData = (response.properties?.data ?? {}) as JsonSchema;
+    const searchItems = pageData.properties?.items;
     schema = {
       ...response,
       properties: {
         ...response.properties,
+        ...(searchItems ? { data: { anyOf: [pageData, { ...searchItems, type: ["array", "null"] }] } } : {}),
         additional_data: {
           type: "object",
           properties: {

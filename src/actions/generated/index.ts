@@ -109,7 +109,68 @@ const BOOLEAN_CHOICES = [
   { label: "No", value: "false" },
 ] as const;
 
+/** Text examples by field name, where the spec gives none (or none its own type accepts). */
+const TEXT_EXAMPLES: [RegExp, string][] = [
+  [/^term$/, "Acme"],
+  [/timestamp/, "2026-01-31 09:30:00"],
+  [/_url$/, "https://example.com/hooks/pipedrive"],
+  [/email/, "ada@example.com"],
+  [/phone/, "+15550100"],
+  [/(^|_)date$/, "2026-01-31"],
+  [/(^|_)time$/, "09:30"],
+  [/duration/, "01:00"],
+  [/field_code|field_key|^key$/, "d4de1c1518b4531717c676029a45911c340390a6"],
+  [/color/, "blue"],
+  [/(^|_)(name|title|subject)$/, "Acme"],
+];
+
+/** An example every field of this type accepts, for fields whose spec gives none. */
+function fallbackExample(field: GeneratedField): string | undefined {
+  switch (field.type) {
+    case "integer":
+      return "1";
+    case "number":
+      return "10";
+    case "boolean":
+      return "true";
+    case "enum":
+      return field.values?.length ? String(field.values[0]) : undefined;
+    case "uuid[]":
+      return "adf21080-0e10-11eb-879b-05d71fb426ec";
+    case "integer[]":
+      return "1,2";
+    case "string[]":
+      return "alpha";
+    case "string":
+      return TEXT_EXAMPLES.find(([pattern]) => pattern.test(field.name))?.[1] ?? "Sample";
+    default:
+      return undefined;
+  }
+}
+
+/** The spec's example when the input accepts it, else one built from the field's type. */
+function exampleOf(field: GeneratedField, built: InputFieldDefinition): InputFieldDefinition {
+  const accepts = (value: string) => {
+    try {
+      (built as { clean?: (value: unknown) => unknown }).clean?.(value);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const current = (built as { example?: string }).example;
+  if (current !== undefined && accepts(current)) return built;
+  const fallback = fallbackExample(field);
+  if (fallback !== undefined && accepts(fallback)) return { ...built, example: fallback } as InputFieldDefinition;
+  const { example: _dropped, ...rest } = built as { example?: string };
+  return rest as InputFieldDefinition;
+}
+
 function buildInput(op: GeneratedOperation, field: GeneratedField, available: Set<string>): InputFieldDefinition {
+  return exampleOf(field, buildTypedInput(op, field, available));
+}
+
+function buildTypedInput(op: GeneratedOperation, field: GeneratedField, available: Set<string>): InputFieldDefinition {
   const pathIdKind = field.in === "path" && field.name === "id" ? recordKindOf(op, field) : undefined;
   const label = field.name === "body" ? "Body" : pathIdKind ? idLabelOf(pathIdKind) : humanize(field.name);
   const comments = field.description ?? `${label}.`;

@@ -10409,7 +10409,7 @@ export const RESPONSES: Record<string, OutputSchemaNode> = {
                     id: { type: ["integer", "null"] },
                     type: { type: ["string", "null"] },
                     name: { type: ["string", "null"] },
-                    code: { type: ["integer", "null"] },
+                    code: { type: ["string", "null"] },
                     visible_to: { type: ["integer", "null"] },
                     owner: { type: ["object", "null"], properties: { id: { type: ["integer", "null"] } } },
                     custom_fields: { type: ["array", "null"], items: { type: "string" } },
