@@ -30,16 +30,22 @@ function outputSchemaOf(key: string): Record<string, unknown> {
   if (!declared) throw new Error(`${key} declares no outputSchema`);
   return JSON.parse(declared.schema);
 }
+/** The compiled outputSchema (ajv checks it against the JSON Schema meta-schema first). */
+function validatorOf(key: string): ValidateFunction {
+  let validate = outputValidators.get(key);
+  if (!validate) {
+    validate = ajv.compile(outputSchemaOf(key));
+    outputValidators.set(key, validate);
+  }
+  return validate;
+}
+
 /** Mismatches between an action's output and its own outputSchema ("" when it conforms). */
 function outputMismatch(key: string, data: unknown): string {
   const schema = outputSchemaOf(key);
   if (Buffer.isBuffer(data))
     return schema.format === "binary" ? "" : `${key}: returned bytes, schema says ${JSON.stringify(schema)}`;
-  let validate = outputValidators.get(key);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    outputValidators.set(key, validate);
-  }
+  const validate = validatorOf(key);
   if (validate(data)) return "";
   return `${key}: ${ajv.errorsText(validate.errors?.slice(0, 5), { dataVar: "data" })}`;
 }
@@ -51,7 +57,7 @@ test("every action declares its outputSchema and performSafety: safe only for re
     keys.map((key) => [key, (actions[key] as unknown as { performSafety?: string }).performSafety]),
   );
   for (const key of keys) {
-    expect(outputSchemaOf(key)).toEqual(expect.any(Object));
+    expect(validatorOf(key)).toEqual(expect.any(Function));
     expect([key, safety[key]]).toEqual([key, expect.stringMatching(/^(SAFE|NOT_ALLOWED)$/)]);
   }
   // Writes and sends never run inline; a sample of each kind.
