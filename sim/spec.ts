@@ -487,8 +487,7 @@ function successSchema(op: OpenApiOperation): JsonSchema | null {
   return schema ? (toJsonSchema(schema) as JsonSchema) : null;
 }
 
-/** The top-level properties of a schema, through allOf/anyOf/oneOf. */
-export function collectProps(schema: JsonSchema): Record<string, unknown> {
+function collectProps(schema: JsonSchema): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const visit = (s: JsonSchema) => {
     if (s.properties && typeof s.properties === "object") Object.assign(out, s.properties);

@@ -181,7 +181,8 @@ describe("deprecated and generic operations", () => {
     const list = await call(sim, "GET", "/api/v2/deals/1/followers");
     expect(list.body).toEqual({ success: true, data: [], additional_data: { next_cursor: null } });
     const add = await call(sim, "POST", "/api/v2/deals/7/followers", { body: { user_id: 1 } });
-    expect(add.body).toEqual({ success: true, data: { id: 7 } });
+    // In the documented shape, with what the request sent.
+    expect(add.body).toEqual({ success: true, data: { user_id: 1, add_time: expect.any(String) } });
     expect(sim.genericCalls.map((g) => g.operationId)).toEqual(["getDealFollowers", "addDealFollower"]);
     await expectViolation("POST", "/api/v2/deals/7/followers", /must have required property 'user_id'/, { body: {} });
   });
