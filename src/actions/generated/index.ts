@@ -148,22 +148,28 @@ function fallbackExample(field: GeneratedField): string | undefined {
   }
 }
 
-/** The spec's example when the input accepts it, else one built from the field's type. */
+/**
+ * The spec's example when the input accepts it, else one built from the field's type. Only the
+ * spec's examples are run through the input's clean (the built ones fit their type; the examples
+ * test runs every action with them), which keeps cold start cheap.
+ */
 function exampleOf(field: GeneratedField, built: InputFieldDefinition): InputFieldDefinition {
-  const accepts = (value: string) => {
-    try {
-      (built as { clean?: (value: unknown) => unknown }).clean?.(value);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const current = (built as { example?: string }).example;
-  if (current !== undefined && accepts(current)) return built;
+  const fromSpec = field.example !== undefined && current === String(field.example);
+  if (current !== undefined && (!fromSpec || accepts(built, current))) return built;
   const fallback = fallbackExample(field);
-  if (fallback !== undefined && accepts(fallback)) return { ...built, example: fallback } as InputFieldDefinition;
+  if (fallback !== undefined) return { ...built, example: fallback } as InputFieldDefinition;
   const { example: _dropped, ...rest } = built as { example?: string };
   return rest as InputFieldDefinition;
+}
+
+function accepts(built: InputFieldDefinition, value: string): boolean {
+  try {
+    (built as { clean?: (value: unknown) => unknown }).clean?.(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function buildInput(op: GeneratedOperation, field: GeneratedField, available: Set<string>): InputFieldDefinition {
