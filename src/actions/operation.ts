@@ -244,6 +244,17 @@ export function outputSchemaOf(definition: OperationDefinition): JsonSchema {
       },
     } as JsonSchema;
   }
+  if (definition.method === "DELETE")
+    schema = {
+      ...schema,
+      properties: {
+        ...schema.properties,
+        alreadyDeleted: {
+          type: "boolean",
+          description: "Set when a retried delete found the record already gone (the first attempt did it).",
+        },
+      },
+    };
   return definition.shapeOutput ? definition.shapeOutput(schema) : schema;
 }
 
