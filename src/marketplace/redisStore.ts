@@ -247,13 +247,16 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });
   let down = false;
-  redis.on("error", (error: Error) => {
+  const lost = (reason: string) => {
     if (down) return;
     down = true;
-    options.logger?.error("marketplace: Redis unreachable; installs fail with a 'try again' page until it is back", {
-      error: error.message,
+    options.logger?.error("marketplace: Redis unreachable; installs get a 'try again' page until it is back", {
+      reason,
     });
-  });
+  };
+  // Listening to "error" also keeps ioredis from printing every failed reconnect.
+  redis.on("error", (error: Error) => lost(error.message));
+  redis.on("close", () => lost("connection closed"));
   redis.on("ready", () => {
     if (!down) return;
     down = false;
