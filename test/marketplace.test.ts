@@ -457,6 +457,16 @@ describe("bridge handlers", () => {
     }
   });
 
+  test("the default store's options cannot be mixed with a store of one's own", () => {
+    const options = { clientId: "a", clientSecret: "b", cookieSecret: COOKIE_SECRET, platform, session: () => session };
+    const pages = { signUpUrl: "/signup", logInUrl: "/login" };
+    const store = new MemoryPendingCodeStore({ ttlMs: 1000 });
+    expect(() => createMarketplaceBridge({ ...options, ...pages, store, codeTtlMs: 1000 })).toThrow(
+      /codeTtlMs and maxPendingCodes configure the default store/,
+    );
+    expect(createMarketplaceBridge({ ...options, ...pages, store }).store).toBe(store);
+  });
+
   test("bad requests: no code, odd code, other methods", async () => {
     expect((await bridge.callback(get("/pipedrive/callback"))).body).toContain('data-kind="bad_request"');
     expect((await bridge.callback(get("/pipedrive/callback?code=%00%01"))).body).toContain('data-kind="bad_request"');

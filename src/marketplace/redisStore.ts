@@ -256,7 +256,8 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
   };
   // Listening to "error" also keeps ioredis from printing every failed reconnect.
   redis.on("error", (error: Error) => lost(error.message));
-  redis.on("close", () => lost("connection closed"));
+  // Only after a connection was lost, not after quit() or disconnect().
+  redis.on("reconnecting", () => lost("connection lost; reconnecting"));
   redis.on("ready", () => {
     if (!down) return;
     down = false;

@@ -54,10 +54,18 @@ export class RedisServer {
     return this.child !== null;
   }
 
+  /** On a free port; a port taken between the probe and the start (another test file) means another try. */
   static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), mkdtempSync(path.join(tmpdir(), "pd-redis-")));
-    await server.resume();
-    return server;
+    for (let attempt = 1; ; attempt++) {
+      const server = new RedisServer(await freePort(), mkdtempSync(path.join(tmpdir(), "pd-redis-")));
+      try {
+        await server.resume();
+        return server;
+      } catch (error) {
+        await server.dispose();
+        if (attempt === 3) throw error;
+      }
+    }
   }
 
   /** Starts (again) on the same port; an empty database, since nothing is persisted. */
