@@ -4,8 +4,9 @@
  * - GET with `code` and `state` (the platform's own Connect flow): forwarded at once (302) to the
  *   platform's OAuth callback with both; `error` with `state` is forwarded the same way.
  * - GET with `code` and no `state` (Install from Pipedrive's Marketplace): the code waits
- *   server-side (a PendingCodeStore: in memory, or Redis for replicas and serverless), bound to this browser by a signed HttpOnly cookie; a guest is
- *   sent to sign up, a signed-out user to log in, then everybody comes back to the continue path.
+ *   server-side (a PendingCodeStore: in memory, or in Redis for replicas and serverless), bound to
+ *   this browser by a signed HttpOnly cookie; a guest is sent to sign up, a signed-out user to log
+ *   in, then everybody comes back to the continue path.
  * - GET continue, signed in: find or create the customer and its instance on the platform, look up
  *   the instance's connection config variable, replay the code to the platform's OAuth callback
  *   with `state` = that variable's id (the platform exchanges it), label the instance with the
