@@ -122,6 +122,9 @@ describe("deliveries", () => {
     const id = await addDeal("Delivered deal");
     await settle();
     expect(flow.runs.length).toBe(1);
+    expect(JSON.stringify(flow.results)).not.toContain(
+      basicAuth(credentialsOf(flow).user, credentialsOf(flow).password).slice(6),
+    );
     expect(flow.runs[0]).toMatchObject({
       event: { object: "deal", action: "create", entityId: String(id) },
       current: { id, title: "Delivered deal" },
@@ -336,8 +339,11 @@ describe("pipedriveTrigger (Prismatic's key): Pipedrive's delivery passes throug
     // the event ids Pipedrive sent are the ones the flow sees: nothing re-shaped or re-keyed
     const sent = bed.sim.deliveries.filter((d) => d.url.includes(flow.stableId)).map((d) => d.eventId);
     expect(runs.map((r) => r.meta.id).sort()).toEqual([...sent].sort());
-    // the rest of the payload (headers and all) is Prismatic's, untouched
-    expect(flow.results[0]).toHaveProperty("headers");
+    // the rest of the payload is Prismatic's, except the webhook password, which never reaches an output
+    expect(flow.results[0].headers).toMatchObject({ "content-type": "application/json", authorization: "[redacted]" });
+    expect(JSON.stringify(flow.results)).not.toContain(
+      basicAuth(credentialsOf(flow).user, credentialsOf(flow).password).slice(6),
+    );
     expect(flow.deliveries.every((d) => d.status === 200 && d.branch === undefined)).toBe(true);
   });
 

@@ -9,6 +9,7 @@ import {
   trigger,
 } from "@prismatic-io/spectral";
 import { createPipedriveClient, type PipedriveClient } from "../../client";
+import { InputError } from "../../client/errors";
 import { fieldCatalog, hasFieldCatalog } from "../../customFields/catalog";
 import { clean, connectionInput } from "../../inputs";
 import { type BasicCredentials, verifyBasicAuth } from "./credentials";
@@ -127,6 +128,17 @@ function isAuthentic(context: ActionContext, payload: TriggerPayload): boolean {
   return false;
 }
 
+/**
+ * The payload as received, with the Authorization header's credentials masked: the webhook password
+ * must not reach the execution's output. Everything else (body, other headers) is untouched.
+ */
+function withoutCredentials(payload: TriggerPayload): TriggerPayload {
+  const headers = payload.headers ?? {};
+  const key = Object.keys(headers).find((name) => name.toLowerCase() === "authorization");
+  if (!key) return payload;
+  return { ...payload, headers: { ...headers, [key]: "[redacted]" } };
+}
+
 /** Deploy (create or adopt this flow's one webhook) and instance delete (remove every webhook for the flow URL). */
 function lifecycleHandlers(definition: WebhookDefinition) {
   return {
@@ -226,7 +238,7 @@ export function webhookTrigger(definition: WebhookTriggerDefinition) {
       response: HttpResponse,
       instanceState?: Record<string, unknown>,
     ) => ({
-      payload: { ...payload, body: { ...payload.body, data } },
+      payload: { ...withoutCredentials(payload), body: { ...payload.body, data } },
       branch,
       response,
       ...(instanceState ? { instanceState } : {}),
@@ -307,7 +319,7 @@ export function passThroughWebhookTrigger(definition: PassThroughTriggerDefiniti
     (handler: typeof lifecycle.create) =>
     (context: ActionContext, params: unknown): ReturnType<typeof lifecycle.create> => {
       const problem = definition.check?.(params as Record<string, unknown>);
-      if (problem) throw new Error(problem);
+      if (problem) throw new InputError(problem);
       return handler(context, params);
     };
   const perform = async (
@@ -319,7 +331,7 @@ export function passThroughWebhookTrigger(definition: PassThroughTriggerDefiniti
         "Refused a webhook delivery: it does not carry the HTTP Basic credentials registered with Pipedrive for this flow.",
         401,
       );
-    return { payload, response: { statusCode: 200, contentType: "application/json" } };
+    return { payload: withoutCredentials(payload), response: { statusCode: 200, contentType: "application/json" } };
   };
   return trigger({
     display: { label: definition.label, description: definition.description },
