@@ -106,7 +106,9 @@ const flowUrl = (context: ActionContext) => {
 
 /**
  * Thrown by a trigger without branches to refuse a delivery: the execution fails, so no step of the
- * flow runs on it, and the caller gets `response` (401). The error hook passes it through unchanged.
+ * flow runs on it (the way prism's own component template rejects a bad signature: it throws from
+ * perform). `response` (401) is the answer where the caller can see one. The error hook passes it
+ * through unchanged.
  */
 export class DeliveryRefusedError extends Error {
   override readonly name = "DeliveryRefused";
