@@ -180,8 +180,8 @@ function lifecycleHandlers(definition: WebhookDefinition) {
   };
 }
 
-const examplePayloadOf = (data: unknown, headers: Record<string, string> = { "Content-Type": "application/json" }) => ({
-  headers,
+const examplePayloadOf = (data: unknown) => ({
+  headers: { "Content-Type": "application/json" },
   queryParameters: {},
   rawBody: { data: null },
   body: { data },
