@@ -444,6 +444,25 @@ describe("pipedriveTrigger (Prismatic's key): Pipedrive's delivery passes throug
     expect(hooksFor(flow.url)).toEqual([]);
   });
 
+  test("an empty Version means 2.0, as before; an unknown one is refused naming the input", async () => {
+    const flow = host.addFlow("No version", "pipedriveTrigger", {
+      connection: bed.oauth,
+      eventAction: "create",
+      eventObject: "deal",
+      version: "",
+    });
+    await host.deploy(flow);
+    expect(hooksFor(flow.url)).toEqual([expect.objectContaining({ version: "2.0" })]);
+    const odd = host.addFlow("Odd version", "pipedriveTrigger", {
+      connection: bed.oauth,
+      eventAction: "create",
+      eventObject: "deal",
+      version: "3.0",
+    });
+    expect((await failure(() => host.deploy(odd))).message).toMatch(/Version/);
+    expect(hooksFor(odd.url)).toEqual([]);
+  });
+
   test("Version 1.0 with an object only webhooks v2 deliver fails before any request", async () => {
     const flow = host.addFlow("Legacy projects", "pipedriveTrigger", {
       connection: bed.oauth,

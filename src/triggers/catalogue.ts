@@ -281,6 +281,7 @@ const V2_ONLY_OBJECTS: readonly string[] = [
 ];
 
 const VERSIONS = ["1.0", "2.0"] as const;
+const chooseVersion = clean.choice("Version", VERSIONS);
 
 const titleCase = (value: string) =>
   value
@@ -313,7 +314,8 @@ const pipedriveTrigger = passThroughWebhookTrigger({
       example: "2.0",
       comments:
         "The webhook payload version: 2.0 (Pipedrive's default since March 2025; meta, data, previous) or 1.0 (current, previous, meta in v1 form).",
-      clean: clean.choice("Version", VERSIONS),
+      // As Prismatic's trigger did, an empty Version means 2.0.
+      clean: (value: unknown) => (value === undefined || value === null || value === "" ? "2.0" : chooseVersion(value)),
     }),
     eventAction: input({
       label: "Event Action",
