@@ -164,7 +164,7 @@ describe("selectDeal", () => {
       status: i < 2 || i % 2 ? "open" : "won",
     }));
     bed.sim.clearRequests();
-    const { result } = (await harness.dataSource("selectDeal", { connection: bed.oauth }, context)) as {
+    const { result } = (await harness.dataSource("selectDeal", { connectionInput: bed.oauth }, context)) as {
       result: { key: string; label: string }[];
     };
     expect(result.length).toBe(bed.sim.count("deals"));
@@ -181,7 +181,7 @@ describe("selectDeal", () => {
 
   test("an empty account gives an empty list", async () => {
     expect(bed.sim.count("deals")).toBe(0);
-    const { result } = (await harness.dataSource("selectDeal", { connection: bed.oauth }, context)) as {
+    const { result } = (await harness.dataSource("selectDeal", { connectionInput: bed.oauth }, context)) as {
       result: unknown[];
     };
     expect(result).toEqual([]);
@@ -200,7 +200,7 @@ describe("selectDeal", () => {
       body: new URLSearchParams({ token: issued.refresh_token, token_type_hint: "refresh_token" }).toString(),
     });
     expect(revokeResponse.status).toBe(200);
-    const error = await failure(() => harness.dataSource("selectDeal", { connection: revoked }, context));
+    const error = await failure(() => harness.dataSource("selectDeal", { connectionInput: revoked }, context));
     expect(error.message).toMatch(/401 .*reconnect the Pipedrive connection/);
   });
 });
