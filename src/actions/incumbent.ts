@@ -53,6 +53,8 @@ export interface IncumbentInputs {
   ignored?: Record<string, { label: string; why: string; values?: string[] }>;
   /** Inputs the incumbent left optional and Pipedrive requires: input key -> why. */
   stricter?: Record<string, string>;
+  /** Dropdowns whose values the incumbent offered beyond the spec's enum: the full list. */
+  values?: Record<string, string[]>;
   /** Inputs Pipedrive requires that the incumbent did not have: made optional, sent as this value when empty. */
   fill?: Record<string, string>;
   /** One input chooses the record type, another its id: sent as `<type>_id`. */
@@ -129,6 +131,28 @@ export const INCUMBENT: Record<string, IncumbentInputs> = {
   deleteWebhook: { renames: { webhookId: "id" } },
   createWebhook: {
     types: { httpAuthPassword: "password" },
+    // Webhooks v2 objects (Prismatic's list); the v1 spec's enum predates boards, phases, projects and tasks.
+    values: {
+      eventObject: [
+        "activity",
+        "board",
+        "deal",
+        "deal_installment",
+        "deal_product",
+        "lead",
+        "note",
+        "organization",
+        "person",
+        "phase",
+        "pipeline",
+        "product",
+        "project",
+        "stage",
+        "task",
+        "user",
+        "*",
+      ],
+    },
     defaults: { version: "2.0" },
     fill: { name: "Prismatic" },
   },
@@ -171,16 +195,27 @@ const ENTITY_LABELS: Record<string, string> = {
   lead: "Lead",
 };
 
-function booleanFrom(from: InputFieldDefinition, defaultValue?: string): InputFieldDefinition {
+/** Spectral gives a boolean "false" unless told otherwise; "" leaves it unset, so nothing is sent. */
+function booleanFrom(from: InputFieldDefinition, defaultValue = ""): InputFieldDefinition {
   const label = String(from.label);
   return input({
     label,
     type: "boolean",
     required: false,
     comments: from.comments ?? `${label}.`,
-    ...(defaultValue !== undefined ? { default: defaultValue } : {}),
+    default: defaultValue,
     clean: clean.optionalBoolean(label),
   });
+}
+
+function choiceFrom(from: InputFieldDefinition, values: string[]): InputFieldDefinition {
+  const label = String(from.label);
+  const required = Boolean((from as { required?: boolean }).required);
+  return {
+    ...from,
+    model: values.map((value) => ({ label: value, value })),
+    clean: required ? clean.choice(label, values) : clean.optionalChoice(label, values),
+  } as InputFieldDefinition;
 }
 
 function passwordFrom(from: InputFieldDefinition): InputFieldDefinition {
@@ -259,6 +294,8 @@ export function applyIncumbent(key: string, definition: OperationDefinition): Op
     const param = at(inputKey);
     params[inputKey] = { ...param, input: type === "boolean" ? booleanFrom(param.input) : passwordFrom(param.input) };
   }
+  for (const [inputKey, values] of Object.entries(spec.values ?? {}))
+    params[inputKey] = { ...at(inputKey), input: choiceFrom(at(inputKey).input, values) };
   for (const [inputKey, value] of Object.entries(spec.defaults ?? {})) {
     const param = at(inputKey);
     const model = (param.input as { model?: { value: string }[] }).model;

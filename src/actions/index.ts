@@ -46,12 +46,17 @@ const definitions: Record<string, OperationDefinition> = {
   ...dealDefinitions,
 };
 
-const built = Object.fromEntries(
+/** Every declared action as the action helper receives it: Prismatic's input keys applied, custom fields marked. */
+export const actionDefinitions: Record<string, OperationDefinition> = Object.fromEntries(
   Object.entries(definitions).map(([key, definition]) => {
     const customFields = customFieldsOf.get(key);
     const incumbent = applyIncumbent(key, definition);
-    return [key, operation(customFields ? { ...incumbent, customFields } : incumbent)];
+    return [key, customFields ? { ...incumbent, customFields } : incumbent];
   }),
+);
+
+const built = Object.fromEntries(
+  Object.entries(actionDefinitions).map(([key, definition]) => [key, operation(definition)]),
 );
 
 export default { ...built, ...removedActions(), ...beyondActions };
