@@ -211,13 +211,13 @@ export function figures(findings: Finding[], reference: Reference, kinds: Kind[]
  */
 export const KNOWN_TRIGGER_GAPS = [
   'pipedriveTrigger.version: "1.0" is refused',
+  'pipedriveTrigger.version: default "2.0" in Prismatic\'s component, none here',
   'pipedriveTrigger.eventObject: "board" is refused',
   'pipedriveTrigger.eventObject: "deal_installment" is refused',
   'pipedriveTrigger.eventObject: "deal_product" is refused',
   'pipedriveTrigger.eventObject: "phase" is refused',
   'pipedriveTrigger.eventObject: "project" is refused',
   'pipedriveTrigger.eventObject: "task" is refused',
-  'pipedriveTrigger.version: default "2.0" in Prismatic\'s component, none here',
 ];
 
 export const describe = (f: Finding) => `${f.key}${f.input ? `.${f.input}` : ""}: ${f.detail}`;

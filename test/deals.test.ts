@@ -131,7 +131,7 @@ describe("bad input fails before any request, naming the input", () => {
     ["addDeal", { title: "x", value: "12,500" }, /Value: expected a number/],
     ["addDeal", { title: "x", expectedCloseDate: "31/12/2026" }, /Expected Close Date: expected a date as YYYY-MM-DD/],
     ["addDeal", { title: "x", currency: "dollars" }, /Currency: expected a 3-letter currency code/],
-    ["addDeal", { title: "x", status: "deleted" }, /Status: expected one of open, won, lost/],
+    ["addDeal", { title: "x", status: "closed" }, /Status: expected one of open, won, lost, deleted/],
     ["addDeal", { title: "x", probability: "150" }, /Probability: expected a whole number from 0 to 100/],
     ["addDeal", { title: "x", visibleTo: "2" }, /Visible To: expected one of 1, 3, 5, 7/],
     ["getDeals", { limit: "501" }, /Limit: expected a whole number from 1 to 500/],

@@ -71,8 +71,8 @@ export function semanticDefinitions(available: Set<string>): Record<string, Oper
           input: choiceInput({
             label: "Archived Status",
             choices: [
-              { label: "Archived", value: "archived" },
               { label: "Not Archived", value: "not_archived" },
+              { label: "Archived", value: "archived" },
               { label: "All", value: "all" },
             ],
             comments:
@@ -86,8 +86,13 @@ export function semanticDefinitions(available: Set<string>): Record<string, Oper
           throw new InputError(
             "Archived Status: all is no longer offered by Pipedrive, which lists active leads (GET /api/v1/leads) and archived ones (GET /api/v1/leads/archived) apart; run Get Leads once with Archived Status archived and once with not_archived.",
           );
-        if (status === "archived" || (status === undefined && parts.query.archived === true))
+        if (status === "archived" || (status === undefined && parts.query.archived === true)) {
+          if (parts.query.updated_since !== undefined)
+            throw new InputError(
+              "Updated Since: Pipedrive's list of archived leads (GET /api/v1/leads/archived) cannot filter by update time; leave it empty to list archived leads.",
+            );
           parts.path = "/leads/archived";
+        }
         delete parts.query.archived;
         delete parts.query.archived_status;
       },
