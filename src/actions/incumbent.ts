@@ -229,7 +229,7 @@ function passwordFrom(from: InputFieldDefinition): InputFieldDefinition {
   });
 }
 
-function ignoredInput(key: string, { label, why, values }: { label: string; why: string; values?: string[] }): Param {
+function ignoredInput({ label, why, values }: { label: string; why: string; values?: string[] }): Param {
   return {
     in: "ignored",
     name: why,
@@ -326,8 +326,7 @@ export function applyIncumbent(key: string, definition: OperationDefinition): Op
       } as InputFieldDefinition,
     };
   }
-  for (const [inputKey, ignored] of Object.entries(spec.ignored ?? {}))
-    params[inputKey] = ignoredInput(inputKey, ignored);
+  for (const [inputKey, ignored] of Object.entries(spec.ignored ?? {})) params[inputKey] = ignoredInput(ignored);
   if (spec.entity) Object.assign(params, entityParams(spec.entity));
   const entity = spec.entity;
   const fill = spec.fill;

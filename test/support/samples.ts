@@ -2,7 +2,6 @@ import component from "../../src";
 import { actionDefinitions } from "../../src/actions";
 import { OPERATIONS } from "../../src/actions/generated";
 import type { GeneratedField } from "../../src/actions/generated/types";
-import dataSources from "../../src/dataSources";
 import type { TestBed } from "./setup";
 
 /** Valid sample inputs for every action, from the generated field types (or the inputs' own examples). */
@@ -17,7 +16,6 @@ export interface ConvertedInput {
   collection?: string;
 }
 export const actions = component.actions as unknown as Record<string, { inputs: ConvertedInput[] }>;
-const available = new Set(Object.keys(dataSources));
 
 export interface SampleContext {
   bed: TestBed;
