@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { InputFieldDefinition } from "@prismatic-io/spectral";
 import actions, { actionDefinitions } from "../src/actions";
+import { REMOVED_ACTION_KEYS } from "../src/actions/compat";
 import { INCUMBENT, INCUMBENT_OPERATIONS } from "../src/actions/incumbent";
 import dataSources from "../src/dataSources";
 import triggers from "../src/triggers";
@@ -263,28 +264,32 @@ const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 function mappingRows(key: string): string[] {
   const definition = actionDefinitions[key];
   const reference = loadReference().actions[key];
-  if (!definition)
-    return [
-      `Hand-written action (src/actions/beyond.ts or compat.ts); inputs: ${
-        Object.keys(reference.inputs)
-          .filter((k) => k !== "connection")
-          .map((k) => `\`${k}\``)
-          .join(", ") || "none"
-      }.`,
-      "",
-    ];
+  if (!definition) {
+    const where = REMOVED_ACTION_KEYS.includes(key)
+      ? "Pipedrive removed this API: the action fails before any request, naming the replacement (src/actions/compat.ts)"
+      : "Hand-written action (src/actions/beyond.ts)";
+    const inputs = Object.keys(reference.inputs).filter((k) => k !== "connection");
+    return [`${where}; inputs: ${inputs.map((k) => `\`${k}\``).join(", ") || "none"}.`, ""];
+  }
   const lines = [`\`${definition.method} /api/${definition.version}${definition.path}\``, ""];
   const inputs = Object.keys(reference.inputs).filter((inputKey) => inputKey !== "connection");
   if (!inputs.length) return lines;
   lines.push("| Input key | Pipedrive parameter |", "|---|---|");
   const params = definition.params ?? {};
   const renamed = new Set(Object.keys(INCUMBENT[key]?.renames ?? {}));
+  const entity = INCUMBENT[key]?.entity;
   for (const inputKey of inputs) {
     const param = params[inputKey];
     const target = param
-      ? param.in === "ignored"
-        ? `not sent: ${param.name}`
-        : `${param.in} \`${param.name}\`${renamed.has(inputKey) ? " (renamed by the table)" : ""}`
+      ? entity && inputKey === entity.id
+        ? `body ${Object.values(entity.fields)
+            .map((field) => `\`${field}\``)
+            .join(" / ")}, the one Entity Type picks`
+        : entity && inputKey === entity.type
+          ? "picks the field Entity ID is sent as"
+          : param.in === "ignored"
+            ? `not sent: ${param.name}`
+            : `${param.in} \`${param.name}\`${renamed.has(inputKey) ? " (renamed by the table)" : ""}`
       : ["fetchAll", "limit", "cursor", "start", "maxRecords"].includes(inputKey)
         ? "pagination"
         : inputKey === "customFields" || inputKey === "nameCustomFields"
@@ -319,7 +324,7 @@ export function renderCompatibilityDoc(findings: Finding[] = compare()): string 
     "",
     "The trigger fixes land on their own branches; until they are merged:",
     "",
-    ...(findings.filter((f) => f.kind === "trigger").map((f) => `- ${describe(f)}`) || []),
+    ...findings.filter((f) => f.kind === "trigger").map((f) => `- ${describe(f)}`),
     "",
     "## Deliberate differences",
     "",
