@@ -21,6 +21,36 @@ async function raw(path: string): Promise<Body> {
   return (await response.json()) as Body;
 }
 
+interface Seen {
+  method: string;
+  url: string;
+  body: string;
+}
+
+/** Runs fn with a connection to a loopback server that records each request and answers a v1 envelope. */
+async function capture(fn: (connection: ReturnType<typeof createConnection>) => Promise<unknown>): Promise<Seen[]> {
+  const seen: Seen[] = [];
+  const server = http.createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => {
+      body += chunk.toString("latin1");
+    });
+    request.on("end", () => {
+      seen.push({ method: String(request.method), url: String(request.url), body });
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ success: true, data: { id: 1 } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    await fn(createConnection(apiToken, { apiToken: "capture-token", companyDomain: `http://127.0.0.1:${port}` }));
+  } finally {
+    server.close();
+  }
+  return seen;
+}
+
 describe("output shapes of Prismatic's keys", () => {
   test("single record: the response body as Pipedrive sends it (v2 getDeal, v1 getDealField, v2 getDealFieldV2)", async () => {
     const [deal] = bed.sim.seed("deals", 1);
@@ -131,24 +161,8 @@ describe("Prismatic's inputs with their meaning", () => {
 
   test("addFile: Entity Type and Entity ID are sent as that record's ID field", async () => {
     // The simulator does not parse multipart bodies, so a loopback server records this one.
-    let body = "";
-    const server = http.createServer((request, response) => {
-      request.on("data", (chunk: Buffer) => {
-        body += chunk.toString("latin1");
-      });
-      request.on("end", () => {
-        response.writeHead(201, { "content-type": "application/json" });
-        response.end(JSON.stringify({ success: true, data: { id: 1 } }));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    try {
-      const connection = createConnection(apiToken, {
-        apiToken: "capture-token",
-        companyDomain: `http://127.0.0.1:${port}`,
-      });
-      await harness.action(
+    const seen = await capture((connection) =>
+      harness.action(
         "addFile",
         {
           connection,
@@ -158,13 +172,11 @@ describe("Prismatic's inputs with their meaning", () => {
           entityId: "adf21080-0e10-11eb-879b-05d71fb426ec",
         },
         context,
-      );
-      expect(body).toMatch(/name="lead_id"\r\n\r\nadf21080-0e10-11eb-879b-05d71fb426ec\r\n/);
-      expect(body).toMatch(/name="file"; filename="hello.txt"/);
-      expect(body).not.toMatch(/entityType|entityId|Entity/);
-    } finally {
-      server.close();
-    }
+      ),
+    );
+    expect(seen[0].body).toMatch(/name="lead_id"\r\n\r\nadf21080-0e10-11eb-879b-05d71fb426ec\r\n/);
+    expect(seen[0].body).toMatch(/name="file"; filename="hello.txt"/);
+    expect(seen[0].body).not.toMatch(/entityType|entityId|Entity/);
     const error = await failure(() =>
       run("addFile", { file: { data: Buffer.from("x") }, fileName: "x.txt", entityType: "deal" }),
     );
@@ -200,6 +212,41 @@ describe("Prismatic's inputs with their meaning", () => {
       responseType: "arraybuffer",
     });
     expect(Buffer.isBuffer(bytes)).toBe(true);
+  });
+
+  test("rawRequest: Prismatic's other methods are sent as chosen; Form Data and File Data as one multipart body", async () => {
+    const seen = await capture(async (connection) => {
+      for (const method of ["HEAD", "OPTIONS", "LINK", "UNLINK", "PURGE"])
+        await harness.action(
+          "rawRequest",
+          { connection, version: "v1", url: "/deals/1", method, responseType: "text" },
+          context,
+        );
+      await harness.action(
+        "rawRequest",
+        {
+          connection,
+          version: "v1",
+          url: "/files",
+          method: "POST",
+          responseType: "json",
+          formData: [{ key: "deal_id", value: "7" }],
+          fileData: [{ key: "file", value: { data: Buffer.from("bytes"), contentType: "text/plain" } }],
+          fileDataFileNames: [{ key: "file", value: "notes.txt" }],
+        },
+        context,
+      );
+    });
+    expect(seen.map((request) => `${request.method} ${request.url}`)).toEqual([
+      "HEAD /api/v1/deals/1",
+      "OPTIONS /api/v1/deals/1",
+      "LINK /api/v1/deals/1",
+      "UNLINK /api/v1/deals/1",
+      "PURGE /api/v1/deals/1",
+      "POST /api/v1/files",
+    ]);
+    expect(seen[5].body).toMatch(/name="deal_id"\r\n\r\n7\r\n/);
+    expect(seen[5].body).toMatch(/name="file"; filename="notes.txt"\r\nContent-Type: text\/plain\r\n\r\nbytes/);
   });
 
   test("ignored inputs are accepted and not sent (cursor on a v1 offset list)", async () => {
