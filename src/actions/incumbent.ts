@@ -274,6 +274,11 @@ function entityParams(entity: NonNullable<IncumbentInputs["entity"]>): Record<st
   };
 }
 
+const append = (comments: string | undefined, text: string) => {
+  const base = (comments ?? "").trim();
+  return base ? `${base}${/[.!?]$/.test(base) ? "" : "."} ${text}` : text;
+};
+
 /** The incumbent's input keys, types and defaults on one definition. */
 export function applyIncumbent(key: string, definition: OperationDefinition): OperationDefinition {
   const spec = INCUMBENT[key];
@@ -321,7 +326,7 @@ export function applyIncumbent(key: string, definition: OperationDefinition): Op
       input: {
         ...param.input,
         required: false,
-        comments: `${param.input.comments ?? ""} When empty, "${value}".`.trim(),
+        comments: append(param.input.comments, `When empty, "${value}".`),
         clean: clean.optionalText(label),
       } as InputFieldDefinition,
     };
