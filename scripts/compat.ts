@@ -210,16 +210,7 @@ export function figures(findings: Finding[], reference: Reference, kinds: Kind[]
  * event objects, its default). The integrator empties this list after merging them; the test fails
  * while it names a gap that no longer exists or misses a new one.
  */
-export const KNOWN_TRIGGER_GAPS = [
-  'pipedriveTrigger.version: "1.0" is refused',
-  'pipedriveTrigger.version: default "2.0" in Prismatic\'s component, none here',
-  'pipedriveTrigger.eventObject: "board" is refused',
-  'pipedriveTrigger.eventObject: "deal_installment" is refused',
-  'pipedriveTrigger.eventObject: "deal_product" is refused',
-  'pipedriveTrigger.eventObject: "phase" is refused',
-  'pipedriveTrigger.eventObject: "project" is refused',
-  'pipedriveTrigger.eventObject: "task" is refused',
-];
+export const KNOWN_TRIGGER_GAPS: string[] = [];
 
 export const describe = (f: Finding) => `${f.key}${f.input ? `.${f.input}` : ""}: ${f.detail}`;
 
@@ -251,7 +242,7 @@ export const BEHAVIOUR_NOTES: { keys: string; note: string }[] = [
   },
   {
     keys: "Fetch All (every list action)",
-    note: "The output keeps Prismatic's paths (data holds the records; additional_data.next_cursor is null, or additional_data.pagination.more_items_in_collection false, once complete) and adds fetched_all, record_count and pages. Max Records (default 10,000; 0 = no cap) bounds memory: when it cuts the list, next_cursor / next_start say where to resume and fetched_all is false. Prismatic's component had no cap.",
+    note: "The output keeps Prismatic's paths (data holds the records; additional_data.next_cursor is null, or additional_data.pagination.more_items_in_collection false, once complete) and adds fetched_all, record_count and pages. Max Records (default 0: no cap, like Prismatic's component) can bound memory: when it cuts the list, next_cursor / next_start say where to resume and fetched_all is false.",
   },
   {
     keys: "Custom fields in outputs",
