@@ -5,14 +5,16 @@
  * src/actions/generated/operations.ts: one compact declaration per operation (method, path,
  * version, parameters and top-level body fields with their types, descriptions and enums), and
  * RESPONSES: each operation's response schema, trimmed for outputSchema and written once (shared
- * parts named and referenced). The simulator's spec errata apply here too. The action helper turns each declaration into an action at load time. The file is committed
+ * parts named and referenced; the simulator's response-type corrections applied).
+ * The action helper turns each declaration into an action at load time. The file is committed
  * (the specs are not shipped); rerun this script when Pipedrive publishes new specs.
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
-import { applySpecErrata } from "../sim/spec";
+import { CORRECTIONS, commaListCorrection } from "../sim/corrections";
+import { applyResponseCorrections } from "../sim/spec";
 import type { FieldType, GeneratedField, GeneratedOperation, OutputSchemaNode } from "../src/actions/generated/types";
 
 const specDir = process.env.PIPEDRIVE_OPENAPI_DIR ?? path.resolve(__dirname, "../../shared/pipedrive-openapi");
@@ -23,6 +25,14 @@ type Spec = { paths: Record<string, Record<string, Schema>>; components?: { sche
 
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 
+const isPlainCommaList = (version: "v1" | "v2", operationId: string, parameter: string) => {
+  const correction = commaListCorrection(version, operationId, parameter);
+  return correction !== undefined && !correction.sortModes;
+};
+
+/** The simulator's corrections (sim/corrections.ts) of one operation, so actions and simulator agree. */
+const correctionsOf = (version: "v1" | "v2", operationId: string) =>
+  CORRECTIONS.filter((c) => c.version === version && c.operationId === operationId);
 /** Handled by the list inputs (Fetch All, Limit, Cursor/Start), not declared per operation. */
 const PAGING_PARAMS = new Set(["cursor", "start", "limit"]);
 
@@ -98,12 +108,12 @@ function typeOf(
   version: "v1" | "v2",
   contentType?: string,
   description?: unknown,
+  commaList = false,
 ): { type: FieldType; values?: (string | number)[]; shape?: "object" | "array" } {
   const schema = deref(spec, raw);
   const values = enumOf(spec, schema);
-  // Documented as a comma-separated list of the enum's values (item_types, include_fields, fields, ...).
-  if (values && schema.type !== "array" && /comma.separated/i.test(String(description ?? schema.description ?? "")))
-    return { type: "enum-csv", values };
+  // Documented as a comma-separated list of the enum's values (a comma-list entry in sim/corrections.ts).
+  if (values && schema.type !== "array" && commaList) return { type: "enum-csv", values };
   if (values) return { type: "enum", values };
   let type = schema.type as string | undefined;
   if (!type && Array.isArray(schema.allOf))
@@ -155,8 +165,9 @@ function field(
   description: unknown,
   version: "v1" | "v2",
   contentType?: string,
+  commaList = false,
 ): GeneratedField {
-  const { type, values, shape } = typeOf(spec, name, schema, version, contentType, description);
+  const { type, values, shape } = typeOf(spec, name, schema, version, contentType, description, commaList);
   const out: GeneratedField = { name, in: where, type };
   if (shape) out.shape = shape;
   if (required) out.required = true;
@@ -236,7 +247,6 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
     for (const method of METHODS) {
       const op = item[method] as Schema | undefined;
       if (!op?.operationId) continue;
-      applySpecErrata(version, op);
       const params = [...((item.parameters as unknown as Schema[]) ?? []), ...((op.parameters as Schema[]) ?? [])];
       const names = new Set(params.map((p) => p.name as string));
       const fields: GeneratedField[] = params
@@ -250,6 +260,9 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
             (p.schema as Schema) ?? {},
             p.description,
             version,
+            undefined,
+            // sort-mode lists ("title ASC, id DESC") stay free text: their items are not bare enum values
+            p.in === "query" && isPlainCommaList(version, op.operationId as string, p.name as string),
           ),
         );
       const content = ((op.requestBody as Schema | undefined)?.content ?? {}) as Record<string, Schema>;
@@ -261,6 +274,8 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
         bodyKind =
           contentType === "application/json" ? "json" : contentType === "multipart/form-data" ? "multipart" : "form";
         const flat = flatten(spec, content[contentType].schema);
+        for (const c of correctionsOf(version, op.operationId as string))
+          if (c.kind === "required-rename") flat.required = flat.required.map((r) => (r === c.from ? c.to : r));
         if (flat.isObject && Object.keys(flat.properties).length) {
           for (const [name, prop] of Object.entries(flat.properties))
             fields.push(
@@ -277,6 +292,13 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
             description: "The request body as JSON.",
           });
         }
+      }
+      for (const c of correctionsOf(version, op.operationId as string)) {
+        const target = c.kind === "enum-values" && fields.find((f) => f.in === "body" && f.name === c.property);
+        if (!target || c.kind !== "enum-values" || !target.values) continue;
+        const wildcard = target.values.indexOf("*");
+        const added = c.add.filter((v) => !target.values?.includes(v));
+        target.values.splice(wildcard === -1 ? target.values.length : wildcard, 0, ...added);
       }
       const responses = (op.responses ?? {}) as Record<string, Schema>;
       const ok = responses["200"] ?? responses["201"];
@@ -302,6 +324,7 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
       if (bodyKind) declared.body = bodyKind;
       if (download) declared.download = true;
       if (op.deprecated) declared.deprecated = true;
+      applyResponseCorrections(version, op);
       const response = responseOf(spec, op);
       if (response) responseTrees.set(declared, response);
       out.push(declared);

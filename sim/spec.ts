@@ -19,9 +19,10 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import { CORRECTIONS, type Correction, commaListCorrection } from "./corrections";
 import type { ApiVersion } from "./types";
 
-/** Bump when the compact format or the derivation rules below change. */
+/** Bump when the compact format or the derivation rules below change (the corrections list is hashed in). */
 const CACHE_FORMAT = "pipedrive-sim-spec-7";
 
 export type JsonSchema = Record<string, unknown>;
@@ -31,7 +32,7 @@ export interface ParamSpec {
   in: "query" | "path" | "header";
   required: boolean;
   schema: JsonSchema;
-  /** Enum-typed string documented as "comma separated": each item is checked against the enum. */
+  /** Enum-typed string documented as "comma separated" (sim/corrections.ts): each item is checked against the enum. */
   commaList?: boolean;
   /** Items may carry a sort mode: "field ASC" (v1 `sort`). */
   sortModes?: boolean;
@@ -211,7 +212,7 @@ export function loadSpecs(opts: LoadOptions = {}): LoadedSpecs {
   }
   const key = crypto
     .createHash("sha1")
-    .update(`${CACHE_FORMAT}|${stats.join("|")}`)
+    .update(`${CACHE_FORMAT}|${JSON.stringify(CORRECTIONS)}|${stats.join("|")}`)
     .digest("hex");
   const memo = loaded.get(key);
   if (memo) return memo;
@@ -324,46 +325,67 @@ function parseTsv(text: string): Map<string, TsvRow> {
   return rows;
 }
 
-/**
- * Spec errata: places where the published spec contradicts itself. Each fix is the smallest change
- * that makes the spec agree with its own property list; nothing is loosened.
- */
-const ERRATA: Array<{ version: ApiVersion; operationId: string; fix: (op: OpenApiOperation) => void; why: string }> = [
-  {
-    version: "v2",
-    operationId: "addOrganization",
-    why: "POST /api/v2/organizations requires `title`, which is not among its properties; the property is `name`.",
-    fix: (op) => {
-      const schema = op.requestBody?.content?.["application/json"]?.schema as JsonSchema | undefined;
-      if (schema && Array.isArray(schema.required)) {
-        schema.required = (schema.required as string[]).map((r) => (r === "title" ? "name" : r));
+/** The corrections (sim/corrections.ts) that rewrite an operation's body schema before it is compiled. */
+function applyBodyCorrections(version: ApiVersion, op: OpenApiOperation): void {
+  for (const c of CORRECTIONS) {
+    if (c.version !== version || c.operationId !== op.operationId) continue;
+    if (c.kind === "comma-list" || c.kind === "response-type") continue;
+    const schemas = Object.values(op.requestBody?.content ?? {}).map((media) => media.schema as JsonSchema | undefined);
+    let applied = false;
+    for (const schema of schemas) {
+      if (!schema) continue;
+      if (c.kind === "required-rename" && Array.isArray(schema.required) && schema.required.includes(c.from)) {
+        schema.required = (schema.required as string[]).map((r) => (r === c.from ? c.to : r));
+        applied = true;
       }
-    },
-  },
-  {
-    version: "v2",
-    operationId: "searchProducts",
-    why: "GET /api/v2/products/search types a result's `code` as integer; the product's own schema (GET /api/v2/products/{id}) says string, e.g. \"PRD-001\".",
-    fix: (op) => {
-      const schema = op.responses?.["200"]?.content?.["application/json"]?.schema;
-      const visit = (s: unknown): void => {
-        if (!s || typeof s !== "object") return;
-        const node = s as JsonSchema;
-        const code = (node.properties as Record<string, JsonSchema> | undefined)?.code;
-        if (code?.type === "integer" && (node.properties as Record<string, unknown>).visible_to) code.type = "string";
-        for (const value of Object.values(node)) visit(value);
-      };
-      visit(schema);
-    },
-  },
-];
-
-export const SPEC_ERRATA = ERRATA.map(({ version, operationId, why }) => ({ version, operationId, why }));
-
-/** Applies the errata to one operation as parsed from the spec (the simulator and the generator share them). */
-export function applySpecErrata(version: ApiVersion, op: { operationId?: string }): void {
-  for (const e of ERRATA) if (e.version === version && e.operationId === op.operationId) e.fix(op as OpenApiOperation);
+      const property =
+        c.kind === "enum-values" ? (schema.properties as Record<string, JsonSchema>)?.[c.property] : null;
+      if (c.kind === "enum-values" && property && Array.isArray(property.enum)) {
+        const values = property.enum as unknown[];
+        const wildcard = values.indexOf("*");
+        const added = c.add.filter((v) => !values.includes(v));
+        values.splice(wildcard === -1 ? values.length : wildcard, 0, ...added);
+        applied = true;
+      }
+    }
+    if (!applied) throw staleCorrection(c);
+  }
 }
+
+/**
+ * The response-type corrections (sim/corrections.ts) of an operation: its documented success
+ * response, as parsed, retyped where Pipedrive answers otherwise. The operations generator applies
+ * them too, so the actions' output schemas agree.
+ */
+export function applyResponseCorrections(version: ApiVersion, op: { operationId?: string; responses?: unknown }): void {
+  for (const c of CORRECTIONS) {
+    if (c.kind !== "response-type" || c.version !== version || c.operationId !== op.operationId) continue;
+    const responses = (op.responses ?? {}) as OpenApiOperation["responses"] & object;
+    const schema = (responses["200"] ?? responses["201"])?.content?.["application/json"]?.schema;
+    let applied = false;
+    const visit = (node: unknown): void => {
+      if (!node || typeof node !== "object") return;
+      const property = ((node as JsonSchema).properties as Record<string, JsonSchema> | undefined)?.[c.property];
+      if (property?.type === c.from) {
+        property.type = c.to;
+        applied = true;
+      }
+      for (const value of Object.values(node)) visit(value);
+    };
+    visit(schema);
+    if (!applied) throw staleCorrection(c);
+  }
+}
+
+const staleCorrection = (c: Correction) =>
+  new Error(
+    `sim/corrections.ts: the ${c.kind} correction for ${c.version} ${c.operationId} no longer matches the spec; check it against Pipedrive's docs and update or remove it.`,
+  );
+
+/** Spec errata the simulator applies (from sim/corrections.ts), for tests and docs. */
+export const SPEC_ERRATA = CORRECTIONS.filter((c) => c.kind === "required-rename").map(
+  ({ version, operationId, spec, docs }) => ({ version, operationId, why: `The spec ${spec}; ${docs}.` }),
+);
 
 const METHODS = ["get", "post", "put", "patch", "delete"];
 
@@ -375,10 +397,13 @@ function buildOperations(version: ApiVersion, doc: OpenApiDoc, tsvText: string):
     for (const m of METHODS) {
       const raw = item[m] as OpenApiOperation | undefined;
       if (!raw?.operationId) continue;
-      applySpecErrata(version, raw);
+      applyBodyCorrections(version, raw);
+      applyResponseCorrections(version, raw);
       const method = m.toUpperCase();
       const row = tsv.get(`${method} ${p}`);
-      const params = [...shared, ...(raw.parameters ?? [])].map(buildParam).filter((x): x is ParamSpec => !!x);
+      const params = [...shared, ...(raw.parameters ?? [])]
+        .map((param) => buildParam(param, version, raw.operationId as string))
+        .filter((x): x is ParamSpec => !!x);
       const codes = row?.codes.length ? row.codes : Object.keys(raw.responses ?? {}).map(Number);
       const successStatus = codes.find((c) => c >= 200 && c < 300) ?? 200;
       const { responseKind, pagination } = describeResponse(raw, params);
@@ -400,21 +425,27 @@ function buildOperations(version: ApiVersion, doc: OpenApiDoc, tsvText: string):
       });
     }
   }
+  for (const c of CORRECTIONS) {
+    if (c.kind !== "comma-list" || c.version !== version) continue;
+    const op = ops.find((o) => o.operationId === c.operationId);
+    if (!op?.params.some((param) => param.name === c.parameter && param.commaList)) throw staleCorrection(c);
+  }
   return ops;
 }
 
-function buildParam(p: OpenApiParam): ParamSpec | null {
+function buildParam(p: OpenApiParam, version: ApiVersion, operationId: string): ParamSpec | null {
   if (!p || (p.in !== "query" && p.in !== "path" && p.in !== "header")) return null;
   const description = p.description ?? "";
   const schema = toJsonSchema(p.schema ?? {}) as JsonSchema;
   const spec: ParamSpec = { name: p.name, in: p.in, required: !!p.required || p.in === "path", schema };
-  const isEnumString = schema.type === "string" && Array.isArray(schema.enum);
-  if (isEnumString && /comma[- ]separated|separated by a comma|multiple selection/i.test(description)) {
+  const correction = p.in === "query" ? commaListCorrection(version, operationId, p.name) : undefined;
+  if (correction) {
+    if (schema.type !== "string" || !Array.isArray(schema.enum)) throw staleCorrection(correction);
     spec.commaList = true;
     // The enum lists single values (and, for *Fields include_fields, a few pre-joined combos):
     // keep only single values; the combos are covered by checking each item.
     schema.enum = (schema.enum as unknown[]).filter((v) => typeof v !== "string" || !v.includes(","));
-    if (/sorting mode/i.test(description)) spec.sortModes = true;
+    if (correction.sortModes) spec.sortModes = true;
   }
   const upTo = /comma separated string array of up to (\d+)/i.exec(description);
   if (upTo) {
@@ -791,7 +822,9 @@ function opValidators(op: SpecOperation): OpValidators {
 /**
  * How a response schema is read: Pipedrive answers null for any unset field (`"org_id": null`,
  * `"data": null` on an empty v1 list) though the specs mark few fields nullable, so every property
- * also accepts null; types, required properties and enums are checked as written; oneOf is read as
+ * also accepts null; types, required properties and enums are checked as written, except
+ * `field_type`, whose enum lists the custom-field types while the *Fields lists also hold standard
+ * fields (v1 dealFields: `int` for id, `stage`, `status`); oneOf is read as
  * anyOf (Pipedrive's branches overlap, so a record often matches two); and a `date-time` may also be
  * v1's "YYYY-MM-DD HH:MM:SS", as the spec's own examples show (v1 getActivityTypes: add_time
  * '2019-10-04 16:24:55').
@@ -804,7 +837,10 @@ function responseReading(s: unknown, isProperty = false): unknown {
   for (const [k, v] of Object.entries(src)) {
     if (k === "properties" && v && typeof v === "object")
       out.properties = Object.fromEntries(
-        Object.entries(v as Record<string, unknown>).map(([n, p]) => [n, responseReading(p, true)]),
+        Object.entries(v as Record<string, unknown>).map(([n, p]) => [
+          n,
+          responseReading(n === "field_type" ? withoutEnum(p) : p, true),
+        ]),
       );
     else if (k === "oneOf") out.anyOf = responseReading(v);
     else if (k === "format" && v === "date-time") out.format = "pipedrive-time";
@@ -816,6 +852,17 @@ function responseReading(s: unknown, isProperty = false): unknown {
   else if (Array.isArray(out.type) && !out.type.includes("null")) out.type = [...out.type, "null"];
   if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
   return out.type || out.enum ? out : { anyOf: [out, { type: "null" }] };
+}
+
+/** A schema with its enums dropped, through allOf/anyOf/oneOf. */
+function withoutEnum(s: unknown): unknown {
+  if (Array.isArray(s)) return s.map(withoutEnum);
+  if (!s || typeof s !== "object") return s;
+  return Object.fromEntries(
+    Object.entries(s as JsonSchema)
+      .filter(([k]) => k !== "enum")
+      .map(([k, v]) => [k, withoutEnum(v)]),
+  );
 }
 
 const responseValidators = new WeakMap<SpecOperation, ValidateFunction | null>();

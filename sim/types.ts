@@ -203,6 +203,8 @@ export type CollectionName =
   | "files"
   | "filters"
   | "projects"
+  | "tasks"
+  | "dealProducts"
   | "webhooks"
   | "fields";
 

@@ -44,7 +44,15 @@ const WITHOUT_EXAMPLE: [string, (input: (typeof actions)[string]["inputs"][numbe
   ["a cursor is only valid for the list that issued it", (input) => input.key === "cursor"],
   ["a file comes from an earlier step", (input) => input.type === "data"],
   ["key-value lists are optional extras", (input) => input.collection === "keyvaluelist"],
-  ["kept for compatibility and ignored", (input, key) => input.key === "addTime" && key === "addDeal"],
+  ["a secret has no example (webhook credentials are generated when empty)", (input) => input.type === "password"],
+  [
+    "kept for compatibility and ignored (not sent)",
+    (input, key) =>
+      (input.key === "addTime" && key === "addDeal") ||
+      /^Kept so configurations made with Prismatic's component still load/.test(
+        (input as { comments?: string }).comments ?? "",
+      ),
+  ],
   ["the removed Subscriptions keys take no input", (_input, key) => REMOVED.includes(key)],
 ];
 

@@ -8842,7 +8842,7 @@ export const OPERATIONS: GeneratedOperation[] = [
       {
         name: "items",
         in: "query",
-        type: "enum",
+        type: "enum-csv",
         values: [
           "activity",
           "activityType",
@@ -9381,6 +9381,12 @@ export const OPERATIONS: GeneratedOperation[] = [
           "product",
           "stage",
           "user",
+          "board",
+          "deal_installment",
+          "deal_product",
+          "phase",
+          "project",
+          "task",
           "*",
         ],
         description: "The type of object to receive notifications about.",
