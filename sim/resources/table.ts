@@ -8,6 +8,7 @@ import type { ApiVersion, CollectionName, FieldEntity } from "../types";
 import { badRequest, formatTime, isPlainObject, parseTime, type TimeFormat } from "../util";
 import type { ApiRequest, Caller, Rec, SimCore } from "./context";
 import { presentCustomFields } from "./customFields";
+import { savedFilter } from "./savedFilters";
 
 export type FilterFactory = (value: unknown, core: SimCore, req: ApiRequest) => (rec: Rec) => boolean;
 
@@ -242,6 +243,7 @@ const deals: ResourceDef = {
     stage_id: "stages",
   },
   filters: {
+    filter_id: savedFilter("deals", "deal"),
     ...v2Common(),
     person_id: eq("person_id"),
     org_id: eq("org_id"),
@@ -390,6 +392,7 @@ const persons: ResourceDef = {
   required: ["name"],
   refs: { owner_id: "users", org_id: "organizations" },
   filters: {
+    filter_id: savedFilter("people", "person"),
     ...v2Common(),
     org_id: eq("org_id"),
     deal_id: (value, core) => {
@@ -465,7 +468,7 @@ const organizations: ResourceDef = {
   sample: (id) => ({ name: `Sim Organization ${id}` }),
   required: ["name"],
   refs: { owner_id: "users" },
-  filters: v2Common(),
+  filters: { ...v2Common(), filter_id: savedFilter("org", "organization") },
   check: (input) => {
     requireVisibleTo(input, [1, 3, 5, 7]);
     if (input.address !== undefined && input.address !== null && !isPlainObject(input.address)) {
@@ -536,6 +539,7 @@ const activities: ResourceDef = {
   sample: (id) => ({ subject: `Sim activity ${id}`, type: "call" }),
   refs: { owner_id: "users", deal_id: "deals", person_id: "persons", org_id: "organizations", lead_id: "leads" },
   filters: {
+    filter_id: savedFilter("activity", "activity"),
     ...v2Common(),
     deal_id: eq("deal_id"),
     lead_id: eq("lead_id"),
