@@ -10,7 +10,8 @@ import component from "../../src";
  * - without batching, one result is one execution, unless the perform says polledNoChanges;
  * - polling state (instanceState) persists between performs and runs; a perform that throws
  *   fails the run and its state changes are not kept; batches already queued still run.
- * The on-deploy initial sync (onDeployPerform + onDeployResolver) is run the same way by deploy().
+ * The on-deploy initial sync (onDeployPerform with the onDeployResolver) runs the same way with
+ * run({ onDeploy: true }). A perform's returned instanceState is merged as the platform does.
  */
 type Perform = (context: unknown, payload: unknown, params: unknown) => Promise<Record<string, unknown> | undefined>;
 type Resolve = (context: unknown, result: unknown) => unknown;
@@ -19,7 +20,8 @@ interface ConvertedTrigger {
   onDeployPerform?: Perform;
   resolveTriggerItems?: Resolve;
   getNextPaginationState?: Resolve;
-  onDeployResolver?: { resolveItems?: Resolve; getNextPaginationState?: Resolve };
+  resolveOnDeployItems?: Resolve;
+  getOnDeployNextPaginationState?: Resolve;
   triggerResolverSupport?: string;
   triggerResolverDefaultBatchSize?: number;
   isPollingTrigger?: boolean;
@@ -105,11 +107,9 @@ export class PollingHost {
   async run(options: { onDeploy?: boolean } = {}): Promise<RunReport> {
     const perform = options.onDeploy ? this.trigger.onDeployPerform : this.trigger.perform;
     if (!perform) throw new Error(`${this.triggerKey} has no ${options.onDeploy ? "onDeployPerform" : "perform"}`);
-    const resolveItems = options.onDeploy
-      ? this.trigger.onDeployResolver?.resolveItems
-      : this.trigger.resolveTriggerItems;
+    const resolveItems = options.onDeploy ? this.trigger.resolveOnDeployItems : this.trigger.resolveTriggerItems;
     const nextState = options.onDeploy
-      ? this.trigger.onDeployResolver?.getNextPaginationState
+      ? this.trigger.getOnDeployNextPaginationState
       : this.trigger.getNextPaginationState;
     const report: RunReport = { executions: [], performs: 0 };
     let paginationState: unknown;
@@ -128,6 +128,10 @@ export class PollingHost {
         return report;
       }
       if (!result) throw new Error(`${this.triggerKey} returned no result`);
+      for (const [key, value] of Object.entries((result.instanceState as Record<string, unknown>) ?? {})) {
+        if (value === null) delete this.instanceState[key];
+        else this.instanceState[key] = value;
+      }
       const batched = Boolean(this.batchSize) && (resolveItems || !this.trigger.isPollingTrigger);
       if (batched && resolveItems) {
         for (const batch of this.batches(resolveItems(context, result) as unknown[])) {

@@ -11,6 +11,7 @@ import {
 import { createPipedriveClient, type PipedriveClient } from "../../client";
 import { fieldCatalog, hasFieldCatalog } from "../../customFields/catalog";
 import { clean, connectionInput } from "../../inputs";
+import { backfillFor } from "./backfill";
 import { type BasicCredentials, verifyBasicAuth } from "./credentials";
 import { rememberEvent } from "./dedupe";
 import { type ChangedField, changedFields, type PipedriveEvent, parseEvent } from "./event";
@@ -198,6 +199,8 @@ export function webhookTrigger(definition: WebhookTriggerDefinition) {
     scheduleSupport: "invalid",
     synchronousResponseSupport: "invalid",
     perform: perform as never,
+    // "New record" triggers offer the platform's initial sync on deploy: the records that already exist.
+    ...backfillFor(definition.eventObject, definition.eventAction, BRANCH_EVENT),
     webhookLifecycleHandlers: {
       create: async (context, rawParams) => {
         const params = rawParams as Record<string, unknown>;
