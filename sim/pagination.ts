@@ -63,6 +63,13 @@ function compareIds(a: number | string, b: number | string): number {
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
 
+/** The keyset order: the sort field, then the id. */
+export function sortComparator(sortBy: string, direction: "asc" | "desc") {
+  const sign = direction === "asc" ? 1 : -1;
+  return (a: SimRecord, b: SimRecord) =>
+    sign * (compareKeys(keyOf(a[sortBy]), keyOf(b[sortBy])) || compareIds(a.id, b.id));
+}
+
 export interface CursorPage<T> {
   items: T[];
   nextCursor: string | null;
@@ -78,12 +85,12 @@ export function cursorPage(
   direction: "asc" | "desc",
   limit: number,
   cursor: string | undefined,
+  presorted = false,
 ): CursorPage<SimRecord> {
-  const sign = direction === "asc" ? 1 : -1;
-  const cmp = (a: SimRecord, b: SimRecord) =>
-    sign * (compareKeys(keyOf(a[sortBy]), keyOf(b[sortBy])) || compareIds(a.id, b.id));
+  const cmp = sortComparator(sortBy, direction);
   let sorted = items;
-  if (sortBy !== "id") sorted = [...items].sort(cmp);
+  if (presorted) sorted = items;
+  else if (sortBy !== "id") sorted = [...items].sort(cmp);
   else if (direction === "desc") sorted = [...items].reverse();
 
   let start = 0;

@@ -191,3 +191,10 @@ test("an interrupted round resumes from its cursor: the failed page is read agai
   expect(keys.length).toBe(new Set(keys).size);
   expect(new Set(keys)).toEqual(new Set([...expected].map(([id, time]) => `${id}@${time}`)));
 }, 60_000);
+
+test("docs/triggers.md is up to date (npm run docs)", () => {
+  const fs = require("node:fs") as typeof import("node:fs");
+  const { renderTriggersDoc, TRIGGERS_DOC } =
+    require("../scripts/generate-docs") as typeof import("../scripts/generate-docs");
+  expect(fs.readFileSync(TRIGGERS_DOC, "utf8")).toBe(renderTriggersDoc());
+});

@@ -80,19 +80,30 @@ const eq =
   (rec) =>
     rec[field] === value;
 
+/**
+ * Compares a record's time with a bound. RFC 3339 UTC times to the second (v2's own format) compare
+ * as strings, which keeps lists over 100,000 records fast; any other form is parsed.
+ */
+const timeTest = (value: unknown, test: (recordMs: number, boundMs: number) => boolean, field: string) => {
+  const t = Date.parse(String(value));
+  const canonical = t % 1000 === 0 ? new Date(t).toISOString().replace(".000Z", "Z") : undefined;
+  return (rec: Rec) => {
+    const v = rec[field];
+    if (canonical && typeof v === "string" && v.length === 20 && v[10] === "T" && v[19] === "Z")
+      return test(v < canonical ? -1 : v > canonical ? 1 : 0, 0);
+    return test(parseTime(v), t);
+  };
+};
+
 const since =
   (field: string): FilterFactory =>
-  (value) => {
-    const t = Date.parse(String(value));
-    return (rec) => parseTime(rec[field]) >= t;
-  };
+  (value) =>
+    timeTest(value, (a, b) => a >= b, field);
 
 const until =
   (field: string): FilterFactory =>
-  (value) => {
-    const t = Date.parse(String(value));
-    return (rec) => parseTime(rec[field]) < t;
-  };
+  (value) =>
+    timeTest(value, (a, b) => a < b, field);
 
 const idsIn: FilterFactory = (value) => {
   const set = new Set(

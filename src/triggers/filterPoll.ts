@@ -103,7 +103,11 @@ const matchingFilterTrigger = (spec: MatchingFilterSpec) =>
         dataSource: "selectFilter",
         comments: `The saved ${spec.plural} filter to watch (a filter of type "${spec.filterType}"). Pick one from the dropdown or map its ID.`,
       }),
-      lookBackDate: lookBackDateInput,
+      lookBackDate: {
+        ...lookBackDateInput,
+        comments:
+          "On the first run, report the records that match the filter and were updated on or after this date (a date, 2026-01-01, or a date-time with a time zone); the older ones are only recorded as matching. Empty: record who matches now and report only later entries. Changing it later starts over from the new date; a redeploy with the same date does not.",
+      },
       maxPagesPerRun: maxPagesPerRunInput,
     },
     triggerResolverSupport: "valid",

@@ -49,6 +49,10 @@ export class PollingHost {
   readonly executions: unknown[] = [];
   performs = 0;
   readonly trigger: ConvertedTrigger;
+  /** Keep every execution's data in `executions` (off in benchmarks, which only count). */
+  retain = true;
+  /** Called with every execution's trigger data. */
+  onExecution?: (data: unknown) => void;
   /** Called before each perform with its number within the run (1-based), e.g. to inject a fault. */
   beforePerform?: (performInRun: number) => void;
 
@@ -103,6 +107,13 @@ export class PollingHost {
     return out;
   }
 
+  private execute(report: RunReport, data: unknown) {
+    this.onExecution?.(data);
+    if (!this.retain) return;
+    report.executions.push(data);
+    this.executions.push(data);
+  }
+
   /** One scheduled run (or, with onDeploy, the initial sync on deploy). */
   async run(options: { onDeploy?: boolean } = {}): Promise<RunReport> {
     const perform = options.onDeploy ? this.trigger.onDeployPerform : this.trigger.perform;
@@ -135,15 +146,13 @@ export class PollingHost {
       const batched = Boolean(this.batchSize) && (resolveItems || !this.trigger.isPollingTrigger);
       if (batched && resolveItems) {
         for (const batch of this.batches(resolveItems(context, result) as unknown[])) {
-          report.executions.push(this.batchSize === 1 ? batch[0] : batch);
-          this.executions.push(this.batchSize === 1 ? batch[0] : batch);
+          this.execute(report, this.batchSize === 1 ? batch[0] : batch);
         }
         paginationState = nextState?.(context, result) ?? null;
         if (!paginationState) break;
       } else {
         if (result.resultType !== "polled_no_changes") {
-          report.executions.push((result.payload as { body: { data: unknown } }).body.data);
-          this.executions.push((result.payload as { body: { data: unknown } }).body.data);
+          this.execute(report, (result.payload as { body: { data: unknown } }).body.data);
         }
         break;
       }
