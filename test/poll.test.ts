@@ -168,3 +168,52 @@ test("pollChangesTrigger keeps Prismatic's inputs and output shape: { created, u
   expect(notes.created[0]).toMatchObject({ item: "note", id: note.data.id, data: { content: "Polled note" } });
   expect(Object.keys(notes.created[0])).toEqual(["item", "id", "data"]);
 });
+
+test("pollChangesTrigger with Show Deleted Records reports deleted deals once, in deleted; without it the shape stays { created, updated }", async () => {
+  bed.sim.reset();
+  const instanceState: Record<string, unknown> = {};
+  const poll = async (showDeletedRecords: string) =>
+    (
+      await pollTrigger.perform(
+        { logger, instanceState, debug: { enabled: false } },
+        { headers: {}, body: { data: null } },
+        {
+          connection: bed.oauth,
+          resourceType: "deal",
+          showNewRecords: "true",
+          showUpdatedRecords: "true",
+          showDeletedRecords,
+        },
+      )
+    ).payload.body.data as Polled & { deleted?: { id: number; data: { is_deleted?: boolean } }[] };
+  expect(await poll("true")).toEqual({ created: [], updated: [], deleted: [] });
+  bed.sim.advanceTime(1500);
+  const client = createPipedriveClient(bed.oauth as never, { logger });
+  const ids: number[] = [];
+  for (let i = 0; i < 3; i++)
+    ids.push(
+      (
+        await client.request<{ data: { id: number } }>({
+          method: "POST",
+          version: "v2",
+          path: "/deals",
+          body: { title: `D${i}` },
+        })
+      ).data.id,
+    );
+  const first = await poll("true");
+  expect(first.created.map((d) => d.id)).toEqual(ids);
+  bed.sim.advanceTime(1500);
+  await client.request({ method: "DELETE", version: "v2", path: "/deals/{id}", pathParams: { id: ids[1] } });
+  const second = await poll("true");
+  expect(second.created).toEqual([]);
+  expect(second.updated).toEqual([]);
+  expect(second.deleted?.map((d) => d.id)).toEqual([ids[1]]);
+  expect(second.deleted?.[0].data.is_deleted).toBe(true);
+  // Reported once: the overlap window does not repeat it.
+  bed.sim.advanceTime(1500);
+  expect((await poll("true")).deleted).toEqual([]);
+  bed.sim.advanceTime(1500);
+  await client.request({ method: "DELETE", version: "v2", path: "/deals/{id}", pathParams: { id: ids[2] } });
+  expect(await poll("false")).toEqual({ created: [], updated: [] });
+});

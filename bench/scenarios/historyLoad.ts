@@ -6,13 +6,16 @@
  * platform stand-in (test/support/polling.ts): batched (batch size 50, one page a perform, the
  * platform calling the perform again with payload.paginationState), and unbatched (one perform
  * reads every page, up to Max Pages Per Run). A plain fetch loop that sleeps Retry-After on a 429
- * is the baseline.
+ * is the baseline. The simulator runs in a child process (bench/children/historySim.ts), so serving
+ * pages does not share the trigger's event loop.
  */
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import { createInterface } from "node:readline";
 import { createConnection } from "@prismatic-io/spectral/dist/testing";
-import { PipedriveSimulator } from "../../sim";
 import { apiToken } from "../../src/connections";
 import { PollingHost } from "../../test/support/polling";
-import { bar, median, round, sleep, withTimeout } from "../lib";
+import { bar, median, ROOT, round, sleep, withTimeout } from "../lib";
 import type { ScenarioOptions, ScenarioResult } from "../types";
 
 const LIMIT = 80;
@@ -38,8 +41,37 @@ interface Run {
   error?: string;
 }
 
-async function componentRun(sim: PipedriveSimulator, impl: "batched" | "unbatched") {
-  const connection = createConnection(apiToken, { apiToken: sim.createApiToken(1), companyDomain: sim.url });
+interface SimChild {
+  url: string;
+  expected: number;
+  tokens: string[];
+  ask: (command: "stats" | "stop") => Promise<{ requests: number; rateLimited: number; violations: unknown[] }>;
+}
+
+async function startSimChild(deals: number, tokens: number): Promise<SimChild> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/children/historySim.ts")], {
+    cwd: ROOT,
+    env: { ...process.env, HISTORY_DEALS: String(deals), HISTORY_TOKENS: String(tokens), HISTORY_LOOK_BACK: LOOK_BACK },
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const line = await lines.next();
+    if (line.done) throw new Error("the simulator child exited");
+    return JSON.parse(line.value);
+  };
+  const ready = (await next()) as { url: string; expected: number; tokens: string[] };
+  return {
+    ...ready,
+    ask: async (command) => {
+      child.stdin.write(`${command}\n`);
+      return next();
+    },
+  };
+}
+
+async function componentRun(sim: SimChild, token: string, impl: "batched" | "unbatched") {
+  const connection = createConnection(apiToken, { apiToken: token, companyDomain: sim.url });
   const host = new PollingHost(
     "pollChangesTrigger",
     {
@@ -70,8 +102,7 @@ async function componentRun(sim: PipedriveSimulator, impl: "batched" | "unbatche
   return { records, unique: ids.size, ms };
 }
 
-async function rawRun(sim: PipedriveSimulator) {
-  const token = sim.createApiToken(1);
+async function rawRun(sim: SimChild, token: string) {
   const started = performance.now();
   const ids = new Set<number>();
   let records = 0;
@@ -107,39 +138,34 @@ export async function historyLoad(options: ScenarioOptions): Promise<ScenarioRes
   const pages = Math.ceil(deals / PAGE);
   const idealMs = (pages / LIMIT) * WINDOW_MS;
   const idealRate = (LIMIT / (WINDOW_MS / 1000)) * PAGE;
-  const sim = await PipedriveSimulator.start({ burst: { limit: LIMIT, windowMs: WINDOW_MS }, dailyBudget: 1e12 });
+  const plan: Impl[] = ["batched", "unbatched", "raw"];
+  const sim = await startSimChild(deals, plan.length * runs);
+  const expected = sim.expected;
   const all: Run[] = [];
-  let expected = 0;
   try {
-    const start = Date.parse(LOOK_BACK);
-    sim.seed("deals", deals, (i) => {
-      const time = new Date(start + i * 30_000).toISOString().replace(/\.\d{3}Z$/, "Z");
-      return { add_time: time, update_time: time };
-    });
-    expected = sim.all("deals").filter((d) => Date.parse(String(d.update_time)) >= start).length;
-    const plan: Impl[] = ["batched", "unbatched", "raw"];
     const progress = bar(
       plan.length * runs,
       `history load: ${deals} deals at ${LIMIT} req / 2 s (ideal ${idealMs} ms)`,
     );
     for (const impl of plan)
       for (let i = 0; i < runs; i++) {
-        const requests = sim.stats.requests;
-        const limited = sim.stats.rateLimited;
+        const before = await sim.ask("stats");
+        const token = sim.tokens[all.length];
         // A fresh window for every run.
         await sleep(WINDOW_MS + 100);
         try {
           const result = await withTimeout(
-            impl === "raw" ? rawRun(sim) : componentRun(sim, impl),
+            impl === "raw" ? rawRun(sim, token) : componentRun(sim, token, impl),
             idealMs * 10 + 30_000,
             "history load",
           );
+          const after = await sim.ask("stats");
           all.push({
             impl,
             ok: result.unique === expected && result.records === expected,
             ...result,
-            requests: sim.stats.requests - requests,
-            rateLimited: sim.stats.rateLimited - limited,
+            requests: after.requests - before.requests,
+            rateLimited: after.rateLimited - before.rateLimited,
           });
         } catch (error) {
           all.push({
@@ -156,10 +182,10 @@ export async function historyLoad(options: ScenarioOptions): Promise<ScenarioRes
         progress.increment();
       }
     progress.stop();
-    if (sim.violations.length)
-      throw new Error(`history load: ${sim.violations.length} spec violations: ${JSON.stringify(sim.violations[0])}`);
+    const { violations } = await sim.ask("stats");
+    if (violations.length) throw new Error(`history load: spec violations: ${JSON.stringify(violations[0])}`);
   } finally {
-    await sim.stop();
+    await sim.ask("stop");
   }
 
   const of = (impl: Impl) => all.filter((r) => r.impl === impl);

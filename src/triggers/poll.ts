@@ -17,6 +17,9 @@ import {
 export { MAX_SEEN, OVERLAP_MS } from "./sync";
 
 /** Types with a v2 list that takes updated_since (sorted by update_time); the others come from /v1/recents. */
+/** Types whose v2 list returns deleted records (status=deleted), with their deletion as update_time. */
+const DELETIONS = new Set(["deal"]);
+
 const V2_RESOURCES: Record<string, string> = {
   deal: "/deals",
   person: "/persons",
@@ -63,6 +66,8 @@ interface Round {
   /** Highest update time reported in this round so far, RFC 3339. */
   highest: string;
   pages: number;
+  /** After the changes, deleted deals (v2 status=deleted), when Show Deleted Records is on. */
+  phase?: "changes" | "deleted";
 }
 
 interface PollState {
@@ -89,7 +94,12 @@ async function readChanges(client: PipedriveClient, resourceType: string, round:
       path: v2Path,
       pagination: "cursor",
       from: round.from,
-      query: { updated_since: round.since, sort_by: "update_time", sort_direction: "asc" },
+      query: {
+        updated_since: round.since,
+        sort_by: "update_time",
+        sort_direction: "asc",
+        ...(round.phase === "deleted" ? { status: "deleted" } : {}),
+      },
     });
     return {
       items: page.items.map((data) => ({ item: resourceType, id: data.id as number, data })),
@@ -109,10 +119,16 @@ async function readChanges(client: PipedriveClient, resourceType: string, round:
   };
 }
 
-const emptyResult = <P extends object>(payload: P) => ({
+const emptyResult = <P extends object>(payload: P, withDeletions: boolean) => ({
   payload: {
     ...payload,
-    body: { data: { created: [] as ChangedItem[], updated: [] as ChangedItem[] } },
+    body: {
+      data: {
+        created: [] as ChangedItem[],
+        updated: [] as ChangedItem[],
+        ...(withDeletions ? { deleted: [] as ChangedItem[] } : {}),
+      },
+    },
     paginationState: undefined,
   },
   polledNoChanges: true,
@@ -158,6 +174,15 @@ export const pollChangesTrigger = pollingTrigger({
       comments: "Include records updated since the last check (in updated).",
       clean: clean.boolean("Show Updated Records"),
     }),
+    showDeletedRecords: input({
+      label: "Show Deleted Records",
+      type: "boolean",
+      required: false,
+      default: "false",
+      comments:
+        "Deals only (Pipedrive lists deleted deals; other types do not expose deletions): also report deals deleted since the last check, in deleted. Off: the output has only created and updated, as before.",
+      clean: clean.boolean("Show Deleted Records"),
+    }),
     lookBackDate: lookBackDateInput,
     maxPagesPerRun: maxPagesPerRunInput,
   },
@@ -165,8 +190,10 @@ export const pollChangesTrigger = pollingTrigger({
   batchConfig: { batchSize: DEFAULT_BATCH_SIZE },
   triggerResolver: {
     resolveItems: (_context, result) => {
-      const data = (result.payload.body as { data?: { created?: ChangedItem[]; updated?: ChangedItem[] } }).data;
-      return [...(data?.created ?? []), ...(data?.updated ?? [])];
+      const data = (
+        result.payload.body as { data?: { created?: ChangedItem[]; updated?: ChangedItem[]; deleted?: ChangedItem[] } }
+      ).data;
+      return [...(data?.created ?? []), ...(data?.updated ?? []), ...(data?.deleted ?? [])];
     },
     getNextPaginationState: nextPaginationState,
   },
@@ -175,6 +202,7 @@ export const pollChangesTrigger = pollingTrigger({
     const lookBackDate = params.lookBackDate as string | undefined;
     const state = { ...(context.polling.getState() as PollState) };
     const incoming = payload.paginationState as Record<string, unknown> | undefined;
+    const withDeletions = Boolean(params.showDeletedRecords) && DELETIONS.has(resourceType);
 
     if (lookBackDate && lookBackDate !== state.lookBackDate) {
       // Asked for history (first run, or a new date): a round from that date, reporting everything in it.
@@ -184,10 +212,10 @@ export const pollChangesTrigger = pollingTrigger({
     } else if (!state.cursor && !state.round) {
       // First run without a Look Back Date: start watching from now rather than replaying history.
       context.polling.setState({ cursor: iso(Date.now()), seen: [] } satisfies PollState);
-      return emptyResult(payload);
+      return emptyResult(payload, withDeletions);
     } else if (incoming && !state.round) {
       // A later page of a run whose round has already completed.
-      return emptyResult(payload);
+      return emptyResult(payload, withDeletions);
     }
 
     const cursor = state.cursor as string;
@@ -205,6 +233,7 @@ export const pollChangesTrigger = pollingTrigger({
     const { added, updated: updatedField } = timeFieldsOf(resourceType);
     const created: ChangedItem[] = [];
     const updated: ChangedItem[] = [];
+    const deleted: ChangedItem[] = [];
     let highest = toMillis(round.highest);
 
     const client = createPipedriveClient(params.connection as Connection, {
@@ -219,13 +248,18 @@ export const pollChangesTrigger = pollingTrigger({
       what: `New and Updated Records (${resourceType})`,
       readPage: async () => {
         const page = await readChanges(client, resourceType, round);
+        const deletions = round.phase === "deleted";
         for (const entry of page.items) {
           const time = (entry.data[updatedField] ?? entry.data[added]) as string | undefined;
           const updatedMs = toMillis(time);
-          const key = `${entry.id}@${time}`;
+          const key = `${entry.id}${deletions ? ":deleted" : ""}@${time}`;
           if (seen.has(key) || Number.isNaN(updatedMs)) continue;
           seen.add(key);
           highest = Math.max(highest, updatedMs);
+          if (deletions) {
+            deleted.push(entry);
+            continue;
+          }
           const isNew = !seenIds.has(String(entry.id)) && toMillis(entry.data[added]) >= sinceMs;
           seenIds.add(String(entry.id));
           (isNew ? created : updated).push(entry);
@@ -233,7 +267,13 @@ export const pollChangesTrigger = pollingTrigger({
         round.from = page.next;
         round.pages += 1;
         round.highest = iso(highest);
-        return page.next === undefined;
+        if (page.next !== undefined) return false;
+        if (withDeletions && !deletions) {
+          round.phase = "deleted";
+          round.from = undefined;
+          return false;
+        }
+        return true;
       },
     });
 
@@ -251,10 +291,11 @@ export const pollChangesTrigger = pollingTrigger({
     const data = {
       created: params.showNewRecords ? created : [],
       updated: params.showUpdatedRecords ? updated : [],
+      ...(withDeletions ? { deleted } : {}),
     };
     return {
       payload: { ...payload, body: { data }, paginationState: next ?? undefined },
-      polledNoChanges: !incoming && data.created.length === 0 && data.updated.length === 0 && next === null,
+      polledNoChanges: !incoming && data.created.length + data.updated.length + deleted.length === 0 && next === null,
     };
   },
   examplePayload: {
