@@ -133,11 +133,13 @@ async function rawRun(sim: SimChild, token: string) {
 }
 
 export async function historyLoad(options: ScenarioOptions): Promise<ScenarioResult> {
-  const deals = options.quick ? 20_000 : 100_000;
+  const deals = options.quick ? 60_000 : 200_000;
   const runs = options.quick ? 1 : 3;
   const pages = Math.ceil(deals / PAGE);
   const idealMs = (pages / LIMIT) * WINDOW_MS;
   const idealRate = (LIMIT / (WINDOW_MS / 1000)) * PAGE;
+  // The fastest any client can finish: a fresh rolling window lets the first 80 pages through at once.
+  const boundMs = (Math.max(0, pages - LIMIT) / LIMIT) * WINDOW_MS;
   const plan: Impl[] = ["batched", "unbatched", "raw"];
   const sim = await startSimChild(deals, plan.length * runs);
   const expected = sim.expected;
@@ -193,7 +195,7 @@ export async function historyLoad(options: ScenarioOptions): Promise<ScenarioRes
     const list = of(impl);
     const ms = median(list.map((r) => r.ms));
     const rate = expected / (ms / 1000);
-    return { list, ms, rate, vsIdeal: rate / idealRate };
+    return { list, ms, rate, vsIdeal: rate / idealRate, vsBound: boundMs / ms };
   };
   const batched = stats("batched");
   const row = (impl: Impl) => {
@@ -204,6 +206,7 @@ export async function historyLoad(options: ScenarioOptions): Promise<ScenarioRes
       round(s.ms),
       round(s.rate),
       round(s.vsIdeal, 2),
+      round(s.vsBound, 2),
       round(median(s.list.map((r) => r.requests))),
       s.list.map((r) => r.rateLimited).join(", "),
     ];
@@ -213,22 +216,23 @@ export async function historyLoad(options: ScenarioOptions): Promise<ScenarioRes
   return {
     key: "historyLoad",
     title: `History load: ${deals.toLocaleString("en-US")} deals from a Look Back Date at ${LIMIT} requests / 2 s`,
-    method: `pollChangesTrigger with a Look Back Date loads ${expected.toLocaleString("en-US")} deals (${pages} pages of ${PAGE}, v2 /deals?updated_since=&sort_by=update_time) through the platform stand-in of the test suite, in a fresh token's burst window each run (${runs} runs a variant, median). The simulator allows ${LIMIT} requests per rolling 2 s window, so the ideal is ${LIMIT} pages / 2 s = ${idealRate.toLocaleString("en-US")} records/s (${idealMs} ms for the whole load). A run counts as completed when every deal arrived exactly once.`,
+    method: `pollChangesTrigger with a Look Back Date loads ${expected.toLocaleString("en-US")} deals (${pages} pages of ${PAGE}, v2 /deals?updated_since=&sort_by=update_time) through the platform stand-in of the test suite, in a fresh token's burst window each run (${runs} runs a variant, median). The simulator allows ${LIMIT} requests per rolling 2 s window, so the ideal is ${LIMIT} pages / 2 s = ${idealRate.toLocaleString("en-US")} records/s (${idealMs} ms for the whole load); since a fresh rolling window lets the first ${LIMIT} pages through at once, the fastest possible load takes ${boundMs} ms (the bound), so a client can beat the steady-state ideal by a little. A run counts as completed when every deal arrived exactly once.`,
     columns: [
       "Implementation",
       "Runs completed",
       "Time (ms, median)",
       "Records/s",
       "Records/s / ideal",
+      "Bound time / time",
       "Requests",
       "429s per run",
     ],
     rows: impls.map(row),
     goals: [
       {
-        text: "batched history load >= 0.9 x ideal records/s",
+        text: "batched history load >= 0.9 x ideal records/s (80 pages / 2 s)",
         met: batched.vsIdeal >= 0.9,
-        detail: `${round(batched.rate)} records/s = ${round(batched.vsIdeal, 2)} x ideal ${idealRate}`,
+        detail: `${round(batched.rate)} records/s = ${round(batched.vsIdeal, 2)} x ideal ${idealRate}; bound ${boundMs} ms / time ${round(batched.ms)} ms = ${round(batched.vsBound, 2)}`,
       },
       {
         text: "every deal exactly once (component variants)",
@@ -250,12 +254,12 @@ export async function historyLoad(options: ScenarioOptions): Promise<ScenarioRes
     ],
     summary: impls.map((impl) => {
       const r = row(impl);
-      return `${LABEL[impl]}: ${r[1]} runs completed, median ${r[2]} ms, ${r[3]} records/s = ${r[4]} x ideal (${idealRate}), 429s per run: ${r[6]}`;
+      return `${LABEL[impl]}: ${r[1]} runs completed, median ${r[2]} ms, ${r[3]} records/s = ${r[4]} x ideal (${idealRate}), bound/time ${r[5]}, 429s per run: ${r[7]}`;
     }),
     notes: [
       "Pages are 500 records, Pipedrive's maximum; the trigger's client paces itself from the x-ratelimit-* headers, so it waits for the window instead of collecting 429s.",
       "The stand-in runs the batches' executions inline (it only records them), so the figure is the trigger's read rate, not a flow's processing rate.",
     ],
-    raw: { deals, runs, idealMs, idealRate, all },
+    raw: { deals, runs, idealMs, idealRate, boundMs, all },
   };
 }
