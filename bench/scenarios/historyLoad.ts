@@ -149,8 +149,9 @@ export async function historyLoad(options: ScenarioOptions): Promise<ScenarioRes
       plan.length * runs,
       `history load: ${deals} deals at ${LIMIT} req / 2 s (ideal ${idealMs} ms)`,
     );
-    for (const impl of plan)
-      for (let i = 0; i < runs; i++) {
+    // Interleaved, so a change in the machine's load does not favour one variant.
+    for (let i = 0; i < runs; i++)
+      for (const impl of plan) {
         const before = await sim.ask("stats");
         const token = sim.tokens[all.length];
         // A fresh window for every run.

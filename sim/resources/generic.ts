@@ -5,8 +5,8 @@
  */
 import {
   CursorError,
-  cursorPage,
   cursorPageById,
+  cursorPageSorted,
   decodeCursor,
   encodeCursor,
   offsetPage,
@@ -69,13 +69,13 @@ function listHandler(def: ResourceDef, visible?: (rec: Rec, q: Record<string, un
       const page = withCursor(() =>
         sortBy === "id"
           ? cursorPageById(col.ordered(), direction, limit, q.cursor as string | undefined, keep)
-          : cursorPage(
-              sortedBy(col, sortBy, direction).filter(keep),
+          : cursorPageSorted(
+              sortedBy(col, sortBy, direction),
+              keep,
               sortBy,
               direction,
               limit,
               q.cursor as string | undefined,
-              true,
             ),
       );
       return ok(200, { success: true, data: page.items.map(shape), additional_data: { next_cursor: page.nextCursor } });
