@@ -161,8 +161,11 @@ export async function benchPicklists({ runs = RUNS, deals = DEALS } = {}): Promi
     error: () => undefined,
   };
   const ours = async () =>
-    ((await harness.dataSource("selectDeal", { connection }, { logger } as never)) as { result: unknown[] }).result
-      .length;
+    (
+      (await harness.dataSource("selectDeal", { connectionInput: connection }, { logger } as never)) as {
+        result: unknown[];
+      }
+    ).result.length;
   const raw = () => rawSelectDeal(ready.url, ready.token);
 
   try {

@@ -8,6 +8,12 @@
  * (test/support/platform-sim.ts) and prints the Marketplace "Install" link to open in a browser.
  * Tests import startMarketplaceServer() and wire it to the same simulators.
  *
+ * With REDIS_URL set (e.g. redis://127.0.0.1:6379), pending install codes are kept in Redis
+ * (RedisPendingCodeStore), so replicas behind a load balancer, serverless instances and restarts
+ * share them; INSTALL_COOKIE_SECRET (at least 32 bytes) must then be the same on every replica.
+ * Without it they stay in this process's memory. The example app's own accounts and sessions are
+ * always in memory: your app has its own.
+ *
  * Routes: /pipedrive/callback (GET code/state/error, DELETE uninstall) and /pipedrive/continue
  * (the bridge), / (home), /signup, /login, /logout (the app).
  */
@@ -19,10 +25,12 @@ import {
   type BridgeLogger,
   type BridgeRequest,
   type BridgeResponse,
+  connectRedis,
   createMarketplaceBridge,
   escapeHtml,
   type MarketplaceBridge,
   type MarketplaceBridgeOptions,
+  RedisPendingCodeStore,
   readCookie,
 } from "../src/marketplace";
 
@@ -38,6 +46,8 @@ export interface MarketplaceServerOptions
   extends Omit<MarketplaceBridgeOptions, "session" | "signUpUrl" | "logInUrl" | "callbackPath" | "continuePath"> {
   port?: number;
   host?: string;
+  /** Keep pending codes in this Redis (redis://...) instead of in memory; the client is closed on stop(). */
+  redisUrl?: string;
 }
 
 export interface MarketplaceServer {
@@ -45,6 +55,8 @@ export interface MarketplaceServer {
   /** The URL to register as the Pipedrive app's callback URL. */
   callbackUrl: string;
   bridge: MarketplaceBridge;
+  /** Where pending codes are kept. */
+  storeKind: "memory" | "redis";
   /** Registers an account (as if the person had signed up earlier). */
   addUser(name: string, email: string, password: string): AppUser;
   users: Map<string, AppUser>;
@@ -135,10 +147,15 @@ export async function startMarketplaceServer(options: MarketplaceServerOptions):
     return readCookie(req.headers.cookie, KNOWN_COOKIE) ? { status: "signedOut" } : { status: "guest" };
   };
 
-  const { port, host, ...bridgeOptions } = options;
+  const { port, host, redisUrl, ...bridgeOptions } = options;
+  const logger = bridgeOptions.logger ?? consoleLogger;
+  const redis = redisUrl ? await connectRedis(redisUrl, { logger }) : null;
   const bridge = createMarketplaceBridge({
-    logger: consoleLogger,
     ...bridgeOptions,
+    logger,
+    store: redis
+      ? new RedisPendingCodeStore({ redis, secret: options.cookieSecret, now: options.now })
+      : bridgeOptions.store,
     session,
     signUpUrl: "/signup",
     logInUrl: "/login",
@@ -246,13 +263,16 @@ export async function startMarketplaceServer(options: MarketplaceServerOptions):
     url,
     callbackUrl: `${url}${bridge.callbackPath}`,
     bridge,
+    storeKind: redis ? "redis" : "memory",
     addUser,
     users,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    stop: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+    },
   };
 }
 
@@ -276,9 +296,11 @@ async function main(): Promise<void> {
     port: Number(process.env.PORT ?? 3000),
     clientId,
     clientSecret,
-    cookieSecret: randomBytes(32),
+    // Replicas sharing a Redis must share this secret too (it signs the cookie and keys the store's encryption).
+    cookieSecret: process.env.INSTALL_COOKIE_SECRET ?? randomBytes(32),
     platform: platform.client(),
     appName: "Acme CRM Sync",
+    redisUrl: process.env.REDIS_URL || undefined,
   });
   // What you do once per app: register the bridge's URL as the callback in Developer Hub, and put
   // it into the integration's Authorize URL so Connect flows use the same redirect URI.
@@ -297,6 +319,7 @@ async function main(): Promise<void> {
       `Pipedrive callback URL:          ${server.callbackUrl}`,
       `Authorize URL on the connection: ${platform.connectionInputs.authorizeUrl}`,
       `Simulated platform:              ${platform.url}`,
+      `Pending install codes kept in:   ${server.storeKind === "redis" ? "Redis (REDIS_URL)" : "this process's memory (set REDIS_URL for Redis)"}`,
       "",
       `Open in a browser to install from the (simulated) Pipedrive Marketplace:`,
       `  ${sim.url}/marketplace/install?client_id=${clientId}`,

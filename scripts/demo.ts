@@ -43,7 +43,7 @@ async function runOnRealAccount(apiToken: string, companyDomain: string) {
     show("custom fields", Object.keys((deal.data.custom_fields as object) ?? {}).length);
   }
   step("selectDeal picklist");
-  const { result } = (await harness.dataSource("selectDeal", { connection }, quietContext)) as {
+  const { result } = (await harness.dataSource("selectDeal", { connectionInput: connection }, quietContext)) as {
     result: { label: string }[];
   };
   show("choices", result.length);
@@ -163,7 +163,7 @@ async function runOnSimulator() {
     show("pages", all.additional_data?.pages);
 
     step("selectDeal picklist");
-    const { result } = (await harness.dataSource("selectDeal", { connection }, quietContext)) as {
+    const { result } = (await harness.dataSource("selectDeal", { connectionInput: connection }, quietContext)) as {
       result: { key: string; label: string }[];
     };
     show("choices", result.length);

@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import component from "../src";
-import { generatedOperations } from "../src/actions/generated";
+import { actionDefinitions } from "../src/actions";
 
 type Converted = {
   display: { label: string; description: string };
@@ -22,7 +22,6 @@ export const ACTIONS_DOC = path.resolve(__dirname, "../docs/actions.md");
 
 /** The reference as Markdown, from the component itself. */
 export function renderActionsDoc(): string {
-  const ops = generatedOperations();
   const actions = component.actions as unknown as Record<string, Converted>;
   const lines = [
     "# Actions",
@@ -32,7 +31,7 @@ export function renderActionsDoc(): string {
   ];
   for (const key of Object.keys(actions).sort()) {
     const action = actions[key];
-    const op = ops.get(key);
+    const op = actionDefinitions[key];
     lines.push(`## ${action.display.label} (\`${key}\`)`, "", cell(action.display.description), "");
     if (op) lines.push(`Endpoint: \`${op.method} /api/${op.version}${op.path}\``, "");
     lines.push("| Input | Key | Notes |", "|---|---|---|");

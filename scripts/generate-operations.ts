@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
+import { CORRECTIONS, commaListCorrection } from "../sim/corrections";
 import type { FieldType, GeneratedField, GeneratedOperation } from "../src/actions/generated/types";
 
 const specDir = process.env.PIPEDRIVE_OPENAPI_DIR ?? path.resolve(__dirname, "../../shared/pipedrive-openapi");
@@ -21,11 +22,14 @@ type Spec = { paths: Record<string, Record<string, Schema>>; components?: { sche
 
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 
-/** Where the spec contradicts itself; each entry says what Pipedrive really expects. */
-const ERRATA: Record<string, { required?: string[] }> = {
-  // v2 addOrganization lists `title` as required but has no such property; the name is `name`.
-  "v2 addOrganization": { required: ["name"] },
+const isPlainCommaList = (version: "v1" | "v2", operationId: string, parameter: string) => {
+  const correction = commaListCorrection(version, operationId, parameter);
+  return correction !== undefined && !correction.sortModes;
 };
+
+/** The simulator's corrections (sim/corrections.ts) of one operation, so actions and simulator agree. */
+const correctionsOf = (version: "v1" | "v2", operationId: string) =>
+  CORRECTIONS.filter((c) => c.version === version && c.operationId === operationId);
 /** Handled by the list inputs (Fetch All, Limit, Cursor/Start), not declared per operation. */
 const PAGING_PARAMS = new Set(["cursor", "start", "limit"]);
 
@@ -101,12 +105,12 @@ function typeOf(
   version: "v1" | "v2",
   contentType?: string,
   description?: unknown,
+  commaList = false,
 ): { type: FieldType; values?: (string | number)[]; shape?: "object" | "array" } {
   const schema = deref(spec, raw);
   const values = enumOf(spec, schema);
-  // Documented as a comma-separated list of the enum's values (item_types, include_fields, fields, ...).
-  if (values && schema.type !== "array" && /comma.separated/i.test(String(description ?? schema.description ?? "")))
-    return { type: "enum-csv", values };
+  // Documented as a comma-separated list of the enum's values (a comma-list entry in sim/corrections.ts).
+  if (values && schema.type !== "array" && commaList) return { type: "enum-csv", values };
   if (values) return { type: "enum", values };
   let type = schema.type as string | undefined;
   if (!type && Array.isArray(schema.allOf))
@@ -158,8 +162,9 @@ function field(
   description: unknown,
   version: "v1" | "v2",
   contentType?: string,
+  commaList = false,
 ): GeneratedField {
-  const { type, values, shape } = typeOf(spec, name, schema, version, contentType, description);
+  const { type, values, shape } = typeOf(spec, name, schema, version, contentType, description, commaList);
   const out: GeneratedField = { name, in: where, type };
   if (shape) out.shape = shape;
   if (required) out.required = true;
@@ -197,6 +202,9 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
             (p.schema as Schema) ?? {},
             p.description,
             version,
+            undefined,
+            // sort-mode lists ("title ASC, id DESC") stay free text: their items are not bare enum values
+            p.in === "query" && isPlainCommaList(version, op.operationId as string, p.name as string),
           ),
         );
       const content = ((op.requestBody as Schema | undefined)?.content ?? {}) as Record<string, Schema>;
@@ -208,8 +216,8 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
         bodyKind =
           contentType === "application/json" ? "json" : contentType === "multipart/form-data" ? "multipart" : "form";
         const flat = flatten(spec, content[contentType].schema);
-        const erratum = ERRATA[`${version} ${op.operationId}`];
-        if (erratum?.required) flat.required = erratum.required;
+        for (const c of correctionsOf(version, op.operationId as string))
+          if (c.kind === "required-rename") flat.required = flat.required.map((r) => (r === c.from ? c.to : r));
         if (flat.isObject && Object.keys(flat.properties).length) {
           for (const [name, prop] of Object.entries(flat.properties))
             fields.push(
@@ -226,6 +234,13 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
             description: "The request body as JSON.",
           });
         }
+      }
+      for (const c of correctionsOf(version, op.operationId as string)) {
+        const target = c.kind === "enum-values" && fields.find((f) => f.in === "body" && f.name === c.property);
+        if (!target || c.kind !== "enum-values" || !target.values) continue;
+        const wildcard = target.values.indexOf("*");
+        const added = c.add.filter((v) => !target.values?.includes(v));
+        target.values.splice(wildcard === -1 ? target.values.length : wildcard, 0, ...added);
       }
       const responses = (op.responses ?? {}) as Record<string, Schema>;
       const ok = responses["200"] ?? responses["201"];

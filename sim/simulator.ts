@@ -9,6 +9,7 @@ import { Faults } from "./faults";
 import { BurstLimiter, DailyBudget } from "./limits";
 import { OAuthServer } from "./oauth";
 import type { EntityEvent, SimCore, WebhookSecret } from "./resources/context";
+import { registerDealProducts } from "./resources/dealProducts";
 import { buildRecord, type HandlerMap, registerResources } from "./resources/generic";
 import { registerSpecial } from "./resources/special";
 import { RESOURCES, resourceFor } from "./resources/table";
@@ -139,6 +140,7 @@ export class PipedriveSimulator {
 
     for (const def of RESOURCES) this.store.define(def.collection, def.idType);
     this.store.define("webhooks", "int");
+    this.store.define("dealProducts", "int");
     this.store.define("fields", "int");
     seedStore(this.store, this.now());
     this.snapshot = this.store.snapshot();
@@ -146,6 +148,7 @@ export class PipedriveSimulator {
     const handlers: HandlerMap = new Map();
     registerResources(specs, handlers);
     registerSpecial(specs, handlers);
+    registerDealProducts(specs, handlers);
     const state: PipelineState = {
       specs,
       handlers,

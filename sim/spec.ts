@@ -19,10 +19,11 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import { CORRECTIONS, type Correction, commaListCorrection } from "./corrections";
 import type { ApiVersion } from "./types";
 
-/** Bump when the compact format or the derivation rules below change. */
-const CACHE_FORMAT = "pipedrive-sim-spec-5";
+/** Bump when the compact format or the derivation rules below change (the corrections list is hashed in). */
+const CACHE_FORMAT = "pipedrive-sim-spec-6";
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -31,7 +32,7 @@ export interface ParamSpec {
   in: "query" | "path" | "header";
   required: boolean;
   schema: JsonSchema;
-  /** Enum-typed string documented as "comma separated": each item is checked against the enum. */
+  /** Enum-typed string documented as "comma separated" (sim/corrections.ts): each item is checked against the enum. */
   commaList?: boolean;
   /** Items may carry a sort mode: "field ASC" (v1 `sort`). */
   sortModes?: boolean;
@@ -209,7 +210,7 @@ export function loadSpecs(opts: LoadOptions = {}): LoadedSpecs {
   }
   const key = crypto
     .createHash("sha1")
-    .update(`${CACHE_FORMAT}|${stats.join("|")}`)
+    .update(`${CACHE_FORMAT}|${JSON.stringify(CORRECTIONS)}|${stats.join("|")}`)
     .digest("hex");
   const memo = loaded.get(key);
   if (memo) return memo;
@@ -322,25 +323,41 @@ function parseTsv(text: string): Map<string, TsvRow> {
   return rows;
 }
 
-/**
- * Spec errata: places where the published spec contradicts itself. Each fix is the smallest change
- * that makes the spec agree with its own property list; nothing is loosened.
- */
-const ERRATA: Array<{ version: ApiVersion; operationId: string; fix: (op: OpenApiOperation) => void; why: string }> = [
-  {
-    version: "v2",
-    operationId: "addOrganization",
-    why: "POST /api/v2/organizations requires `title`, which is not among its properties; the property is `name`.",
-    fix: (op) => {
-      const schema = op.requestBody?.content?.["application/json"]?.schema as JsonSchema | undefined;
-      if (schema && Array.isArray(schema.required)) {
-        schema.required = (schema.required as string[]).map((r) => (r === "title" ? "name" : r));
+/** The corrections (sim/corrections.ts) that rewrite an operation's body schema before it is compiled. */
+function applyBodyCorrections(version: ApiVersion, op: OpenApiOperation): void {
+  for (const c of CORRECTIONS) {
+    if (c.version !== version || c.operationId !== op.operationId || c.kind === "comma-list") continue;
+    const schemas = Object.values(op.requestBody?.content ?? {}).map((media) => media.schema as JsonSchema | undefined);
+    let applied = false;
+    for (const schema of schemas) {
+      if (!schema) continue;
+      if (c.kind === "required-rename" && Array.isArray(schema.required) && schema.required.includes(c.from)) {
+        schema.required = (schema.required as string[]).map((r) => (r === c.from ? c.to : r));
+        applied = true;
       }
-    },
-  },
-];
+      const property =
+        c.kind === "enum-values" ? (schema.properties as Record<string, JsonSchema>)?.[c.property] : null;
+      if (c.kind === "enum-values" && property && Array.isArray(property.enum)) {
+        const values = property.enum as unknown[];
+        const wildcard = values.indexOf("*");
+        const added = c.add.filter((v) => !values.includes(v));
+        values.splice(wildcard === -1 ? values.length : wildcard, 0, ...added);
+        applied = true;
+      }
+    }
+    if (!applied) throw staleCorrection(c);
+  }
+}
 
-export const SPEC_ERRATA = ERRATA.map(({ version, operationId, why }) => ({ version, operationId, why }));
+const staleCorrection = (c: Correction) =>
+  new Error(
+    `sim/corrections.ts: the ${c.kind} correction for ${c.version} ${c.operationId} no longer matches the spec; check it against Pipedrive's docs and update or remove it.`,
+  );
+
+/** Spec errata the simulator applies (from sim/corrections.ts), for tests and docs. */
+export const SPEC_ERRATA = CORRECTIONS.filter((c) => c.kind === "required-rename").map(
+  ({ version, operationId, spec, docs }) => ({ version, operationId, why: `The spec ${spec}; ${docs}.` }),
+);
 
 const METHODS = ["get", "post", "put", "patch", "delete"];
 
@@ -352,10 +369,12 @@ function buildOperations(version: ApiVersion, doc: OpenApiDoc, tsvText: string):
     for (const m of METHODS) {
       const raw = item[m] as OpenApiOperation | undefined;
       if (!raw?.operationId) continue;
-      for (const e of ERRATA) if (e.version === version && e.operationId === raw.operationId) e.fix(raw);
+      applyBodyCorrections(version, raw);
       const method = m.toUpperCase();
       const row = tsv.get(`${method} ${p}`);
-      const params = [...shared, ...(raw.parameters ?? [])].map(buildParam).filter((x): x is ParamSpec => !!x);
+      const params = [...shared, ...(raw.parameters ?? [])]
+        .map((param) => buildParam(param, version, raw.operationId as string))
+        .filter((x): x is ParamSpec => !!x);
       const codes = row?.codes.length ? row.codes : Object.keys(raw.responses ?? {}).map(Number);
       const successStatus = codes.find((c) => c >= 200 && c < 300) ?? 200;
       const { responseKind, pagination } = describeResponse(raw, params);
@@ -376,21 +395,27 @@ function buildOperations(version: ApiVersion, doc: OpenApiDoc, tsvText: string):
       });
     }
   }
+  for (const c of CORRECTIONS) {
+    if (c.kind !== "comma-list" || c.version !== version) continue;
+    const op = ops.find((o) => o.operationId === c.operationId);
+    if (!op?.params.some((param) => param.name === c.parameter && param.commaList)) throw staleCorrection(c);
+  }
   return ops;
 }
 
-function buildParam(p: OpenApiParam): ParamSpec | null {
+function buildParam(p: OpenApiParam, version: ApiVersion, operationId: string): ParamSpec | null {
   if (!p || (p.in !== "query" && p.in !== "path" && p.in !== "header")) return null;
   const description = p.description ?? "";
   const schema = toJsonSchema(p.schema ?? {}) as JsonSchema;
   const spec: ParamSpec = { name: p.name, in: p.in, required: !!p.required || p.in === "path", schema };
-  const isEnumString = schema.type === "string" && Array.isArray(schema.enum);
-  if (isEnumString && /comma[- ]separated|separated by a comma|multiple selection/i.test(description)) {
+  const correction = p.in === "query" ? commaListCorrection(version, operationId, p.name) : undefined;
+  if (correction) {
+    if (schema.type !== "string" || !Array.isArray(schema.enum)) throw staleCorrection(correction);
     spec.commaList = true;
     // The enum lists single values (and, for *Fields include_fields, a few pre-joined combos):
     // keep only single values; the combos are covered by checking each item.
     schema.enum = (schema.enum as unknown[]).filter((v) => typeof v !== "string" || !v.includes(","));
-    if (/sorting mode/i.test(description)) spec.sortModes = true;
+    if (correction.sortModes) spec.sortModes = true;
   }
   const upTo = /comma separated string array of up to (\d+)/i.exec(description);
   if (upTo) {

@@ -198,6 +198,8 @@ export type CollectionName =
   | "files"
   | "filters"
   | "projects"
+  | "tasks"
+  | "dealProducts"
   | "webhooks"
   | "fields";
 

@@ -1,10 +1,12 @@
 /**
- * Webhook delivery (payload version 2.0): matching, Basic auth, timeout, retries with
- * meta.attempt 1..N and a stable meta.id, at-least-once duplicates, a delivery log and
- * idle/wait helpers for tests.
+ * Webhook delivery: matching, Basic auth, timeout, retries with meta.attempt 1..N (v1: `retry`
+ * 0..N-1) and a stable event id, at-least-once duplicates, a delivery log and idle/wait helpers
+ * for tests.
  *
- * Webhooks registered with version "1.0" are stored and listed but receive no deliveries: the
- * simulator only produces v2 payloads (Pipedrive's default since 2025-03-17).
+ * Payloads follow the webhook's version: 2.0 (Pipedrive's default since 2025-03-17: meta, data,
+ * previous with only the changed fields) or 1.0 (v, event, meta in v1 form, current, previous as
+ * the whole earlier record, custom fields as top-level keys, v1 times). Objects that only webhooks
+ * v2 know (lead, project, task, ...) are refused for 1.0 webhooks when they are created.
  */
 import * as crypto from "node:crypto";
 import * as http from "node:http";
@@ -12,7 +14,42 @@ import * as https from "node:https";
 import type { EntityEvent } from "./resources/context";
 import { COMPANY } from "./seed";
 import type { DeliveryRecord, SimRecord } from "./types";
-import { safeUrl } from "./util";
+import { formatTime, isPlainObject, parseTime, safeUrl } from "./util";
+
+/** Objects only webhooks v2 deliver (Pipedrive's webhooks v2 guide: "object types not available in v1"). */
+export const V2_ONLY_OBJECTS = ["lead", "board", "deal_installment", "deal_product", "phase", "project", "task"];
+
+const V1_ACTIONS: Record<EntityEvent["action"], string> = { create: "added", change: "updated", delete: "deleted" };
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** A v2-shaped record in webhooks v1 form: custom fields as top-level keys, v1 times. */
+function v1Record(record: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (!record) return null;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (key === "custom_fields" && isPlainObject(value)) {
+      for (const [code, custom] of Object.entries(value))
+        out[code] = isPlainObject(custom) && "value" in custom ? custom.value : custom;
+    } else if (typeof value === "string" && RFC3339.test(value)) {
+      out[key] = formatTime(parseTime(value), "v1");
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** v1's `previous` is the whole record before the change; v2's holds only the changed fields. */
+function v1Previous(event: EntityEvent): Record<string, unknown> | null {
+  if (event.action !== "change" || !event.current || !event.previous) return v1Record(event.previous);
+  const customBefore = isPlainObject(event.previous.custom_fields) ? event.previous.custom_fields : {};
+  const customNow = isPlainObject(event.current.custom_fields) ? event.current.custom_fields : undefined;
+  return v1Record({
+    ...event.current,
+    ...event.previous,
+    ...(customNow ? { custom_fields: { ...customNow, ...customBefore } } : {}),
+  });
+}
 
 export interface WebhookTarget {
   hook: SimRecord;
@@ -21,9 +58,10 @@ export interface WebhookTarget {
 
 interface Job {
   hookId: number;
+  version: "1.0" | "2.0";
   url: string;
   authHeader: string | null;
-  payload: { meta: Record<string, unknown>; data: unknown; previous: unknown };
+  payload: Record<string, unknown> & { meta: Record<string, unknown> };
   eventId: string;
   entity: string;
   action: EntityEvent["action"];
@@ -66,11 +104,13 @@ export class WebhookDispatcher {
     this.duplicateNext += n;
   }
 
-  /** Schedules one delivery per matching v2 webhook. */
+  /** Schedules one delivery per matching webhook, in the webhook's payload version. */
   dispatch(event: EntityEvent, targets: WebhookTarget[], now: number): void {
     if (this.stopped) return;
     for (const { hook, password } of targets) {
-      if (hook.version !== "2.0" || hook.is_active !== 1) continue;
+      if (hook.is_active !== 1) continue;
+      const version = hook.version === "1.0" ? "1.0" : "2.0";
+      if (version === "1.0" && V2_ONLY_OBJECTS.includes(event.entity)) continue;
       const objectOk = hook.event_object === "*" || hook.event_object === event.entity;
       const actionOk = hook.event_action === "*" || hook.event_action === event.action;
       if (!objectOk || !actionOk) continue;
@@ -97,12 +137,16 @@ export class WebhookDispatcher {
       const user = hook.http_auth_user as string | null;
       const job: Job = {
         hookId: hook.id as number,
+        version,
         url: hook.subscription_url as string,
         authHeader:
           user !== null && user !== undefined
             ? `Basic ${Buffer.from(`${user}:${password ?? ""}`).toString("base64")}`
             : null,
-        payload: { meta, data: event.current, previous: event.previous },
+        payload:
+          version === "2.0"
+            ? { meta, data: event.current, previous: event.previous }
+            : this.v1Payload(event, hook, now),
         eventId,
         entity: event.entity,
         action: event.action,
@@ -115,6 +159,38 @@ export class WebhookDispatcher {
         this.schedule({ ...job, duplicate: true }, 0);
       }
     }
+  }
+
+  private v1Payload(event: EntityEvent, hook: SimRecord, now: number): Job["payload"] {
+    const action = V1_ACTIONS[event.action];
+    const matches = { current: [], previous: [] };
+    const meta: Record<string, unknown> = {
+      v: 1,
+      action,
+      object: event.entity,
+      id: event.entityId,
+      company_id: COMPANY.id,
+      user_id: event.userId,
+      host: `${COMPANY.domain}.pipedrive.com`,
+      timestamp: Math.floor(now / 1000),
+      timestamp_micro: now * 1000,
+      permitted_user_ids: this.opts.permittedUserIds().map(Number),
+      trans_pending: false,
+      is_bulk_update: false,
+      pipedrive_service_name: false,
+      change_source: "api",
+      matches_filters: matches,
+      webhook_id: String(hook.id),
+    };
+    return {
+      v: 1,
+      matches_filters: matches,
+      meta,
+      current: v1Record(event.current),
+      previous: v1Previous(event),
+      event: `${action}.${event.entity}`,
+      retry: 0,
+    };
   }
 
   private schedule(job: Job, delayMs: number): void {
@@ -135,7 +211,11 @@ export class WebhookDispatcher {
 
   private async attempt(job: Job, generation: number): Promise<void> {
     if (this.stopped || !this.opts.exists(job.hookId)) return;
-    const body = JSON.stringify({ ...job.payload, meta: { ...job.payload.meta, attempt: job.attempt } });
+    const body = JSON.stringify(
+      job.version === "2.0"
+        ? { ...job.payload, meta: { ...job.payload.meta, attempt: job.attempt } }
+        : { ...job.payload, retry: job.attempt - 1 },
+    );
     const at = Date.now();
     let status: number | undefined;
     let error: string | undefined;

@@ -6,7 +6,11 @@ import { redact } from "./client/redact";
  * rides along in an error's properties (axios errors carry request headers).
  */
 export function toClearError(error: unknown): Error {
-  if (error instanceof Error && (error.name === "PipedriveError" || error.name === "InputError")) return error;
+  if (
+    error instanceof Error &&
+    (error.name === "PipedriveError" || error.name === "InputError" || error.name === "DeliveryRefused")
+  )
+    return error;
   if (error instanceof Error && error.name === "ConnectionError") {
     error.message = redact(error.message);
     return error;

@@ -8,7 +8,7 @@ describe("rawRequest", () => {
     const result = data<{ data: { id: number } }>(
       await harness.action(
         "rawRequest",
-        { connection: bed.token, apiVersion: "v1", url: "/users/me", method: "GET" },
+        { connection: bed.token, version: "v1", url: "/users/me", method: "GET" },
         context,
       ),
     );
@@ -16,7 +16,7 @@ describe("rawRequest", () => {
     const created = data<{ data: { id: number; title: string } }>(
       await harness.action(
         "rawRequest",
-        { connection: bed.oauth, apiVersion: "v2", url: "/deals", method: "POST", data: '{"title": "Raw deal"}' },
+        { connection: bed.oauth, version: "v2", url: "/deals", method: "POST", data: '{"title": "Raw deal"}' },
         context,
       ),
     );
@@ -34,7 +34,7 @@ describe("rawRequest", () => {
   ])("refuses %s before any request", async (url) => {
     bed.sim.clearRequests();
     const error = await failure(() =>
-      harness.action("rawRequest", { connection: bed.oauth, apiVersion: "v1", url, method: "GET" }, context),
+      harness.action("rawRequest", { connection: bed.oauth, version: "v1", url, method: "GET" }, context),
     );
     expect(error.name).toBe("InputError");
     expect(error.message).toMatch(/^URL: expected a path relative to the Pipedrive API/);
@@ -47,7 +47,7 @@ describe("rawRequest", () => {
         "rawRequest",
         {
           connection: bed.oauth,
-          apiVersion: "v1",
+          version: "v1",
           url: "/users/me",
           method: "GET",
           headers: [{ key: "Authorization", value: "Bearer stolen" }],

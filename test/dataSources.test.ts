@@ -7,7 +7,8 @@ const bed = useTestBed({ burst: { limit: 1_000, windowMs: 2_000 } }, { resetEach
 
 type Element = { key: string; label: string };
 const list = async (key: string, params: Record<string, unknown> = {}, connection = bed.token): Promise<Element[]> =>
-  ((await harness.dataSource(key, { connection, ...params }, context)) as { result: Element[] }).result;
+  ((await harness.dataSource(key, { connectionInput: connection, ...params }, context)) as { result: Element[] })
+    .result;
 const labels = (elements: Element[]) => elements.map((e) => e.label);
 const keys = (elements: Element[]) => elements.map((e) => e.key).sort();
 const idsOf = (records: { id: number | string }[]) => records.map((r) => String(r.id)).sort();
@@ -433,7 +434,7 @@ describe("dealCustomFieldsForm (jsonForm)", () => {
 
   test("a form of the deal's custom fields by name: options with labels, dates, money with currency", async () => {
     const form = (
-      (await harness.dataSource("dealCustomFieldsForm", { connection: bed.oauth }, context)) as unknown as {
+      (await harness.dataSource("dealCustomFieldsForm", { connectionInput: bed.oauth }, context)) as unknown as {
         result: Form;
       }
     ).result;
@@ -482,7 +483,7 @@ describe("dealCustomFieldsForm (jsonForm)", () => {
     const form = (
       (await harness.dataSource(
         "dealCustomFieldsForm",
-        { connection: bed.token, recordId: String(deal.id) },
+        { connectionInput: bed.token, recordId: String(deal.id) },
         context,
       )) as unknown as {
         result: Form;

@@ -131,7 +131,7 @@ describe("bad input fails before any request, naming the input", () => {
     ["addDeal", { title: "x", value: "12,500" }, /Value: expected a number/],
     ["addDeal", { title: "x", expectedCloseDate: "31/12/2026" }, /Expected Close Date: expected a date as YYYY-MM-DD/],
     ["addDeal", { title: "x", currency: "dollars" }, /Currency: expected a 3-letter currency code/],
-    ["addDeal", { title: "x", status: "deleted" }, /Status: expected one of open, won, lost/],
+    ["addDeal", { title: "x", status: "closed" }, /Status: expected one of open, won, lost, deleted/],
     ["addDeal", { title: "x", probability: "150" }, /Probability: expected a whole number from 0 to 100/],
     ["addDeal", { title: "x", visibleTo: "2" }, /Visible To: expected one of 1, 3, 5, 7/],
     ["getDeals", { limit: "501" }, /Limit: expected a whole number from 1 to 500/],
@@ -164,7 +164,7 @@ describe("selectDeal", () => {
       status: i < 2 || i % 2 ? "open" : "won",
     }));
     bed.sim.clearRequests();
-    const { result } = (await harness.dataSource("selectDeal", { connection: bed.oauth }, context)) as {
+    const { result } = (await harness.dataSource("selectDeal", { connectionInput: bed.oauth }, context)) as {
       result: { key: string; label: string }[];
     };
     expect(result.length).toBe(bed.sim.count("deals"));
@@ -181,7 +181,7 @@ describe("selectDeal", () => {
 
   test("an empty account gives an empty list", async () => {
     expect(bed.sim.count("deals")).toBe(0);
-    const { result } = (await harness.dataSource("selectDeal", { connection: bed.oauth }, context)) as {
+    const { result } = (await harness.dataSource("selectDeal", { connectionInput: bed.oauth }, context)) as {
       result: unknown[];
     };
     expect(result).toEqual([]);
@@ -200,7 +200,7 @@ describe("selectDeal", () => {
       body: new URLSearchParams({ token: issued.refresh_token, token_type_hint: "refresh_token" }).toString(),
     });
     expect(revokeResponse.status).toBe(200);
-    const error = await failure(() => harness.dataSource("selectDeal", { connection: revoked }, context));
+    const error = await failure(() => harness.dataSource("selectDeal", { connectionInput: revoked }, context));
     expect(error.message).toMatch(/401 .*reconnect the Pipedrive connection/);
   });
 });

@@ -11,9 +11,9 @@ import {
   cookieKey,
   createMarketplaceBridge,
   interpretCallbackAnswer,
+  MemoryPendingCodeStore,
   marketplaceAuthorizeUrl,
   newPendingId,
-  PendingCodeStore,
   type PlatformApi,
   type PlatformInstance,
   parseUninstallNotice,
@@ -107,87 +107,87 @@ describe("install cookie", () => {
   });
 });
 
-describe("pending code store", () => {
+describe("pending code store in memory", () => {
   const clock = () => {
     let t = T0;
     return { now: () => t, advance: (ms: number) => (t += ms) };
   };
 
-  test("a code is handed out once; afterwards the id and the code read as used", () => {
+  test("a code is handed out once; afterwards the id and the code read as used", async () => {
     const c = clock();
-    const store = new PendingCodeStore({ now: c.now });
-    const added = store.add("code-1");
+    const store = new MemoryPendingCodeStore({ now: c.now });
+    const added = await store.add("code-1");
     expect(added).toMatchObject({ status: "added", expiresAt: T0 + 300_000, evicted: 0 });
     if (added.status !== "added") throw new Error("unreachable");
-    expect(store.peek(added.id)).toEqual({ status: "ok", expiresAt: T0 + 300_000 });
-    expect(store.take(added.id)).toEqual({ status: "ok", code: "code-1" });
-    expect(store.take(added.id)).toEqual({ status: "used" });
-    expect(store.peek(added.id)).toEqual({ status: "used" });
-    expect(store.add("code-1")).toEqual({ status: "used" });
-    expect(store.take(newPendingId())).toEqual({ status: "unknown" });
+    expect(await store.peek(added.id)).toEqual({ status: "ok", expiresAt: T0 + 300_000 });
+    expect(await store.take(added.id)).toEqual({ status: "ok", code: "code-1" });
+    expect(await store.take(added.id)).toEqual({ status: "used" });
+    expect(await store.peek(added.id)).toEqual({ status: "used" });
+    expect(await store.add("code-1")).toEqual({ status: "used" });
+    expect(await store.take(newPendingId())).toEqual({ status: "unknown" });
   });
 
-  test("the same code again while pending reuses its entry", () => {
-    const store = new PendingCodeStore();
-    const first = store.add("same");
-    const again = store.add("same");
+  test("the same code again while pending reuses its entry", async () => {
+    const store = new MemoryPendingCodeStore();
+    const first = await store.add("same");
+    const again = await store.add("same");
     expect(again.status).toBe("pending");
     if (first.status !== "added" || again.status !== "pending") throw new Error("unreachable");
     expect(again.id).toBe(first.id);
     expect(store.size).toBe(1);
   });
 
-  test("codes expire after the TTL; tombstones say 'expired' for one more TTL, then 'unknown'", () => {
+  test("codes expire after the TTL; tombstones say 'expired' for one more TTL, then 'unknown'", async () => {
     const c = clock();
-    const store = new PendingCodeStore({ ttlMs: 1000, now: c.now });
-    const added = store.add("short-lived");
+    const store = new MemoryPendingCodeStore({ ttlMs: 1000, now: c.now });
+    const added = await store.add("short-lived");
     if (added.status !== "added") throw new Error("unreachable");
     c.advance(999);
-    expect(store.peek(added.id).status).toBe("ok");
+    expect((await store.peek(added.id)).status).toBe("ok");
     c.advance(1);
-    expect(store.peek(added.id)).toEqual({ status: "expired" });
-    expect(store.take(added.id)).toEqual({ status: "expired" });
-    expect(store.add("short-lived")).toEqual({ status: "expired" });
+    expect(await store.peek(added.id)).toEqual({ status: "expired" });
+    expect(await store.take(added.id)).toEqual({ status: "expired" });
+    expect(await store.add("short-lived")).toEqual({ status: "expired" });
     c.advance(1000);
-    expect(store.peek(added.id)).toEqual({ status: "unknown" });
+    expect(await store.peek(added.id)).toEqual({ status: "unknown" });
     expect(store.size).toBe(0);
-    expect(store.add("short-lived").status).toBe("added");
+    expect((await store.add("short-lived")).status).toBe("added");
   });
 
-  test("the store is bounded: beyond maxEntries the oldest entries are evicted", () => {
+  test("the store is bounded: beyond maxEntries the oldest entries are evicted", async () => {
     const c = clock();
-    const store = new PendingCodeStore({ maxEntries: 3, now: c.now });
+    const store = new MemoryPendingCodeStore({ maxEntries: 3, now: c.now });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       c.advance(10);
-      const added = store.add(`code-${i}`);
+      const added = await store.add(`code-${i}`);
       if (added.status !== "added") throw new Error("unreachable");
       expect(added.evicted).toBe(i < 3 ? 0 : 1);
       ids.push(added.id);
     }
     expect(store.size).toBe(3);
-    expect(store.take(ids[0])).toEqual({ status: "unknown" });
-    expect(store.take(ids[1])).toEqual({ status: "unknown" });
-    expect(store.take(ids[4])).toEqual({ status: "ok", code: "code-4" });
+    expect(await store.take(ids[0])).toEqual({ status: "unknown" });
+    expect(await store.take(ids[1])).toEqual({ status: "unknown" });
+    expect(await store.take(ids[4])).toEqual({ status: "ok", code: "code-4" });
     // a flood of distinct codes never grows it
-    for (let i = 0; i < 1000; i++) store.add(`flood-${i}`);
+    for (let i = 0; i < 1000; i++) await store.add(`flood-${i}`);
     expect(store.size).toBe(3);
   });
 
-  test("no code is kept after its expiry", () => {
+  test("no code is kept after its expiry", async () => {
     const c = clock();
-    const store = new PendingCodeStore({ ttlMs: 1000, now: c.now });
-    store.add("secret-code-value");
+    const store = new MemoryPendingCodeStore({ ttlMs: 1000, now: c.now });
+    await store.add("secret-code-value");
     c.advance(1000);
-    store.peek(newPendingId()); // any call sweeps
+    await store.peek(newPendingId()); // any call sweeps
     expect(JSON.stringify([...(store as unknown as { entries: Map<string, unknown> }).entries.values()])).not.toContain(
       "secret-code-value",
     );
   });
 
-  test("options are checked", () => {
-    expect(() => new PendingCodeStore({ ttlMs: 0 })).toThrow(/ttlMs/);
-    expect(() => new PendingCodeStore({ maxEntries: 0 })).toThrow(/maxEntries/);
+  test("options are checked", async () => {
+    expect(() => new MemoryPendingCodeStore({ ttlMs: 0 })).toThrow(/ttlMs/);
+    expect(() => new MemoryPendingCodeStore({ maxEntries: 0 })).toThrow(/maxEntries/);
   });
 });
 
@@ -435,7 +435,7 @@ describe("bridge handlers", () => {
     const res = await bridge.continueInstall(get("/pipedrive/continue", { cookie }));
     expect(res.headers.location).toBe("/signup?next=%2Fpipedrive%2Fcontinue");
     const id = cookie.split("=")[1].split(".")[0];
-    expect(bridge.store.peek(id).status).toBe("ok");
+    expect((await bridge.store.peek(id)).status).toBe("ok");
   });
 
   test("a platform failure before the replay is a clear 502 page and keeps the code for a retry", async () => {
@@ -451,10 +451,20 @@ describe("bridge handlers", () => {
       expect(res.status).toBe(502);
       expect(res.body).toContain('data-kind="platform_unavailable"');
       expect(res.body).not.toMatch(/at .*\.ts:\d+|Error:/);
-      expect(bridge.store.peek(cookie.split("=")[1].split(".")[0]).status).toBe("ok");
+      expect((await bridge.store.peek(cookie.split("=")[1].split(".")[0])).status).toBe("ok");
     } finally {
       platform.findOrCreateCustomer = original;
     }
+  });
+
+  test("the default store's options cannot be mixed with a store of one's own", () => {
+    const options = { clientId: "a", clientSecret: "b", cookieSecret: COOKIE_SECRET, platform, session: () => session };
+    const pages = { signUpUrl: "/signup", logInUrl: "/login" };
+    const store = new MemoryPendingCodeStore({ ttlMs: 1000 });
+    expect(() => createMarketplaceBridge({ ...options, ...pages, store, codeTtlMs: 1000 })).toThrow(
+      /codeTtlMs and maxPendingCodes configure the default store/,
+    );
+    expect(createMarketplaceBridge({ ...options, ...pages, store }).store).toBe(store);
   });
 
   test("bad requests: no code, odd code, other methods", async () => {

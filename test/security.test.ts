@@ -317,7 +317,7 @@ describe("rawRequest stays on the connection's own host", () => {
     const error = await failure(() =>
       harness.action(
         "rawRequest",
-        { connection: bed.token, apiVersion: "v2", method: "GET", url: url.replace("127.0.0.1:1", decoyUrl.slice(7)) },
+        { connection: bed.token, version: "v2", method: "GET", url: url.replace("127.0.0.1:1", decoyUrl.slice(7)) },
         context,
       ),
     );
@@ -335,7 +335,7 @@ describe("rawRequest stays on the connection's own host", () => {
           "rawRequest",
           {
             connection: bed.token,
-            apiVersion: "v1",
+            version: "v1",
             method: "GET",
             url: "/users/me",
             headers: [{ key: name, value: "Bearer stolen" }],
@@ -352,7 +352,7 @@ describe("rawRequest stays on the connection's own host", () => {
     bed.sim.clearRequests();
     const result = (await harness.action(
       "rawRequest",
-      { connection: bed.token, apiVersion: "v1", method: "GET", url: "/users/me" },
+      { connection: bed.token, version: "v1", method: "GET", url: "/users/me" },
       context,
     )) as {
       data: { data: { id: number } };
@@ -372,7 +372,7 @@ describe("no token, secret or password in any log line or error", () => {
       const id = String(created.data.data.id);
       await harness.action("getDeal", { connection, id }, context);
       await harness.action("getDeals", { connection, fetchAll: "true" }, context);
-      await harness.dataSource("selectDeal", { connection }, context);
+      await harness.dataSource("selectDeal", { connectionInput: connection }, context);
       // Retried faults: a 500 and a reset on a GET, a 429 storm on a PATCH.
       bed.sim.injectNext({ status: 500, match: { method: "GET" } });
       bed.sim.injectNext({ reset: true, match: { method: "GET" } });
@@ -395,7 +395,7 @@ describe("no token, secret or password in any log line or error", () => {
       await failure(() =>
         harness.action(
           "rawRequest",
-          { connection, apiVersion: "v2", method: "GET", url: "https://evil.example/x" },
+          { connection, version: "v2", method: "GET", url: "https://evil.example/x" },
           context,
         ),
       );
@@ -404,7 +404,7 @@ describe("no token, secret or password in any log line or error", () => {
     // Revoked and unknown credentials.
     const revoked = createConnection(apiToken, { apiToken: "f".repeat(40), companyDomain: bed.sim.url });
     await failure(() => harness.action("getDeals", { connection: revoked }, context));
-    await failure(() => harness.dataSource("selectDeal", { connection: revoked }, context));
+    await failure(() => harness.dataSource("selectDeal", { connectionInput: revoked }, context));
     // The API token typed into the wrong field.
     const swapped = createConnection(apiToken, {
       apiToken: bed.sim.apiToken,

@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { createConnection } from "@prismatic-io/spectral/dist/testing";
+import component from "../src";
 import { createPipedriveClient } from "../src/client";
 import { apiToken } from "../src/connections";
 import { FlowHost } from "./support/platform";
@@ -119,6 +122,9 @@ describe("deliveries", () => {
     const id = await addDeal("Delivered deal");
     await settle();
     expect(flow.runs.length).toBe(1);
+    expect(JSON.stringify(flow.results)).not.toContain(
+      basicAuth(credentialsOf(flow).user, credentialsOf(flow).password).slice(6),
+    );
     expect(flow.runs[0]).toMatchObject({
       event: { object: "deal", action: "create", entityId: String(id) },
       current: { id, title: "Delivered deal" },
@@ -224,26 +230,6 @@ describe("deliveries", () => {
     expect(flow.runs.length).toBe(1);
     expect(flow.deliveries.map((d) => d.branch).sort()).toEqual(["Event", "Ignored"]);
   });
-
-  test("the generic pipedriveTrigger receives every object and action it was set to", async () => {
-    const flow = host.addFlow("Everything", "pipedriveTrigger", {
-      connection: bed.oauth,
-      eventAction: "*",
-      eventObject: "*",
-      version: "2.0",
-    });
-    await host.deploy(flow);
-    expect(hooksFor(flow.url)[0]).toMatchObject({ event_object: "*", event_action: "*" });
-    const id = await addDeal("Generic");
-    await patchDeal(id, { value: 5 });
-    await client().request({ method: "POST", version: "v2", path: "/persons", body: { name: "Generic person" } });
-    await settle();
-    expect(
-      flow.runs
-        .map((r) => `${(r.event as { object: string }).object}.${(r.event as { action: string }).action}`)
-        .sort(),
-    ).toEqual(["deal.change", "deal.create", "person.create"]);
-  });
 });
 
 describe("forged and malformed deliveries", () => {
@@ -288,5 +274,304 @@ describe("forged and malformed deliveries", () => {
     flow.simulatedTest = true;
     expect((await post(flow.url, event)).status).toBe(200);
     expect(flow.runs.length).toBe(1);
+  });
+});
+
+const basicAuth = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+const credentialsOf = (flow: { stableId: string }) =>
+  (host.crossFlowState[`pipedriveWebhook:${flow.stableId}`] as { credentials: { user: string; password: string } })
+    .credentials;
+
+describe("pipedriveTrigger (Prismatic's key): Pipedrive's delivery passes through on one path", () => {
+  const incumbent = JSON.parse(
+    readFileSync(resolve(__dirname, "../../shared/reference/prismatic-component.json"), "utf8"),
+  ).triggers.pipedriveTrigger as {
+    inputs: Record<string, { type: string; required: boolean; default?: string; model?: string[] }>;
+  };
+  const ours = (component.triggers as unknown as Record<string, Record<string, unknown>>).pipedriveTrigger;
+
+  test("has the incumbent's input keys, types, dropdown values and defaults, and no branches", () => {
+    const inputs = ours.inputs as {
+      key: string;
+      type: string;
+      required?: boolean;
+      default?: string;
+      model?: { value: string }[];
+    }[];
+    expect(inputs.map((i) => i.key)).toEqual(Object.keys(incumbent.inputs));
+    for (const i of inputs) {
+      const theirs = incumbent.inputs[i.key];
+      expect({ key: i.key, type: i.type, required: Boolean(i.required) }).toEqual({
+        key: i.key,
+        type: theirs.type,
+        required: theirs.required,
+      });
+      if (theirs.model) expect(i.model?.map((m) => m.value)).toEqual(theirs.model);
+      if (theirs.default !== undefined) expect(i.default).toBe(theirs.default);
+    }
+    expect(ours.allowsBranching).toBe(false);
+    expect(ours.staticBranchNames ?? []).toEqual([]);
+  });
+
+  test("each run's results.body.data is the simulator's delivery unchanged (meta, data, previous)", async () => {
+    const flow = host.addFlow("Everything", "pipedriveTrigger", {
+      connection: bed.oauth,
+      eventAction: "*",
+      eventObject: "*",
+      version: "2.0",
+    });
+    await host.deploy(flow);
+    expect(hooksFor(flow.url)[0]).toMatchObject({ event_object: "*", event_action: "*", version: "2.0" });
+    const id = await addDeal("Generic");
+    await patchDeal(id, { value: 5 });
+    await client().request({ method: "POST", version: "v2", path: "/persons", body: { name: "Generic person" } });
+    await settle();
+    type Delivered = { meta: { id: string; entity: string; action: string }; data: Record<string, unknown> | null };
+    const runs = flow.runs as unknown as Delivered[];
+    expect(runs.map((r) => `${r.meta.entity}.${r.meta.action}`).sort()).toEqual([
+      "deal.change",
+      "deal.create",
+      "person.create",
+    ]);
+    for (const run of runs) expect(Object.keys(run).sort()).toEqual(["data", "meta", "previous"]);
+    const change = runs.find((r) => r.meta.action === "change");
+    expect(change).toMatchObject({ data: { id, value: 5 }, previous: { value: 0 } });
+    // the event ids Pipedrive sent are the ones the flow sees: nothing re-shaped or re-keyed
+    const sent = bed.sim.deliveries.filter((d) => d.url.includes(flow.stableId)).map((d) => d.eventId);
+    expect(runs.map((r) => r.meta.id).sort()).toEqual([...sent].sort());
+    // the rest of the payload is Prismatic's, except the webhook password, which never reaches an output
+    expect(flow.results[0].headers).toMatchObject({ "content-type": "application/json", authorization: "[redacted]" });
+    expect(JSON.stringify(flow.results)).not.toContain(
+      basicAuth(credentialsOf(flow).user, credentialsOf(flow).password).slice(6),
+    );
+    expect(flow.deliveries.every((d) => d.status === 200 && d.branch === undefined)).toBe(true);
+  });
+
+  test("a forged delivery is refused with 401 and the flow does not run, without any branch", async () => {
+    const flow = host.addFlow("Generic forgery target", "pipedriveTrigger", {
+      connection: bed.oauth,
+      eventAction: "*",
+      eventObject: "deal",
+      version: "2.0",
+    });
+    await host.deploy(flow);
+    const forged = JSON.stringify({
+      meta: { id: "00000000-0000-4000-8000-000000000002", action: "create", entity: "deal" },
+      data: { id: 1, title: "Forged" },
+      previous: null,
+    });
+    const post = (authorization?: string) =>
+      fetch(flow.url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) },
+        body: forged,
+      });
+    expect((await post()).status).toBe(401);
+    expect((await post(basicAuth(credentialsOf(flow).user, "guess"))).status).toBe(401);
+    expect(flow.runs).toEqual([]);
+    expect(flow.deliveries.map((d) => [d.status, d.branch, d.failed])).toEqual([
+      [401, undefined, expect.stringMatching(/^Refused a webhook delivery/)],
+      [401, undefined, expect.stringMatching(/^Refused a webhook delivery/)],
+    ]);
+    // the real sender, with the generated credentials, still gets through
+    await addDeal("Genuine");
+    await settle();
+    expect(flow.runs.length).toBe(1);
+  });
+
+  test("typed HTTP Auth User and Password are registered with Pipedrive and checked", async () => {
+    const flow = host.addFlow("Typed credentials", "pipedriveTrigger", {
+      connection: bed.oauth,
+      eventAction: "create",
+      eventObject: "person",
+      version: "2.0",
+      httpAuthUser: "typed-user",
+      httpAuthPassword: "typed-password-123",
+    });
+    await host.deploy(flow);
+    expect(hooksFor(flow.url)[0]).toMatchObject({ http_auth_user: "typed-user" });
+    await client().request({ method: "POST", version: "v2", path: "/persons", body: { name: "Typed" } });
+    await settle();
+    expect(flow.runs).toEqual([expect.objectContaining({ data: expect.objectContaining({ name: "Typed" }) })]);
+  });
+
+  test("Version 1.0: a v1 webhook whose v1 payloads pass through; redeploy keeps it, delete removes it", async () => {
+    const flow = host.addFlow("Legacy payloads", "pipedriveTrigger", {
+      connection: bed.oauth,
+      eventAction: "*",
+      eventObject: "deal",
+      version: "1.0",
+    });
+    await host.deploy(flow);
+    const [hook] = hooksFor(flow.url);
+    expect(hook).toMatchObject({ event_object: "deal", event_action: "*", version: "1.0" });
+    await host.deploy(flow);
+    expect(hooksFor(flow.url).map((w) => w.id)).toEqual([hook.id]);
+
+    const priority = bed.sim.customFieldKey("deal", "Priority");
+    const id = await addDeal("Old style");
+    await patchDeal(id, { title: "Old style, renamed" });
+    await harness.action("deleteDeal", { connection: bed.oauth, id: String(id) }, context);
+    await settle();
+    type V1 = {
+      v: number;
+      event: string;
+      meta: { v: number; action: string; object: string; id: number };
+      current: Record<string, unknown> | null;
+      previous: Record<string, unknown> | null;
+    };
+    const [added, updated, deleted] = flow.runs as unknown as V1[];
+    expect(flow.runs.length).toBe(3);
+    expect(added).toMatchObject({
+      v: 1,
+      event: "added.deal",
+      meta: { v: 1, action: "added", object: "deal", id },
+      current: { id, title: "Old style" },
+      previous: null,
+    });
+    // v1 form: custom fields as top-level keys, no custom_fields object, v1 times
+    expect(added.current).toHaveProperty(priority);
+    expect(added.current).not.toHaveProperty("custom_fields");
+    expect(String(added.current?.add_time)).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    expect(updated).toMatchObject({
+      event: "updated.deal",
+      current: { id, title: "Old style, renamed" },
+      previous: { id, title: "Old style" },
+    });
+    expect(deleted).toMatchObject({ event: "deleted.deal", current: null, previous: { id } });
+
+    await host.deleteInstance(flow);
+    expect(hooksFor(flow.url)).toEqual([]);
+  });
+
+  test("an empty Version means 2.0, as before; an unknown one is refused naming the input", async () => {
+    const flow = host.addFlow("No version", "pipedriveTrigger", {
+      connection: bed.oauth,
+      eventAction: "create",
+      eventObject: "deal",
+      version: "",
+    });
+    await host.deploy(flow);
+    expect(hooksFor(flow.url)).toEqual([expect.objectContaining({ version: "2.0" })]);
+    const odd = host.addFlow("Odd version", "pipedriveTrigger", {
+      connection: bed.oauth,
+      eventAction: "create",
+      eventObject: "deal",
+      version: "3.0",
+    });
+    expect((await failure(() => host.deploy(odd))).message).toMatch(/Version/);
+    expect(hooksFor(odd.url)).toEqual([]);
+  });
+
+  test("Version 1.0 with an object only webhooks v2 deliver fails before any request", async () => {
+    const flow = host.addFlow("Legacy projects", "pipedriveTrigger", {
+      connection: bed.oauth,
+      eventAction: "*",
+      eventObject: "project",
+      version: "1.0",
+    });
+    const before = bed.sim.requests.length;
+    const error = await failure(() => host.deploy(flow));
+    expect(error.message).toMatch(/Event Object "project" needs Version 2.0/);
+    expect(bed.sim.requests.length).toBe(before);
+  });
+
+  test("every Event Object the incumbent offered deploys a webhook for it", async () => {
+    const objects = incumbent.inputs.eventObject.model as string[];
+    for (const eventObject of objects) {
+      const flow = host.addFlow(`Object ${eventObject}`, "pipedriveTrigger", {
+        connection: bed.oauth,
+        eventAction: "*",
+        eventObject,
+        version: "2.0",
+      });
+      await host.deploy(flow);
+      expect(hooksFor(flow.url)).toEqual([expect.objectContaining({ event_object: eventObject })]);
+    }
+  });
+});
+
+describe("catalogue triggers for projects, tasks and deal products", () => {
+  const v2 = <T>(method: "POST" | "PATCH" | "DELETE", path: string, body?: Record<string, unknown>, id?: number) =>
+    client().request<{ data: T }>({
+      method,
+      version: "v2",
+      path,
+      ...(id !== undefined ? { pathParams: { id } } : {}),
+      ...(body ? { body } : {}),
+    });
+
+  async function deployAll(object: string) {
+    const flows = ["new", "updated", "deleted"].map((kind) =>
+      host.addFlow(`${kind} ${object}`, `${kind}${object}`, { connection: bed.oauth }),
+    );
+    for (const flow of flows) await host.deploy(flow);
+    return flows;
+  }
+
+  test("newProject, updatedProject, deletedProject", async () => {
+    const [created, updated, deleted] = await deployAll("Project");
+    expect(hooksFor(created.url)[0]).toMatchObject({ event_object: "project", event_action: "create" });
+    const project = (await v2<{ id: number }>("POST", "/projects", { title: "Rollout" })).data;
+    await v2("PATCH", "/projects/{id}", { title: "Rollout 2" }, project.id);
+    await v2("DELETE", "/projects/{id}", undefined, project.id);
+    await settle();
+    expect(created.runs).toEqual([
+      expect.objectContaining({ event: expect.objectContaining({ object: "project", action: "create" }) }),
+    ]);
+    expect(updated.runs[0].changedFields).toEqual([
+      expect.objectContaining({ field: "title", previous: "Rollout", current: "Rollout 2" }),
+    ]);
+    expect(deleted.runs).toEqual([
+      expect.objectContaining({ current: null, previous: expect.objectContaining({ id: project.id }) }),
+    ]);
+  });
+
+  test("newTask, updatedTask, deletedTask", async () => {
+    const [created, updated, deleted] = await deployAll("Task");
+    const project = (await v2<{ id: number }>("POST", "/projects", { title: "Tasks home" })).data;
+    const task = (await v2<{ id: number }>("POST", "/tasks", { title: "Call Ada", project_id: project.id })).data;
+    await v2("PATCH", "/tasks/{id}", { done: 1 }, task.id);
+    await v2("DELETE", "/tasks/{id}", undefined, task.id);
+    await settle();
+    expect(created.runs).toEqual([
+      expect.objectContaining({
+        current: expect.objectContaining({ id: task.id, title: "Call Ada", project_id: project.id }),
+      }),
+    ]);
+    expect(updated.runs[0].changedFields).toEqual([
+      expect.objectContaining({ field: "is_done", previous: false, current: true }),
+    ]);
+    expect(deleted.runs).toEqual([
+      expect.objectContaining({ event: expect.objectContaining({ object: "task", action: "delete" }) }),
+    ]);
+  });
+
+  test("newDealProduct, updatedDealProduct, deletedDealProduct", async () => {
+    const [created, updated, deleted] = await deployAll("DealProduct");
+    const dealId = await addDeal("With products");
+    const product = (await v2<{ id: number }>("POST", "/products", { name: "Seat" })).data;
+    const attached = (
+      await v2<{ id: number }>(
+        "POST",
+        "/deals/{id}/products",
+        { product_id: product.id, item_price: 50, quantity: 2 },
+        dealId,
+      )
+    ).data;
+    const item = (path: string) => `/deals/{id}/products/${attached.id}${path}`;
+    await v2("PATCH", item(""), { quantity: 3 }, dealId);
+    await v2("DELETE", item(""), undefined, dealId);
+    await settle();
+    expect(created.runs).toEqual([
+      expect.objectContaining({
+        event: expect.objectContaining({ object: "deal_product", action: "create" }),
+        current: expect.objectContaining({ deal_id: dealId, product_id: product.id, sum: 100 }),
+      }),
+    ]);
+    expect(updated.runs[0].changedFields).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: "quantity", previous: 2, current: 3 })]),
+    );
+    expect(deleted.runs).toEqual([expect.objectContaining({ previous: expect.objectContaining({ id: attached.id }) })]);
   });
 });

@@ -7,6 +7,7 @@ import { COMPANY, type FieldDef, fieldsOf } from "../seed";
 import type { LoadedSpecs } from "../spec";
 import type { ApiVersion, CollectionName, FieldEntity } from "../types";
 import { ApiError, badRequest, formatTime, notFound, parseTime } from "../util";
+import { V2_ONLY_OBJECTS } from "../webhooks";
 import type { ApiRequest, Handler, Rec, SimCore } from "./context";
 import { type HandlerMap, handlerKey, present, ViolationError } from "./generic";
 import { RESOURCES } from "./table";
@@ -174,6 +175,9 @@ const addWebhook: Handler = (core, req) => {
   }
   if (url.startsWith(`${core.url}/api/`) || url.startsWith(`${core.url}/v1/`)) {
     throw webhookError(400, { subscription_url: ["Pipedrive API endpoints cannot be used as subscription_url"] });
+  }
+  if (body.version === "1.0" && V2_ONLY_OBJECTS.includes(String(body.event_object))) {
+    throw webhookError(400, { event_object: [`${body.event_object} webhooks are only available in webhooks v2`] });
   }
   const userId = (body.user_id as number | undefined) ?? req.caller.userId;
   if (!core.store.collection("users").get(userId)) throw webhookError(400, { user_id: ["not found"] });

@@ -1059,6 +1059,7 @@ const projects: ResourceDef = {
   path: "/projects",
   idType: "int",
   label: "Project",
+  entity: "project",
   timeFormat: "rfc3339",
   pagination: "cursor",
   operations: ["list", "get", "create", "update", "delete", "search"],
@@ -1136,6 +1137,55 @@ const projects: ResourceDef = {
   },
 };
 
+const tasks: ResourceDef = {
+  collection: "tasks",
+  version: "v2",
+  path: "/tasks",
+  idType: "int",
+  label: "Task",
+  entity: "task",
+  timeFormat: "rfc3339",
+  pagination: "cursor",
+  operations: ["list", "get", "create", "update", "delete"],
+  updateMethod: "PATCH",
+  deleteMode: "hard",
+  defaults: (_core, caller, now) => ({
+    title: "",
+    creator_id: caller.userId,
+    description: null,
+    project_id: null,
+    is_done: false,
+    is_milestone: false,
+    due_date: null,
+    start_date: null,
+    parent_task_id: null,
+    assignee_ids: [],
+    priority: null,
+    add_time: now,
+    update_time: now,
+    marked_as_done_time: null,
+  }),
+  sample: (id) => ({ title: `Sim task ${id}` }),
+  required: ["title"],
+  refs: { project_id: "projects" },
+  filters: {
+    project_id: eq("project_id"),
+    is_done: flag("is_done"),
+    is_milestone: flag("is_milestone"),
+    parent_task_id: eq("parent_task_id"),
+  },
+  // The request body says done/milestone (0 or 1) and assignee_id; the task answers is_done, is_milestone, assignee_ids.
+  normalize: (rec, _prev, input) => {
+    if (input.done !== undefined) rec.is_done = input.done === 1 || input.done === true;
+    if (input.milestone !== undefined) rec.is_milestone = input.milestone === 1 || input.milestone === true;
+    if (input.assignee_id !== undefined && input.assignee_ids === undefined)
+      rec.assignee_ids = input.assignee_id === null ? [] : [input.assignee_id];
+    delete rec.done;
+    delete rec.milestone;
+    delete rec.assignee_id;
+  },
+};
+
 export const RESOURCES: ResourceDef[] = [
   deals,
   persons,
@@ -1153,6 +1203,7 @@ export const RESOURCES: ResourceDef[] = [
   files,
   filters,
   projects,
+  tasks,
 ];
 
 export function resourceFor(collection: string): ResourceDef | undefined {

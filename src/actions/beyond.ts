@@ -35,21 +35,49 @@ export function relativeApiPath(raw: unknown): { path: string; query: Record<str
   return { path: `/${segments.map(encodeURIComponent).join("/")}`, query };
 }
 
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+/** Prismatic's raw-request methods (spectral's list); HEAD and OPTIONS are safe to retry, the rest as POST. */
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "LINK", "UNLINK", "PURGE"] as const;
+const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 const FORBIDDEN_HEADERS = /^(authorization|x-api-token|host|cookie|content-length)$/i;
+const RESPONSE_TYPES = ["json", "text", "arraybuffer", "document"] as const;
 
-const keyValues = (value: unknown, label: string): Record<string, string> => {
-  if (value === undefined || value === null || value === "") return {};
+const pairsOf = (value: unknown, label: string): { key: string; value: unknown }[] => {
+  if (value === undefined || value === null || value === "") return [];
   const list = Array.isArray(value) ? value : [value];
-  const out: Record<string, string> = {};
-  for (const item of list) {
+  return list.map((item) => {
     const pair = item as { key?: unknown; value?: unknown };
     if (typeof pair !== "object" || pair === null || !pair.key)
       throw new InputError(`${label}: expected a list of key/value pairs.`);
-    out[String(pair.key)] = util.types.toString(pair.value);
-  }
-  return out;
+    return { key: String(pair.key), value: pair.value };
+  });
 };
+
+const keyValues = (value: unknown, label: string): Record<string, string> =>
+  Object.fromEntries(pairsOf(value, label).map((pair) => [pair.key, util.types.toString(pair.value)]));
+
+const keyValueInput = (label: string, comments: string) =>
+  input({ label, type: "string", collection: "keyvaluelist", required: false, comments });
+
+/** Form Data and File Data as one multipart body (spectral's raw request does the same). */
+function multipartBody(params: Record<string, unknown>): FormData | undefined {
+  const fields = pairsOf(params.formData, "Form Data");
+  const files = pairsOf(params.fileData, "File Data");
+  if (!fields.length && !files.length) return undefined;
+  const names = keyValues(params.fileDataFileNames, "File Data File Names");
+  const form = new FormData();
+  for (const field of fields) form.append(field.key, util.types.toString(field.value));
+  for (const file of files) {
+    const payload = util.types.toBufferDataPayload(file.value);
+    form.append(
+      file.key,
+      new Blob([new Uint8Array(payload.data)], { type: payload.contentType ?? "application/octet-stream" }),
+      names[file.key] ?? file.key,
+    );
+  }
+  return form;
+}
+
+const optionalCount = (label: string) => clean.optionalInteger(label, 0);
 
 export const rawRequest = action({
   display: {
@@ -59,16 +87,19 @@ export const rawRequest = action({
   },
   inputs: {
     connection: connectionInput,
-    apiVersion: choiceInput({
+    version: input({
       label: "API Version",
-      choices: [
-        { label: "v2", value: "v2" },
+      type: "string",
+      required: true,
+      default: "v1",
+      model: [
         { label: "v1", value: "v1" },
+        { label: "v2", value: "v2" },
       ],
       comments:
         "Pipedrive API version of the endpoint: v2 for deals, persons, organizations, activities, products, pipelines, stages and fields; v1 for the rest.",
       example: "v2",
-      required: true,
+      clean: clean.choice("API Version", ["v1", "v2"]),
     }),
     url: input({
       label: "URL",
@@ -83,7 +114,8 @@ export const rawRequest = action({
     method: choiceInput({
       label: "Method",
       choices: METHODS.map((value) => ({ label: value, value })),
-      comments: "The HTTP method.",
+      comments:
+        "The HTTP method. Pipedrive's API uses GET, POST, PUT, PATCH and DELETE; the others are sent as chosen and answered by Pipedrive.",
       example: "GET",
       required: true,
     }),
@@ -96,19 +128,69 @@ export const rawRequest = action({
       example: '{"title": "Acme - 50 seats"}',
       clean: clean.optionalJson("Data"),
     }),
-    queryParams: input({
-      label: "Query Parameter",
+    formData: keyValueInput("Form Data", "Fields of a multipart/form-data body (instead of Data)."),
+    fileData: keyValueInput(
+      "File Data",
+      "Files of a multipart/form-data body: the field name, and the file (a reference to an earlier step's file).",
+    ),
+    fileDataFileNames: keyValueInput("File Data File Names", "The file name of each File Data field, by field name."),
+    queryParams: keyValueInput("Query Parameter", "Query parameters to send, e.g. limit = 100."),
+    headers: keyValueInput(
+      "Header",
+      "Extra headers. Authorization and x-api-token come from the connection and cannot be set here.",
+    ),
+    responseType: input({
+      label: "Response Type",
       type: "string",
-      collection: "keyvaluelist",
-      required: false,
-      comments: "Query parameters to send, e.g. limit = 100.",
+      required: true,
+      default: "json",
+      model: RESPONSE_TYPES.map((value) => ({ label: value, value })),
+      comments:
+        "How to read the response: json (parsed), text or document (the body as text), arraybuffer (the bytes, e.g. a file download).",
+      clean: clean.choice("Response Type", RESPONSE_TYPES),
     }),
-    headers: input({
-      label: "Header",
+    timeout: input({
+      label: "Timeout",
       type: "string",
-      collection: "keyvaluelist",
       required: false,
-      comments: "Extra headers. Authorization and x-api-token come from the connection and cannot be set here.",
+      comments: "Milliseconds to wait for each response (default 30000).",
+      example: "30000",
+      clean: optionalCount("Timeout"),
+    }),
+    retryDelayMS: input({
+      label: "Retry Delay (ms)",
+      type: "string",
+      required: false,
+      default: "0",
+      comments:
+        "Accepted for Prismatic's component. The connection's client waits for Pipedrive's rate-limit reset after a 429, and backs off exponentially (250 ms doubling, with jitter) after a 5xx or reset.",
+      clean: optionalCount("Retry Delay (ms)"),
+    }),
+    retryAllErrors: input({
+      label: "Retry On All Errors",
+      type: "boolean",
+      required: false,
+      default: "false",
+      comments:
+        "Accepted for Prismatic's component. 429s are always retried; 5xx, resets and timeouts only for GET, HEAD, OPTIONS, PUT, PATCH and DELETE, never for a POST Pipedrive may have processed (no duplicate creates).",
+      clean: clean.boolean("Retry On All Errors"),
+    }),
+    maxRetries: input({
+      label: "Max Retry Count",
+      type: "string",
+      required: false,
+      default: "0",
+      comments:
+        "Retries after a 5xx, reset or timeout of a request that is safe to repeat; 0 keeps the client's default of 3. 429s are waited out separately (up to 6 times).",
+      clean: optionalCount("Max Retry Count"),
+    }),
+    useExponentialBackoff: input({
+      label: "Use Exponential Backoff",
+      type: "boolean",
+      required: false,
+      default: "false",
+      comments: "Accepted for Prismatic's component; the client always backs off exponentially after a 5xx or reset.",
+      clean: clean.boolean("Use Exponential Backoff"),
     }),
   },
   perform: async (context, params) => {
@@ -117,18 +199,29 @@ export const rawRequest = action({
     for (const name of Object.keys(headers))
       if (FORBIDDEN_HEADERS.test(name))
         throw new InputError(`Header: ${name} cannot be set; the connection provides the credentials.`);
-    const method = params.method as HttpMethod;
-    const client = clientFor(params.connection, context);
-    const response = await client.send({
-      method,
-      version: params.apiVersion as "v1" | "v2",
+    const method = params.method as (typeof METHODS)[number];
+    const form = multipartBody(params);
+    const client = createPipedriveClient(params.connection as Connection, {
+      logger: context.logger as never,
+      debug: context.debug?.enabled,
+      ...(params.timeout ? { timeoutMs: params.timeout as number } : {}),
+      ...(params.maxRetries ? { maxRetries: params.maxRetries as number } : {}),
+    });
+    const responseType =
+      params.responseType === "arraybuffer" ? "arraybuffer" : params.responseType === "json" ? "json" : "text";
+    const response = await client.send<unknown>({
+      method: method as HttpMethod,
+      version: params.version as "v1" | "v2",
       // Placeholders were encoded by relativeApiPath; braces cannot reach fillPath unencoded.
       path,
       query: { ...query, ...keyValues(params.queryParams, "Query Parameter") },
-      body: ["POST", "PUT", "PATCH"].includes(method) ? (params.data ?? {}) : undefined,
+      body: form ?? (WITH_BODY.has(method) ? (params.data ?? {}) : undefined),
       headers,
+      responseType,
     });
-    return { data: response.data };
+    return {
+      data: responseType === "arraybuffer" ? Buffer.from(response.data as unknown as ArrayBuffer) : response.data,
+    };
   },
   examplePayload: { data: { success: true, data: { id: 1, name: "Sim Admin" } } },
 });

@@ -40,9 +40,30 @@ function relatedList({ record, list }: Related, available: Set<string>, label: s
   };
 }
 
+/**
+ * Prismatic's Get Pipeline Deals and Get Stage Deals list v2 deals filtered by the pipeline or stage
+ * (cursor, sort), not Pipedrive's deprecated v1 /pipelines/{id}/deals and /stages/{id}/deals.
+ */
+function dealsOf(record: "pipeline" | "stage", available: Set<string>, label: string): OperationDefinition {
+  const base = toDefinition(find("v2", "getDeals"), available);
+  const params = { ...base.params };
+  delete params[`${record}Id`];
+  return {
+    ...base,
+    label,
+    description: `List the deals of a ${record}, on GET /api/v2/deals?${record}_id= (Pipedrive has deprecated GET /api/v1/${record}s/{id}/deals).`,
+    params: {
+      id: inQuery(`${record}_id`, linkedIdInput(record, { comments: `The ${record} whose deals to list.` })),
+      ...params,
+    },
+  };
+}
+
 export function compatDefinitions(available: Set<string>): Record<string, OperationDefinition> {
   const personField = toDefinition(find("v1", "getPersonField"), available);
   return {
+    getPipelineDeals: dealsOf("pipeline", available, "Get Pipeline Deals"),
+    getStageDeals: dealsOf("stage", available, "Get Stage Deals"),
     getDealActivities: relatedList({ record: "deal", list: "activities" }, available, "Get Deal Activities"),
     getDealPersons: relatedList({ record: "deal", list: "persons" }, available, "Get Deal Persons"),
     getOrganizationActivities: relatedList(

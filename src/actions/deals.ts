@@ -10,7 +10,7 @@ import {
   visibleToInput,
 } from "../inputs";
 import { linkedIdInput } from "../inputs/ids";
-import { inBody, inPath, inQuery, type OperationDefinition, type Param } from "./operation";
+import { inBody, inPath, inQuery, type OperationDefinition, type Param, type RequestParts } from "./operation";
 
 const DEAL_STATUSES = ["open", "won", "lost"] as const;
 
@@ -89,7 +89,13 @@ const dealFields = (mode: "create" | "update"): Record<string, Param> => ({
   pipelineId: inBody("pipeline_id", pipelineId),
   stageId: inBody("stage_id", stageId),
   ownerId: inBody("owner_id", ownerId),
-  status: inBody("status", statusInput("open, won or lost. Use Delete Deal to delete a deal.", DEAL_STATUSES)),
+  status: inBody(
+    "status",
+    statusInput(
+      "open, won or lost; deleted (as in Prismatic's component) marks the deal deleted, sent as Pipedrive v2's is_deleted: true, the same as Delete Deal.",
+      [...DEAL_STATUSES, "deleted"],
+    ),
+  ),
   expectedCloseDate: inBody(
     "expected_close_date",
     input({
@@ -137,6 +143,13 @@ const dealFields = (mode: "create" | "update"): Record<string, Param> => ({
     }),
   ),
 });
+
+/** Pipedrive v2 has no status "deleted" on writes (v1 had): a deleted deal is is_deleted: true. */
+const deletedStatus = (parts: RequestParts) => {
+  if (parts.body.status !== "deleted") return;
+  delete parts.body.status;
+  parts.body.is_deleted = true;
+};
 
 /** Prismatic's Add Deal had Add Time; Pipedrive v2 sets it itself, so the value is ignored. */
 const addTimeCompat = input({
@@ -215,6 +228,7 @@ const table = {
     path: "/deals",
     params: { ...dealFields("create"), addTime: { in: "body", name: "add_time", input: addTimeCompat } },
     prepare: (parts, _values, context) => {
+      deletedStatus(parts);
       if (parts.body.add_time !== undefined) {
         context.logger?.warn?.(
           "Add Deal: the Add Time input is ignored; Pipedrive's v2 API sets the creation time itself.",
@@ -231,6 +245,7 @@ const table = {
     version: "v2",
     path: "/deals/{id}",
     params: { id: inPath("id", dealIdInput), ...dealFields("update") },
+    prepare: deletedStatus,
     examplePayload: getDealExample,
   },
   deleteDeal: {

@@ -10,6 +10,7 @@ import {
   type ApiVersion,
   createPipedriveClient,
   type HttpMethod,
+  MAX_PAGE_SIZE,
   type Pagination,
   type PipedriveClient,
   type Query,
@@ -25,11 +26,12 @@ import { clean, connectionInput, cursorInput, listInputs, startInput } from "../
  * and where each input goes); validation, the HTTP call, pagination and output shape live here.
  */
 
-type Location = "path" | "query" | "body" | "rawBody";
+/** "ignored": an input kept for compatibility that the endpoint no longer takes; set, it is logged and not sent. */
+type Location = "path" | "query" | "body" | "rawBody" | "ignored";
 
 export interface Param {
   in: Location;
-  /** Pipedrive's parameter or body field name. */
+  /** Pipedrive's parameter or body field name; for an ignored input, why it is ignored. */
   name: string;
   input: InputFieldDefinition;
 }
@@ -119,13 +121,20 @@ function buildInputs(definition: OperationDefinition): Record<string, InputField
   return inputs;
 }
 
-function splitParams(definition: OperationDefinition, values: Record<string, unknown>): RequestParts {
+function splitParams(
+  definition: OperationDefinition,
+  values: Record<string, unknown>,
+  context: ActionContext,
+): RequestParts {
   const parts: RequestParts = { pathParams: {}, query: {}, body: {} };
   for (const [key, param] of Object.entries(definition.params ?? {})) {
     if (definition.customFields?.writes && key === "customFields") continue;
     const value = values[key];
     if (value === undefined) continue;
-    if (param.in === "path") parts.pathParams[param.name] = value as string | number;
+    if (param.in === "ignored") {
+      if (value !== false && value !== "")
+        context.logger?.warn?.(`${definition.label}: ${param.input.label} is ignored; ${param.name}`);
+    } else if (param.in === "path") parts.pathParams[param.name] = value as string | number;
     else if (param.in === "query") parts.query[param.name] = value;
     else if (param.in === "rawBody") parts.rawBody = value;
     else parts.body[param.name] = value;
@@ -165,11 +174,12 @@ async function runList(
     pagination === "cursor"
       ? { next_cursor: result.truncated ? result.next : null }
       : {
+          // Where Prismatic's component put them: limit is the page size, next_start null once complete.
           pagination: {
             start: from ?? 0,
-            limit: result.items.length,
+            limit: Math.min(definition.maxPageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE),
             more_items_in_collection: result.truncated,
-            ...(result.truncated ? { next_start: result.next } : {}),
+            next_start: result.truncated ? result.next : null,
           },
         };
   return {
@@ -225,7 +235,7 @@ export function operation(definition: OperationDefinition): ActionDefinition {
     examplePayload: definition.examplePayload,
     perform: async (context, params) => {
       const values = params as Record<string, unknown>;
-      const parts = splitParams(definition, values);
+      const parts = splitParams(definition, values, context);
       definition.prepare?.(parts, values, context);
       const takesBody =
         Boolean(definition.customFields?.writes) ||

@@ -1,6 +1,7 @@
 import { input } from "@prismatic-io/spectral";
 import type { PipedriveClient } from "../client";
-import { clean } from "../inputs";
+import { InputError } from "../client/errors";
+import { choiceInput, clean } from "../inputs";
 import { toDefinition } from "./generated";
 import { OPERATIONS } from "./generated/operations";
 import type { OperationDefinition } from "./operation";
@@ -64,10 +65,36 @@ export function semanticDefinitions(available: Set<string>): Record<string, Oper
           name: "archived",
           input: yesNo("Archived", "When true, list archived leads instead of active ones."),
         },
+        archivedStatus: {
+          in: "query",
+          name: "archived_status",
+          input: choiceInput({
+            label: "Archived Status",
+            choices: [
+              { label: "Not Archived", value: "not_archived" },
+              { label: "Archived", value: "archived" },
+              { label: "All", value: "all" },
+            ],
+            comments:
+              "Prismatic's filter (its archived_status parameter is gone from Pipedrive's API): archived lists archived leads (GET /api/v1/leads/archived), not_archived active ones. all is refused: Pipedrive now lists the two apart, so run Get Leads once with each.",
+          }),
+        },
       },
       prepare: (parts) => {
-        if (parts.query.archived === true) parts.path = "/leads/archived";
+        const status = parts.query.archived_status;
+        if (status === "all")
+          throw new InputError(
+            "Archived Status: all is no longer offered by Pipedrive, which lists active leads (GET /api/v1/leads) and archived ones (GET /api/v1/leads/archived) apart; run Get Leads once with Archived Status archived and once with not_archived.",
+          );
+        if (status === "archived" || (status === undefined && parts.query.archived === true)) {
+          if (parts.query.updated_since !== undefined)
+            throw new InputError(
+              "Updated Since: Pipedrive's list of archived leads (GET /api/v1/leads/archived) cannot filter by update time; leave it empty to list archived leads.",
+            );
+          parts.path = "/leads/archived";
+        }
         delete parts.query.archived;
+        delete parts.query.archived_status;
       },
     },
     getFiles: {

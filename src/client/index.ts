@@ -10,7 +10,7 @@ export { InputError, PipedriveError } from "./errors";
 export type { RateLimitSnapshot } from "./rateLimit";
 
 export type ApiVersion = "v1" | "v2";
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "LINK" | "UNLINK" | "PURGE";
 export type Query = Record<string, string | number | boolean | undefined | null | (string | number)[]>;
 
 export interface RequestOptions {
@@ -22,7 +22,7 @@ export interface RequestOptions {
   query?: Query;
   body?: unknown;
   /** "arraybuffer" for file downloads. */
-  responseType?: "json" | "arraybuffer";
+  responseType?: "json" | "arraybuffer" | "text";
   headers?: Record<string, string>;
 }
 

@@ -191,7 +191,7 @@ const formFor = (entity: FormEntity) => {
     },
     dataSourceType: "jsonForm",
     inputs: {
-      connection: connectionInput,
+      connectionInput,
       recordId: linkedIdInput(entity, {
         label: `${noun[0].toUpperCase()}${noun.slice(1)} ID`,
         required: false,
@@ -220,7 +220,7 @@ const formFor = (entity: FormEntity) => {
       },
     },
     perform: async (context, params) => {
-      const client = createPipedriveClient(params.connection as Connection, { logger: context.logger });
+      const client = createPipedriveClient(params.connectionInput as Connection, { logger: context.logger });
       const recordId = params.recordId as number | undefined;
       const [catalog, record] = await Promise.all([
         fieldCatalog(client, entity),

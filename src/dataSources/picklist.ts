@@ -93,14 +93,14 @@ export function picklist<T, S = never, R = undefined>(definition: PicklistDefini
     },
     dataSourceType: "picklist",
     inputs: {
-      connection: connectionInput,
+      connectionInput,
       ...(search ? { searchTerm: searchTermInput(search.noun) } : {}),
       ...definition.inputs,
     },
     examplePayload: { result: definition.example },
     perform: async (context, params) => {
       const values = params as Values;
-      const client = createPipedriveClient(values.connection as Connection, { logger: context.logger });
+      const client = createPipedriveClient(values.connectionInput as Connection, { logger: context.logger });
       const term = search ? (values.searchTerm as string | undefined) : undefined;
       // Related data (e.g. pipeline names) loads alongside the records.
       const relatedLoad = definition.related?.(client, values, term !== undefined) ?? Promise.resolve(undefined as R);

@@ -148,9 +148,9 @@ export const listInputs = {
     label: "Max Records",
     type: "string",
     required: false,
-    default: "10000",
+    default: "0",
     comments:
-      "With Fetch All, stop after this many records (the output then carries the cursor to resume from). Empty or 0 means no cap.",
+      "With Fetch All, stop after this many records (the output then carries the cursor to resume from). 0 or empty (the default) means every record, as Fetch All has always meant; set a cap to bound memory on very large accounts.",
     example: "10000",
     clean: clean.optionalInteger("Max Records", 0),
   }),

@@ -4,8 +4,9 @@
  * - GET with `code` and `state` (the platform's own Connect flow): forwarded at once (302) to the
  *   platform's OAuth callback with both; `error` with `state` is forwarded the same way.
  * - GET with `code` and no `state` (Install from Pipedrive's Marketplace): the code waits
- *   server-side (PendingCodeStore), bound to this browser by a signed HttpOnly cookie; a guest is
- *   sent to sign up, a signed-out user to log in, then everybody comes back to the continue path.
+ *   server-side (a PendingCodeStore: in memory, or in Redis for replicas and serverless), bound to
+ *   this browser by a signed HttpOnly cookie; a guest is sent to sign up, a signed-out user to log
+ *   in, then everybody comes back to the continue path.
  * - GET continue, signed in: find or create the customer and its instance on the platform, look up
  *   the instance's connection config variable, replay the code to the platform's OAuth callback
  *   with `state` = that variable's id (the platform exchanges it), label the instance with the
@@ -18,7 +19,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { cookieKey, readCookie, serializeCookie, signCookieValue, verifyCookieValue } from "./cookie";
 import { type PageKind, page } from "./pages";
-import { PendingCodeStore } from "./store";
+import { MemoryPendingCodeStore, type PendingCodeStore, StoreUnavailableError } from "./store";
 import type { AppSession, BridgeLogger, BridgeRequest, BridgeResponse, PlatformApi, PlatformInstance } from "./types";
 import { parseUninstallNotice, pipedriveUserLabel, verifyClientBasicAuth } from "./uninstall";
 
@@ -46,9 +47,15 @@ export interface MarketplaceBridgeOptions {
   cookieName?: string;
   /** The Secure cookie attribute (default true; browsers accept it on http://localhost and 127.0.0.1 too). */
   secureCookie?: boolean;
-  /** How long a code waits for sign-in (default 5 minutes, Pipedrive's code lifetime). */
+  /**
+   * Where pending codes wait between requests. Default: in this process's memory (one process
+   * only). For replicas, restarts or serverless, a RedisPendingCodeStore (redisStore.ts); its TTL
+   * then replaces codeTtlMs.
+   */
+  store?: PendingCodeStore;
+  /** How long a code waits for sign-in, in the default store (default 5 minutes, Pipedrive's code lifetime). */
   codeTtlMs?: number;
-  /** Pending codes kept at most (default 1000; the oldest is evicted beyond). */
+  /** Pending codes kept at most by the default store (default 1000; the oldest is evicted beyond). */
   maxPendingCodes?: number;
   /** Timeout of the server-side replay to the platform's callback (default 15 s). */
   replayTimeoutMs?: number;
@@ -173,7 +180,12 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
     appName: options.appName ?? "this app",
     marketplaceUrl: options.marketplaceUrl ?? "https://www.pipedrive.com/en/marketplace",
   };
-  const store = new PendingCodeStore({ ttlMs: options.codeTtlMs, maxEntries: options.maxPendingCodes, now });
+  if (options.store && (options.codeTtlMs !== undefined || options.maxPendingCodes !== undefined))
+    throw new Error(
+      "createMarketplaceBridge: codeTtlMs and maxPendingCodes configure the default store; set them on the store you pass.",
+    );
+  const store =
+    options.store ?? new MemoryPendingCodeStore({ ttlMs: options.codeTtlMs, maxEntries: options.maxPendingCodes, now });
   const platform = options.platform;
   const logger = options.logger ?? silent;
   const fixedSecrets = [
@@ -250,7 +262,7 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
     }
     if (!code || !CODE_PATTERN.test(code)) return showPage("bad_request");
 
-    const added = store.add(code);
+    const added = await store.add(code);
     if (added.status === "used" || added.status === "expired") {
       const reference = ref();
       log(
@@ -261,8 +273,7 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
       );
       return showPage(added.status === "used" ? "code_used" : "code_expired", reference);
     }
-    if (added.evicted > 0)
-      log("warn", "pending code store full: oldest entries evicted", { evicted: added.evicted, size: store.size });
+    if (added.evicted > 0) log("warn", "pending code store full: oldest entries evicted", { evicted: added.evicted });
     const cookie = setCookie(signCookieValue(key, added.id, added.expiresAt), added.expiresAt);
     const session = await options.session(req);
     log("info", "install code received without state; waiting for sign-in", {
@@ -323,7 +334,7 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
     const session = await options.session(req);
     if (session.status !== "signedIn") return signInRedirect(session);
 
-    const peeked = store.peek(checked.id);
+    const peeked = await store.peek(checked.id);
     if (peeked.status !== "ok") {
       const reference = ref();
       log("warn", "pending code not usable", { pending, outcome: peeked.status, reference });
@@ -350,7 +361,8 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
       return showPage("platform_unavailable", reference);
     }
 
-    const taken = store.take(checked.id);
+    // Atomic in every store: of all requests racing for this code, one gets it.
+    const taken = await store.take(checked.id);
     if (taken.status !== "ok") {
       const kind =
         taken.status === "used" ? "code_used" : taken.status === "expired" ? "code_expired" : "missing_cookie";
@@ -451,7 +463,8 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
       const reference = ref();
       const code = new URL(req.url, "http://bridge.invalid").searchParams.get("code");
       log("error", "callback failed", { error: (error as Error).message, reference }, code ? [code] : []);
-      return method === "DELETE" ? json(500, { error: "internal error", reference }) : showPage("internal", reference);
+      if (method === "DELETE") return json(500, { error: "internal error", reference });
+      return showPage(error instanceof StoreUnavailableError ? "store_unavailable" : "internal", reference);
     }
   }
 
@@ -466,7 +479,7 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
     } catch (error) {
       const reference = ref();
       log("error", "continue failed", { error: (error as Error).message, reference });
-      return showPage("internal", reference);
+      return showPage(error instanceof StoreUnavailableError ? "store_unavailable" : "internal", reference);
     }
   }
 

@@ -12,6 +12,7 @@ export type PageKind =
   | "unknown_state"
   | "redirect_uri_mismatch"
   | "platform_unavailable"
+  | "store_unavailable"
   | "connect_failed"
   | "bad_request"
   | "method_not_allowed"
@@ -103,6 +104,16 @@ function text(kind: PageKind, app: string): PageText {
         paragraphs: [
           "The integration platform did not answer. Your Pipedrive authorization is kept for a few minutes: reload this page to try again.",
           `If it keeps failing, install ${app} again from the Pipedrive Marketplace later.`,
+        ],
+        reinstall: true,
+      };
+    case "store_unavailable":
+      return {
+        status: 503,
+        title: "The installation is paused for a moment",
+        paragraphs: [
+          `${app} could not reach the storage that keeps installations in progress, so this step did not happen. Nothing was connected, and Pipedrive's authorization cannot be used twice.`,
+          "Reload this page in a minute to try again. If it then says the install link was already used or has expired, install the app again from the Pipedrive Marketplace.",
         ],
         reinstall: true,
       };

@@ -1,13 +1,14 @@
 /**
- * Pending Pipedrive codes, in memory: single use, expiring, bounded.
+ * Where the install bridge keeps pending Pipedrive codes between requests: the `PendingCodeStore`
+ * interface, and `MemoryPendingCodeStore` for one process (redisStore.ts has the shared one).
  *
- * A code that arrived without `state` waits here (a few minutes: Pipedrive's codes live 5) until
- * the browser that brought it is signed in to the app. Each entry is found by a random id (the
- * install cookie carries it, signed) and also indexed by a SHA-256 of the code, so the same
- * callback URL loaded twice reuses the pending entry, and one loaded again after the code was
- * used is recognised as a replay. Used and expired entries stay as tombstones (without the code)
- * for one more TTL so the user is told "already used" / "expired" rather than "not found".
- * At most `maxEntries` entries (tombstones included); when full, the oldest is evicted.
+ * A code that arrived without `state` waits (a few minutes: Pipedrive's codes live 5) until the
+ * browser that brought it is signed in to the app. Each entry is found by a random id (the install
+ * cookie carries it, signed) and also by a hash of the code, so the same callback URL loaded twice
+ * reuses the pending entry, and one loaded again after the code was used is recognised as a replay.
+ * Used and expired entries stay as tombstones (without the code) for one more TTL so the user is
+ * told "already used" / "expired" rather than "not found". `take` hands a code out once, however
+ * many requests race for it.
  */
 import { createHash } from "node:crypto";
 import { newPendingId } from "./cookie";
@@ -31,7 +32,30 @@ export type AddResult =
 export type PeekResult = { status: "ok"; expiresAt: number } | { status: "unknown" | "expired" | "used" };
 export type TakeResult = { status: "ok"; code: string } | { status: "unknown" | "expired" | "used" };
 
-export interface PendingCodeStoreOptions {
+/** Everything the bridge keeps between requests. Every method may reject when the store is unreachable. */
+export interface PendingCodeStore {
+  /** How long a code waits for sign-in. */
+  readonly ttlMs: number;
+  /**
+   * Keeps a code. The same code again: its pending entry (status "pending"), or "used" / "expired"
+   * while its tombstone lasts.
+   */
+  add(code: string): Promise<AddResult>;
+  /** Whether the id still holds a usable code, without using it. */
+  peek(id: string): Promise<PeekResult>;
+  /** Hands the code out once, atomically; afterwards the id (and the code) read as "used". */
+  take(id: string): Promise<TakeResult>;
+}
+
+/** A store could not be reached or answered nonsense; the bridge shows the "try again" page. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}
+
+export interface MemoryPendingCodeStoreOptions {
   /** How long a code waits (default 5 minutes, Pipedrive's code lifetime). */
   ttlMs?: number;
   /** Entries kept at most, tombstones included (default 1000). */
@@ -41,18 +65,22 @@ export interface PendingCodeStoreOptions {
 
 const hashCode = (code: string) => createHash("sha256").update(code).digest("hex");
 
-export class PendingCodeStore {
+/**
+ * One process only: entries in a Map, at most `maxEntries` (tombstones included; when full, the
+ * oldest is evicted). Codes are held in memory in clear, never written anywhere.
+ */
+export class MemoryPendingCodeStore implements PendingCodeStore {
   readonly ttlMs: number;
   readonly maxEntries: number;
   private readonly now: () => number;
   private readonly entries = new Map<string, Entry>();
   private readonly byHash = new Map<string, string>();
 
-  constructor(options: PendingCodeStoreOptions = {}) {
+  constructor(options: MemoryPendingCodeStoreOptions = {}) {
     this.ttlMs = options.ttlMs ?? 5 * 60_000;
     this.maxEntries = options.maxEntries ?? 1000;
-    if (!(this.ttlMs > 0)) throw new Error("PendingCodeStore: ttlMs must be positive");
-    if (!(this.maxEntries >= 1)) throw new Error("PendingCodeStore: maxEntries must be at least 1");
+    if (!(this.ttlMs > 0)) throw new Error("MemoryPendingCodeStore: ttlMs must be positive");
+    if (!(this.maxEntries >= 1)) throw new Error("MemoryPendingCodeStore: maxEntries must be at least 1");
     this.now = options.now ?? Date.now;
   }
 
@@ -61,11 +89,7 @@ export class PendingCodeStore {
     return this.entries.size;
   }
 
-  /**
-   * Keeps a code. The same code again: its pending entry (status "pending"), or "used" / "expired"
-   * while its tombstone lasts.
-   */
-  add(code: string): AddResult {
+  async add(code: string): Promise<AddResult> {
     const now = this.now();
     this.sweep(now);
     const codeHash = hashCode(code);
@@ -89,8 +113,7 @@ export class PendingCodeStore {
     return { status: "added", id, expiresAt, evicted };
   }
 
-  /** Whether the id still holds a usable code, without using it. */
-  peek(id: string): PeekResult {
+  async peek(id: string): Promise<PeekResult> {
     const now = this.now();
     this.sweep(now);
     const entry = this.entries.get(id);
@@ -100,8 +123,8 @@ export class PendingCodeStore {
     return { status: "ok", expiresAt: entry.expiresAt };
   }
 
-  /** Hands the code out once; afterwards the id (and the code) read as "used". */
-  take(id: string): TakeResult {
+  /** Atomic by construction: nothing awaits between the check and the update. */
+  async take(id: string): Promise<TakeResult> {
     const now = this.now();
     this.sweep(now);
     const entry = this.entries.get(id);

@@ -1,11 +1,25 @@
 import { input } from "@prismatic-io/spectral";
 import { exampleDeal } from "../examplePayloads/deals";
-import { choiceInput, clean, optionalIdInput } from "../inputs";
+import { clean, optionalIdInput } from "../inputs";
 import { RECORDS } from "../records";
 import { touchesAny } from "./webhook/event";
-import { type TriggerOutput, type WebhookTriggerDefinition, webhookTrigger } from "./webhook/factory";
+import {
+  passThroughWebhookTrigger,
+  type TriggerOutput,
+  type WebhookTriggerDefinition,
+  webhookTrigger,
+  webhookUserIdInput,
+} from "./webhook/factory";
 
-type Entity = keyof typeof RECORDS;
+/** The webhook objects with catalogue triggers: the records with custom fields, and the webhooks v2 project objects. */
+const TRIGGER_OBJECTS = {
+  ...Object.fromEntries(Object.entries(RECORDS).map(([entity, names]) => [entity, names.one])),
+  project: "Project",
+  task: "Task",
+  deal_product: "Deal Product",
+} as Record<keyof typeof RECORDS | "project" | "task" | "deal_product", string>;
+
+type Entity = keyof typeof TRIGGER_OBJECTS;
 
 const exampleRecords: Record<Entity, Record<string, unknown>> = {
   deal: exampleDeal,
@@ -28,6 +42,44 @@ const exampleRecords: Record<Entity, Record<string, unknown>> = {
   },
   note: { id: 1, content: "Spoke with Ada about seats.", deal_id: 1, user_id: 1 },
   product: { id: 1, name: "Seat license", code: "SEAT", owner_id: 1, custom_fields: {} },
+  project: {
+    id: 1,
+    title: "Acme onboarding",
+    status: "open",
+    board_id: 1,
+    phase_id: 1,
+    owner_id: 1,
+    deal_ids: [1],
+    start_date: "2026-02-01",
+    end_date: null,
+    custom_fields: {},
+  },
+  task: {
+    id: 1,
+    title: "Kick-off call",
+    project_id: 1,
+    creator_id: 1,
+    is_done: false,
+    is_milestone: false,
+    due_date: "2026-02-03",
+    assignee_ids: [1],
+    parent_task_id: null,
+  },
+  deal_product: {
+    id: 1,
+    deal_id: 1,
+    product_id: 1,
+    item_price: 50,
+    quantity: 60,
+    discount: 0,
+    discount_type: "percentage",
+    tax: 0,
+    tax_method: "inclusive",
+    sum: 3000,
+    currency: "USD",
+    is_enabled: true,
+    comments: null,
+  },
 };
 
 const example = (
@@ -88,8 +140,8 @@ const fieldFilter: WebhookTriggerDefinition["accept"] = ({ output, params }) => 
 };
 
 function lifecycleTriggers(entity: Entity) {
-  const { one: label } = RECORDS[entity];
-  const key = label;
+  const label = TRIGGER_OBJECTS[entity];
+  const key = label.replace(/ /g, "");
   const lower = label.toLowerCase();
   return {
     [`new${key}`]: webhookTrigger({
@@ -101,7 +153,7 @@ function lifecycleTriggers(entity: Entity) {
     }),
     [`updated${key}`]: webhookTrigger({
       label: `Updated ${label}`,
-      description: `Runs when a ${lower} changes, with the changed fields (old and new values, custom fields by name). Optionally only for chosen fields.`,
+      description: `Runs when a ${lower} changes, with the changed fields (old and new values${entity in RECORDS ? ", custom fields by name" : ""}). Optionally only for chosen fields.`,
       eventObject: entity,
       eventAction: "change",
       inputs: { onlyFields: onlyFieldsInput },
@@ -192,29 +244,79 @@ const EVENT_ACTIONS = [
   { label: "All", value: "*" },
 ] as const;
 
-/** Objects Pipedrive's webhooks API accepts (POST /v1/webhooks event_object). */
+/**
+ * Objects Pipedrive's webhooks take (POST /v1/webhooks event_object), as Prismatic's component
+ * offers them. The v1 spec's enum lacks the webhooks v2 objects; the simulator accepts them through
+ * its corrections list (sim/corrections.ts), citing Pipedrive's webhooks v2 guide.
+ */
 const EVENT_OBJECTS = [
   "activity",
+  "board",
   "deal",
+  "deal_installment",
+  "deal_product",
   "lead",
   "note",
   "organization",
   "person",
+  "phase",
   "pipeline",
   "product",
+  "project",
   "stage",
+  "task",
   "user",
   "*",
 ] as const;
 
-/** Prismatic's published generic trigger, same key and input keys. */
-const pipedriveTrigger = webhookTrigger({
+/** Objects that only webhooks v2 deliver (Pipedrive's webhooks v2 guide: "not available in v1"). */
+const V2_ONLY_OBJECTS: readonly string[] = [
+  "lead",
+  "board",
+  "deal_installment",
+  "deal_product",
+  "phase",
+  "project",
+  "task",
+];
+
+const VERSIONS = ["1.0", "2.0"] as const;
+const chooseVersion = clean.choice("Version", VERSIONS);
+
+const titleCase = (value: string) =>
+  value
+    .split("_")
+    .map((word) => word[0].toUpperCase() + word.slice(1))
+    .join(" ");
+
+/**
+ * Prismatic's published generic trigger: same key, input keys, dropdown values and defaults, and
+ * the same output (the delivery passed through, one path). Our lifecycle and credential check stay.
+ */
+const pipedriveTrigger = passThroughWebhookTrigger({
   label: "Webhook",
   description:
-    "Receive any Pipedrive event (object x action) through a webhook this trigger creates, verifies and removes itself. Payloads are webhooks v2.",
+    "Receive any Pipedrive event (object x action) through a webhook this trigger creates, verifies and removes itself. The output is Pipedrive's delivery unchanged: results.body.data holds its meta, data and previous (v2) or current and previous (1.0).",
   eventObject: (params) => params.eventObject as string,
   eventAction: (params) => params.eventAction as string,
+  version: (params) => (params.version as "1.0" | "2.0" | undefined) ?? "2.0",
+  check: (params) =>
+    params.version === "1.0" && V2_ONLY_OBJECTS.includes(params.eventObject as string)
+      ? `Event Object "${params.eventObject}" needs Version 2.0: Pipedrive's webhooks 1.0 do not cover it.`
+      : undefined,
   inputs: {
+    version: input({
+      label: "Version",
+      type: "string",
+      required: true,
+      model: VERSIONS.map((value) => ({ label: value, value })),
+      default: "2.0",
+      example: "2.0",
+      comments:
+        "The webhook payload version: 2.0 (Pipedrive's default since March 2025; meta, data, previous) or 1.0 (current, previous, meta in v1 form).",
+      // As Prismatic's trigger did, an empty Version means 2.0.
+      clean: (value: unknown) => (value === undefined || value === null || value === "" ? "2.0" : chooseVersion(value)),
+    }),
     eventAction: input({
       label: "Event Action",
       type: "string",
@@ -231,21 +333,13 @@ const pipedriveTrigger = webhookTrigger({
       label: "Event Object",
       type: "string",
       required: true,
-      model: EVENT_OBJECTS.map((value) => ({
-        label: value === "*" ? "All" : value[0].toUpperCase() + value.slice(1),
-        value,
-      })),
+      model: EVENT_OBJECTS.map((value) => ({ label: value === "*" ? "All" : titleCase(value), value })),
       default: "deal",
-      comments: "The kind of record to receive events about, or all.",
+      comments:
+        "The kind of record to receive events about, or all. Board, Deal Installment, Deal Product, Lead, Phase, Project and Task need Version 2.0.",
       clean: clean.choice("Event Object", EVENT_OBJECTS),
     }),
-    version: choiceInput({
-      label: "Version",
-      choices: [{ label: "2.0", value: "2.0" }],
-      comments:
-        "The webhook payload version. Only 2.0 (Pipedrive's default since March 2025) is supported; 1.0 payloads are rejected.",
-      example: "2.0",
-    }),
+    userId: webhookUserIdInput,
     httpAuthUser: input({
       label: "HTTP Auth User",
       type: "string",
@@ -265,7 +359,28 @@ const pipedriveTrigger = webhookTrigger({
     params.httpAuthUser && params.httpAuthPassword
       ? { user: params.httpAuthUser as string, password: params.httpAuthPassword as string }
       : undefined,
-  example: example("deal", "create"),
+  example: {
+    meta: {
+      action: "create",
+      entity: "deal",
+      version: "2.0",
+      id: "8a3f1c2e-5b7d-4e1f-9a0b-2c3d4e5f6a7b",
+      entity_id: String(exampleDeal.id),
+      company_id: "1",
+      user_id: "1",
+      webhook_id: "12",
+      webhook_owner_id: "1",
+      permitted_user_ids: ["1"],
+      attempt: 1,
+      host: "acme.pipedrive.com",
+      timestamp: "2026-01-06T14:02:10.000Z",
+      change_source: "app",
+      is_bulk_edit: false,
+      type: "general",
+    },
+    data: exampleDeal,
+    previous: null,
+  },
 });
 
 export const webhookTriggers = {
@@ -277,4 +392,7 @@ export const webhookTriggers = {
   ...lifecycleTriggers("lead"),
   ...lifecycleTriggers("note"),
   ...lifecycleTriggers("product"),
+  ...lifecycleTriggers("project"),
+  ...lifecycleTriggers("task"),
+  ...lifecycleTriggers("deal_product"),
 };

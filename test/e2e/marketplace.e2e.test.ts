@@ -4,17 +4,22 @@
  * example app server with the install bridge (examples/marketplace-server.ts), driven by headless
  * Chromium (playwright-core, Debian's /usr/bin/chromium, a fresh user-data dir) where a person
  * would click, and by plain HTTP where nobody looks (uninstall, replays, misconfiguration).
- * Each page a user sees is saved to test/artifacts/screenshots/ (listed, with the run time, in index.txt).
+ * The whole suite runs once with each store of pending codes: in memory, and in a real Redis
+ * (Debian's redis-server on a free loopback port, started for that run and stopped after); the
+ * browser is launched once for both. Each page a user sees is saved to test/artifacts/screenshots/
+ * (the Redis run's with a "redis-" prefix; listed, with the run time, in index.txt).
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import Redis from "ioredis";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { type MarketplaceServer, startMarketplaceServer } from "../../examples/marketplace-server";
 import { PipedriveSimulator } from "../../sim";
 import { marketplaceAuthorizeUrl } from "../../src/marketplace";
 import { PlatformSim } from "../support/platform-sim";
+import { RedisServer } from "../support/redis";
 import { capturedLines, context, expectNoSecretsLeaked, failure, harness } from "../support/setup";
 
 const SHOTS = path.resolve(__dirname, "../artifacts/screenshots");
@@ -30,9 +35,15 @@ let browser: BrowserContext;
 let page: Page;
 let userDataDir: string;
 let bridgeClockOffset = 0;
+const STORES = ["memory", "redis"] as const;
+let storeKind: (typeof STORES)[number] = "memory";
+let redisServer: RedisServer | null = null;
+let shotsThisRun = 0;
 const startedAt = Date.now();
 /** Every URL the browser requested, to find the codes Pipedrive handed out (for the secret scan). */
 const browserUrls: string[] = [];
+/** Every URL the plain-HTTP flows requested (their codes too). */
+const httpUrls: string[] = [];
 const screenshots: string[] = [];
 
 const bridgeLog = {
@@ -43,7 +54,8 @@ const bridgeLog = {
 };
 
 async function shot(name: string): Promise<void> {
-  const file = `${String(screenshots.length + 1).padStart(2, "0")}-${name}.png`;
+  const prefix = storeKind === "memory" ? "" : `${storeKind}-`;
+  const file = `${prefix}${String(++shotsThisRun).padStart(2, "0")}-${name}.png`;
   await page.screenshot({ path: path.join(SHOTS, file), fullPage: true });
   screenshots.push(file);
 }
@@ -96,6 +108,7 @@ interface Hop {
 }
 
 async function hop(url: string, jar: Jar, init: RequestInit = {}): Promise<Hop> {
+  httpUrls.push(url);
   const sameOrigin = url.startsWith(server.url);
   const headers = {
     ...(init.headers as Record<string, string>),
@@ -140,35 +153,6 @@ const kindOf = (html: string) => /data-kind="([a-z_]+)"/.exec(html)?.[1];
 beforeAll(async () => {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
-  sim = await PipedriveSimulator.start();
-  platform = await PlatformSim.start({
-    connection: {
-      authorizeUrl: `${sim.url}/oauth/authorize`,
-      tokenUrl: `${sim.url}/oauth/token`,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-    },
-  });
-  server = await startMarketplaceServer({
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    cookieSecret: COOKIE_SECRET,
-    platform: platform.client(),
-    appName: "Acme CRM Sync",
-    logger: bridgeLog,
-    now: () => Date.now() + bridgeClockOffset,
-  });
-  // Once per app: the bridge is the app's one callback URL in Developer Hub, and the integration's
-  // Authorize URL carries it as redirect_uri.
-  sim.registerOAuthApp({
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    redirectUri: server.callbackUrl,
-    scopes: ["base", "deals:full", "admin"],
-  });
-  platform.connectionInputs.authorizeUrl = marketplaceAuthorizeUrl(server.callbackUrl, `${sim.url}/oauth/authorize`);
-  server.addUser(DANA.name, DANA.email, DANA.password);
-
   userDataDir = mkdtempSync(path.join(tmpdir(), "pd-marketplace-e2e-"));
   browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: "/usr/bin/chromium",
@@ -189,285 +173,401 @@ beforeAll(async () => {
   });
 });
 
-afterEach(() => {
-  expect(sim.violations).toEqual([]);
-});
-
 afterAll(async () => {
   await browser?.close();
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-  await server?.stop();
-  await platform?.stop();
-  await sim?.stop();
   writeFileSync(
     path.join(SHOTS, "index.txt"),
     `marketplace e2e: ${Date.now() - startedAt} ms\n${screenshots.join("\n")}\n`,
   );
 });
 
-describe("Marketplace install through the bridge (browser)", () => {
-  let callbackWithoutState = "";
-
-  test("a signed-out user: Install -> consent -> log in -> instance created -> code replayed with the config variable id -> getCurrentUser works", async () => {
-    // Dana has an account and used it in this browser before, then logged out.
-    await page.goto(`${server.url}/login`);
-    await logIn(DANA.email, DANA.password);
-    await logOut();
-    sim.setConsent("page", 1);
-
-    await installAndConsent("allow", "pipedrive-consent");
-    expect(page.url()).toMatch(new RegExp(`^${server.url}/login\\?next=%2Fpipedrive%2Fcontinue$`));
-    await page.waitForSelector("#pending-install");
-    await shot("app-login-install-waiting");
-
-    callbackWithoutState = browserUrls.filter((u) => u.startsWith(server.callbackUrl)).pop() as string;
-    const callback = new URL(callbackWithoutState);
-    expect(callback.searchParams.get("code")).toBeTruthy();
-    expect(callback.searchParams.has("state")).toBe(false);
-    const installCookie = (await browser.cookies()).find((c) => c.name === "pd_install");
-    expect(installCookie).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax", path: "/pipedrive/continue" });
-    expect(platform.instances.size).toBe(0);
-
-    await logIn(DANA.email, DANA.password);
-    await page.waitForSelector("#configure");
-    await shot("platform-configure-connected");
-    expect(await page.textContent("#connection-status")).toBe("Connected");
-    expect(await page.textContent("#customer-name")).toBe("Dana Admin");
-
-    const account = server.users.get(DANA.email);
-    const instance = platform.instanceOf(account?.id as string);
-    expect(instance).toBeDefined();
-    if (!instance) return;
-    expect(page.url()).toBe(`${platform.url}/instances/${encodeURIComponent(instance.id)}/configure`);
-    expect(platform.configVariableOf(instance.id)?.status).toBe("ACTIVE");
-    // The code was replayed with state = the instance's connection config variable, and exchanged
-    // with the redirect URI Pipedrive saw (the bridge's callback).
-    expect(platform.exchanges).toEqual([
-      { configVariableId: instance.configVariableId, redirectUri: server.callbackUrl, ok: true },
-    ]);
-    expect(instance.labels).toEqual(["pipedrive-user:1:1"]);
-    expect((await browser.cookies()).some((c) => c.name === "pd_install")).toBe(false);
-
-    const connection = platform.connection(instance.id);
-    expect(connection?.token?.api_domain).toBe(sim.url);
-    const me = (await harness.action("getCurrentUser", { connection }, context)) as {
-      data: { data: Record<string, unknown> };
-    };
-    expect(me.data.data).toMatchObject({ id: 1, company_id: 1, email: "admin@sim.example" });
+/** The codes Pipedrive handed out so far and the tokens the platform holds now. */
+function seenSecrets(): { codes: string[]; tokens: string[] } {
+  const codes = [...browserUrls, ...httpUrls].flatMap((u) => {
+    const c = new URL(u).searchParams.get("code");
+    return c ? [c] : [];
   });
-
-  test("a guest: Install -> consent -> sign up -> a new customer and instance", async () => {
-    await browser.clearCookies();
-    sim.setConsent("page", 2);
-    await installAndConsent("allow");
-    expect(page.url()).toMatch(new RegExp(`^${server.url}/signup\\?next=%2Fpipedrive%2Fcontinue$`));
-    await page.waitForSelector("#pending-install");
-    await shot("app-signup-install-waiting");
-    await page.fill("#name", "Gus Guest");
-    await page.fill("#email", "gus@guest.example");
-    await page.fill("#password", "guest password 1");
-    await Promise.all([page.waitForNavigation(), page.click("#submit")]);
-    await page.waitForSelector("#configure");
-    expect(await page.textContent("#connection-status")).toBe("Connected");
-    const instance = platform.instanceOf(server.users.get("gus@guest.example")?.id as string);
-    expect(instance?.labels).toEqual(["pipedrive-user:1:2"]);
-    expect(platform.instances.size).toBe(2);
+  const tokens = [...platform.instances.keys()].flatMap((id) => {
+    const t = platform.storedToken(id);
+    return t ? [t.access_token as string, t.refresh_token as string] : [];
   });
+  return { codes, tokens };
+}
 
-  test("the same install callback loaded again (a replayed code) says it was already used", async () => {
-    const exchanges = platform.exchanges.length;
-    await page.goto(callbackWithoutState);
-    expect(await bridgeKind()).toBe("code_used");
-    expect(await page.textContent("h1")).toBe("This install link was already used");
-    await shot("bridge-code-already-used");
-    expect(platform.exchanges.length).toBe(exchanges);
-  });
-
-  test("a code that expires while the user logs in: clear 'expired' page, the existing connection is kept", async () => {
-    await logOut();
-    sim.setConsent("page", 1);
-    await installAndConsent("allow");
-    await page.waitForSelector("#pending-install");
-    const instance = platform.instanceOf(server.users.get(DANA.email)?.id as string);
-    const tokenBefore = platform.storedToken(instance?.id as string);
-    sim.advanceTime(5 * 60_000 + 1000);
-    await logIn(DANA.email, DANA.password);
-    expect(await bridgeKind()).toBe("code_expired");
-    await shot("bridge-code-expired");
-    expect(platform.exchanges.at(-1)).toMatchObject({
-      ok: false,
-      error: "Invalid grant: authorization_code has expired",
+describe.each(STORES)("with pending codes kept in %s", (kind) => {
+  beforeAll(async () => {
+    storeKind = kind;
+    shotsThisRun = 0;
+    if (kind === "redis") redisServer = await RedisServer.start();
+    sim = await PipedriveSimulator.start();
+    platform = await PlatformSim.start({
+      connection: {
+        authorizeUrl: `${sim.url}/oauth/authorize`,
+        tokenUrl: `${sim.url}/oauth/token`,
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+      },
     });
-    expect(platform.configVariableOf(instance?.id as string)?.status).toBe("ACTIVE");
-    expect(platform.storedToken(instance?.id as string)).toBe(tokenBefore);
-  });
-
-  test("Cancel on Pipedrive's consent page: 'Installation cancelled'", async () => {
-    await installAndConsent("deny");
-    expect(new URL(page.url()).searchParams.get("error")).toBe("user_denied");
-    expect(await bridgeKind()).toBe("user_denied");
-    await shot("bridge-install-cancelled");
-  });
-
-  test("continue without the install cookie: 'no installation is waiting in this browser'", async () => {
-    await browser.clearCookies();
-    await page.goto(`${server.url}/pipedrive/continue`);
-    expect(await bridgeKind()).toBe("missing_cookie");
-    await shot("bridge-no-install-waiting");
-  });
-
-  test("the platform's own Connect flow (with state) goes through the bridge untouched", async () => {
-    const customer = platform.findOrCreateCustomer("acct_connect", "Connect Co");
-    const instance = platform.findOrCreateInstance(customer.id);
-    sim.setConsent("page", 2);
-    await page.goto(platform.connectUrl(instance.configVariableId));
-    await page.waitForSelector("#allow");
-    await Promise.all([page.waitForNavigation(), page.click("#allow")]);
-    await page.waitForSelector("#oauth-result");
-    await shot("platform-connect-flow-connected");
-    expect(await page.getAttribute("#oauth-result", "data-result")).toBe("connected");
-    const viaBridge = new URL(browserUrls.filter((u) => u.startsWith(server.callbackUrl)).pop() as string);
-    expect(viaBridge.searchParams.get("state")).toBe(instance.configVariableId);
-    expect(platform.exchanges.at(-1)).toEqual({
-      configVariableId: instance.configVariableId,
+    server = await startMarketplaceServer({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      cookieSecret: COOKIE_SECRET,
+      platform: platform.client(),
+      appName: "Acme CRM Sync",
+      logger: bridgeLog,
+      now: () => Date.now() + bridgeClockOffset,
+      redisUrl: redisServer?.url,
+    });
+    expect(server.storeKind).toBe(kind);
+    // Once per app: the bridge is the app's one callback URL in Developer Hub, and the integration's
+    // Authorize URL carries it as redirect_uri.
+    sim.registerOAuthApp({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
       redirectUri: server.callbackUrl,
-      ok: true,
+      scopes: ["base", "deals:full", "admin"],
     });
-    expect(platform.configVariableOf(instance.id)?.status).toBe("ACTIVE");
+    platform.connectionInputs.authorizeUrl = marketplaceAuthorizeUrl(server.callbackUrl, `${sim.url}/oauth/authorize`);
+    server.addUser(DANA.name, DANA.email, DANA.password);
+    await browser.clearCookies();
   });
 
-  test("a callback with an unknown state: the platform's clear error page", async () => {
-    await page.goto(`${server.callbackUrl}?code=not-a-real-code&state=SW5zdGFuY2VDb25maWdWYXJpYWJsZTpub3BlCg%3D%3D`);
-    await page.waitForSelector("#oauth-result");
-    expect(await page.getAttribute("#oauth-result", "data-error")).toBe("unknown_state");
-    await shot("platform-unknown-state");
+  afterEach(() => {
+    expect(sim.violations).toEqual([]);
   });
-});
 
-describe("uninstall and replays (plain HTTP)", () => {
-  const danaInstance = () => platform.instanceOf(server.users.get(DANA.email)?.id as string);
+  afterAll(async () => {
+    await server?.stop();
+    await platform?.stop();
+    await sim?.stop();
+    await redisServer?.dispose();
+    redisServer = null;
+  });
 
-  test("a forged uninstall notice gets 401 and disables nothing", async () => {
-    const body = JSON.stringify({
-      client_id: CLIENT_ID,
-      company_id: 1,
-      user_id: 1,
-      timestamp: new Date().toISOString(),
-    });
-    for (const authorization of [
-      `Basic ${Buffer.from(`${CLIENT_ID}:guessed-secret`).toString("base64")}`,
-      "",
-      `Bearer ${CLIENT_SECRET}`,
-    ]) {
-      const res = await fetch(server.callbackUrl, {
-        method: "DELETE",
-        headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
-        body,
+  describe("Marketplace install through the bridge (browser)", () => {
+    let callbackWithoutState = "";
+
+    test("a signed-out user: Install -> consent -> log in -> instance created -> code replayed with the config variable id -> getCurrentUser works", async () => {
+      // Dana has an account and used it in this browser before, then logged out.
+      await page.goto(`${server.url}/login`);
+      await logIn(DANA.email, DANA.password);
+      await logOut();
+      sim.setConsent("page", 1);
+
+      await installAndConsent("allow", "pipedrive-consent");
+      expect(page.url()).toMatch(new RegExp(`^${server.url}/login\\?next=%2Fpipedrive%2Fcontinue$`));
+      await page.waitForSelector("#pending-install");
+      await shot("app-login-install-waiting");
+
+      callbackWithoutState = browserUrls.filter((u) => u.startsWith(server.callbackUrl)).pop() as string;
+      const callback = new URL(callbackWithoutState);
+      expect(callback.searchParams.get("code")).toBeTruthy();
+      expect(callback.searchParams.has("state")).toBe(false);
+      const installCookie = (await browser.cookies()).find((c) => c.name === "pd_install");
+      expect(installCookie).toMatchObject({
+        httpOnly: true,
+        secure: true,
+        sameSite: "Lax",
+        path: "/pipedrive/continue",
       });
-      expect(res.status).toBe(401);
-    }
-    expect(danaInstance()?.enabled).toBe(true);
-    expect(
-      capturedLines.some((l) => l.includes("uninstall notice rejected: wrong or missing client credentials")),
-    ).toBe(true);
-  });
+      expect(platform.instances.size).toBe(0);
 
-  test("Pipedrive's real uninstall notice disables that user's instance only; its token stops working", async () => {
-    const result = await sim.uninstallApp({ clientId: CLIENT_ID, userId: 1 });
-    expect(result.status).toBe(200);
-    expect(danaInstance()?.enabled).toBe(false);
-    expect(platform.instanceOf(server.users.get("gus@guest.example")?.id as string)?.enabled).toBe(true);
-    const error = await failure(() =>
-      harness.action("getCurrentUser", { connection: platform.connection(danaInstance()?.id as string) }, context),
-    );
-    expect(error.message).toMatch(/401|reconnect/i);
-  });
+      await logIn(DANA.email, DANA.password);
+      await page.waitForSelector("#configure");
+      await shot("platform-configure-connected");
+      expect(await page.textContent("#connection-status")).toBe("Connected");
+      expect(await page.textContent("#customer-name")).toBe("Dana Admin");
 
-  test("installing again after an uninstall reconnects and re-enables the instance", async () => {
-    sim.setConsent("auto", 1);
-    const jar = new Jar();
-    await httpLogIn(jar, DANA.email, DANA.password);
-    const hops = await follow(installUrl(), jar);
-    expect(hops.map((h) => h.status)).toEqual([302, 302, 302, 200]);
-    expect(hops[3].url).toBe(`${platform.url}/instances/${encodeURIComponent(danaInstance()?.id as string)}/configure`);
-    expect(danaInstance()?.enabled).toBe(true);
-    const me = (await harness.action(
-      "getCurrentUser",
-      { connection: platform.connection(danaInstance()?.id as string) },
-      context,
-    )) as {
-      data: { data: { id: number } };
-    };
-    expect(me.data.data.id).toBe(1);
-  });
+      const account = server.users.get(DANA.email);
+      const instance = platform.instanceOf(account?.id as string);
+      expect(instance).toBeDefined();
+      if (!instance) return;
+      expect(page.url()).toBe(`${platform.url}/instances/${encodeURIComponent(instance.id)}/configure`);
+      expect(platform.configVariableOf(instance.id)?.status).toBe("ACTIVE");
+      // The code was replayed with state = the instance's connection config variable, and exchanged
+      // with the redirect URI Pipedrive saw (the bridge's callback).
+      expect(platform.exchanges).toEqual([
+        { configVariableId: instance.configVariableId, redirectUri: server.callbackUrl, ok: true },
+      ]);
+      expect(instance.labels).toEqual(["pipedrive-user:1:1"]);
+      expect((await browser.cookies()).some((c) => c.name === "pd_install")).toBe(false);
 
-  test("a code already exchanged in a Connect flow, replayed to the bridge without state: 'already used'", async () => {
-    sim.setConsent("auto", 1);
-    const jar = new Jar();
-    const instance = danaInstance();
-    const authorize = new URL(platform.connectionInputs.authorizeUrl);
-    authorize.searchParams.set("client_id", CLIENT_ID);
-    authorize.searchParams.set("state", instance?.configVariableId as string);
-    const connect = await follow(authorize.toString(), jar);
-    const code = new URL(connect[0].location as string).searchParams.get("code") as string;
-    expect(connect.at(-1)?.url).toMatch(/\/oauth2\/connected\?/);
-    await httpLogIn(jar, DANA.email, DANA.password);
-    const replay = await follow(`${server.callbackUrl}?code=${encodeURIComponent(code)}`, jar);
-    expect(kindOf(replay.at(-1)?.text ?? "")).toBe("code_used");
-    expect(platform.exchanges.at(-1)).toMatchObject({
-      ok: false,
-      error: "Invalid grant: authorization_code is invalid",
+      const connection = platform.connection(instance.id);
+      expect(connection?.token?.api_domain).toBe(sim.url);
+      const me = (await harness.action("getCurrentUser", { connection }, context)) as {
+        data: { data: Record<string, unknown> };
+      };
+      expect(me.data.data).toMatchObject({ id: 1, company_id: 1, email: "admin@sim.example" });
     });
+
+    test("a guest: Install -> consent -> sign up -> a new customer and instance", async () => {
+      await browser.clearCookies();
+      sim.setConsent("page", 2);
+      await installAndConsent("allow");
+      expect(page.url()).toMatch(new RegExp(`^${server.url}/signup\\?next=%2Fpipedrive%2Fcontinue$`));
+      await page.waitForSelector("#pending-install");
+      await shot("app-signup-install-waiting");
+      await page.fill("#name", "Gus Guest");
+      await page.fill("#email", "gus@guest.example");
+      await page.fill("#password", "guest password 1");
+      await Promise.all([page.waitForNavigation(), page.click("#submit")]);
+      await page.waitForSelector("#configure");
+      expect(await page.textContent("#connection-status")).toBe("Connected");
+      const instance = platform.instanceOf(server.users.get("gus@guest.example")?.id as string);
+      expect(instance?.labels).toEqual(["pipedrive-user:1:2"]);
+      expect(platform.instances.size).toBe(2);
+    });
+
+    test("the same install callback loaded again (a replayed code) says it was already used", async () => {
+      const exchanges = platform.exchanges.length;
+      await page.goto(callbackWithoutState);
+      expect(await bridgeKind()).toBe("code_used");
+      expect(await page.textContent("h1")).toBe("This install link was already used");
+      await shot("bridge-code-already-used");
+      expect(platform.exchanges.length).toBe(exchanges);
+    });
+
+    test("a code that expires while the user logs in: clear 'expired' page, the existing connection is kept", async () => {
+      await logOut();
+      sim.setConsent("page", 1);
+      await installAndConsent("allow");
+      await page.waitForSelector("#pending-install");
+      const instance = platform.instanceOf(server.users.get(DANA.email)?.id as string);
+      const tokenBefore = platform.storedToken(instance?.id as string);
+      sim.advanceTime(5 * 60_000 + 1000);
+      await logIn(DANA.email, DANA.password);
+      expect(await bridgeKind()).toBe("code_expired");
+      await shot("bridge-code-expired");
+      expect(platform.exchanges.at(-1)).toMatchObject({
+        ok: false,
+        error: "Invalid grant: authorization_code has expired",
+      });
+      expect(platform.configVariableOf(instance?.id as string)?.status).toBe("ACTIVE");
+      expect(platform.storedToken(instance?.id as string)).toBe(tokenBefore);
+    });
+
+    test("Cancel on Pipedrive's consent page: 'Installation cancelled'", async () => {
+      await installAndConsent("deny");
+      expect(new URL(page.url()).searchParams.get("error")).toBe("user_denied");
+      expect(await bridgeKind()).toBe("user_denied");
+      await shot("bridge-install-cancelled");
+    });
+
+    test("continue without the install cookie: 'no installation is waiting in this browser'", async () => {
+      await browser.clearCookies();
+      await page.goto(`${server.url}/pipedrive/continue`);
+      expect(await bridgeKind()).toBe("missing_cookie");
+      await shot("bridge-no-install-waiting");
+    });
+
+    test("the platform's own Connect flow (with state) goes through the bridge untouched", async () => {
+      const customer = platform.findOrCreateCustomer("acct_connect", "Connect Co");
+      const instance = platform.findOrCreateInstance(customer.id);
+      sim.setConsent("page", 2);
+      await page.goto(platform.connectUrl(instance.configVariableId));
+      await page.waitForSelector("#allow");
+      await Promise.all([page.waitForNavigation(), page.click("#allow")]);
+      await page.waitForSelector("#oauth-result");
+      await shot("platform-connect-flow-connected");
+      expect(await page.getAttribute("#oauth-result", "data-result")).toBe("connected");
+      const viaBridge = new URL(browserUrls.filter((u) => u.startsWith(server.callbackUrl)).pop() as string);
+      expect(viaBridge.searchParams.get("state")).toBe(instance.configVariableId);
+      expect(platform.exchanges.at(-1)).toEqual({
+        configVariableId: instance.configVariableId,
+        redirectUri: server.callbackUrl,
+        ok: true,
+      });
+      expect(platform.configVariableOf(instance.id)?.status).toBe("ACTIVE");
+    });
+
+    test("a callback with an unknown state: the platform's clear error page", async () => {
+      await page.goto(`${server.callbackUrl}?code=not-a-real-code&state=SW5zdGFuY2VDb25maWdWYXJpYWJsZTpub3BlCg%3D%3D`);
+      await page.waitForSelector("#oauth-result");
+      expect(await page.getAttribute("#oauth-result", "data-error")).toBe("unknown_state");
+      await shot("platform-unknown-state");
+    });
+    if (kind === "redis")
+      test("Redis stopped while the user logs in: the 'try again' page (503), and no install from a lost code", async () => {
+        // Dana, signed out in this browser (the test before cleared its cookies)
+        await page.goto(`${server.url}/login`);
+        await logIn(DANA.email, DANA.password);
+        await logOut();
+        sim.setConsent("page", 1);
+        await installAndConsent("allow");
+        await page.waitForSelector("#pending-install");
+        const exchanges = platform.exchanges.length;
+        await (redisServer as RedisServer).stop();
+        try {
+          const answers: number[] = [];
+          page.on("response", (r) => {
+            if (r.url().startsWith(`${server.url}/pipedrive/continue`)) answers.push(r.status());
+          });
+          await logIn(DANA.email, DANA.password);
+          expect(await bridgeKind()).toBe("store_unavailable");
+          expect(answers).toEqual([503]);
+          await shot("bridge-store-unavailable");
+        } finally {
+          await (redisServer as RedisServer).resume();
+        }
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const ready = await server.bridge.store.peek("x".repeat(32)).then(
+            () => true,
+            () => false,
+          );
+          if (ready) break;
+          if (Date.now() > deadline) throw new Error("the bridge's Redis client did not reconnect");
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        // Redis came back empty (nothing persisted): the code is gone, never handed out.
+        await page.reload();
+        expect(await bridgeKind()).toBe("missing_cookie");
+        expect(platform.exchanges.length).toBe(exchanges);
+      });
   });
 
-  test("the bridge's own expiry: a code left waiting longer than 5 minutes is refused before any exchange", async () => {
-    sim.setConsent("auto", 1);
-    const jar = new Jar();
-    const first = await follow(installUrl(), jar);
-    expect(first.at(-1)?.url).toMatch(/\/signup\?next=%2Fpipedrive%2Fcontinue$/);
-    await httpLogIn(jar, DANA.email, DANA.password);
-    const exchanges = platform.exchanges.length;
-    bridgeClockOffset = 5 * 60_000 + 1;
-    try {
-      const res = await follow(`${server.url}/pipedrive/continue`, jar);
-      expect(kindOf(res.at(-1)?.text ?? "")).toBe("code_expired");
-    } finally {
-      bridgeClockOffset = 0;
-    }
-    expect(platform.exchanges.length).toBe(exchanges);
-  });
+  describe("uninstall and replays (plain HTTP)", () => {
+    const danaInstance = () => platform.instanceOf(server.users.get(DANA.email)?.id as string);
 
-  test("a platform that sends its own callback as redirect_uri at the token exchange is refused by Pipedrive; the page says why", async () => {
-    platform.redirectUriAtTokenExchange = "platformCallback";
-    try {
+    test("a forged uninstall notice gets 401 and disables nothing", async () => {
+      const body = JSON.stringify({
+        client_id: CLIENT_ID,
+        company_id: 1,
+        user_id: 1,
+        timestamp: new Date().toISOString(),
+      });
+      for (const authorization of [
+        `Basic ${Buffer.from(`${CLIENT_ID}:guessed-secret`).toString("base64")}`,
+        "",
+        `Bearer ${CLIENT_SECRET}`,
+      ]) {
+        const res = await fetch(server.callbackUrl, {
+          method: "DELETE",
+          headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
+          body,
+        });
+        expect(res.status).toBe(401);
+      }
+      expect(danaInstance()?.enabled).toBe(true);
+      expect(
+        capturedLines.some((l) => l.includes("uninstall notice rejected: wrong or missing client credentials")),
+      ).toBe(true);
+    });
+
+    test("Pipedrive's real uninstall notice disables that user's instance only; its token stops working", async () => {
+      const result = await sim.uninstallApp({ clientId: CLIENT_ID, userId: 1 });
+      expect(result.status).toBe(200);
+      expect(danaInstance()?.enabled).toBe(false);
+      expect(platform.instanceOf(server.users.get("gus@guest.example")?.id as string)?.enabled).toBe(true);
+      const error = await failure(() =>
+        harness.action("getCurrentUser", { connection: platform.connection(danaInstance()?.id as string) }, context),
+      );
+      expect(error.message).toMatch(/401|reconnect/i);
+    });
+
+    test("installing again after an uninstall reconnects and re-enables the instance", async () => {
       sim.setConsent("auto", 1);
       const jar = new Jar();
       await httpLogIn(jar, DANA.email, DANA.password);
       const hops = await follow(installUrl(), jar);
-      expect(kindOf(hops.at(-1)?.text ?? "")).toBe("redirect_uri_mismatch");
-      expect(platform.exchanges.at(-1)).toMatchObject({
-        redirectUri: platform.oauthCallbackUrl,
-        ok: false,
-        error: "Invalid request: redirect_uri is invalid",
-      });
-    } finally {
-      platform.redirectUriAtTokenExchange = "authorizeUrl";
-    }
-  });
+      expect(hops.map((h) => h.status)).toEqual([302, 302, 302, 200]);
+      expect(hops[3].url).toBe(
+        `${platform.url}/instances/${encodeURIComponent(danaInstance()?.id as string)}/configure`,
+      );
+      expect(danaInstance()?.enabled).toBe(true);
+      const me = (await harness.action(
+        "getCurrentUser",
+        { connection: platform.connection(danaInstance()?.id as string) },
+        context,
+      )) as {
+        data: { data: { id: number } };
+      };
+      expect(me.data.data.id).toBe(1);
+    });
 
-  test("no code, token or secret in any log line", () => {
-    const codes = browserUrls.flatMap((u) => {
-      const c = new URL(u).searchParams.get("code");
-      return c ? [c] : [];
+    test("a code already exchanged in a Connect flow, replayed to the bridge without state: 'already used'", async () => {
+      sim.setConsent("auto", 1);
+      const jar = new Jar();
+      const instance = danaInstance();
+      const authorize = new URL(platform.connectionInputs.authorizeUrl);
+      authorize.searchParams.set("client_id", CLIENT_ID);
+      authorize.searchParams.set("state", instance?.configVariableId as string);
+      const connect = await follow(authorize.toString(), jar);
+      const code = new URL(connect[0].location as string).searchParams.get("code") as string;
+      expect(connect.at(-1)?.url).toMatch(/\/oauth2\/connected\?/);
+      await httpLogIn(jar, DANA.email, DANA.password);
+      const replay = await follow(`${server.callbackUrl}?code=${encodeURIComponent(code)}`, jar);
+      expect(kindOf(replay.at(-1)?.text ?? "")).toBe("code_used");
+      expect(platform.exchanges.at(-1)).toMatchObject({
+        ok: false,
+        error: "Invalid grant: authorization_code is invalid",
+      });
     });
-    const tokens = [...platform.instances.keys()].flatMap((id) => {
-      const t = platform.storedToken(id);
-      return t ? [t.access_token as string, t.refresh_token as string] : [];
+
+    test("the bridge's own expiry: a code left waiting longer than 5 minutes is refused before any exchange", async () => {
+      sim.setConsent("auto", 1);
+      const jar = new Jar();
+      const first = await follow(installUrl(), jar);
+      expect(first.at(-1)?.url).toMatch(/\/signup\?next=%2Fpipedrive%2Fcontinue$/);
+      await httpLogIn(jar, DANA.email, DANA.password);
+      const exchanges = platform.exchanges.length;
+      bridgeClockOffset = 5 * 60_000 + 1;
+      try {
+        const res = await follow(`${server.url}/pipedrive/continue`, jar);
+        expect(kindOf(res.at(-1)?.text ?? "")).toBe("code_expired");
+      } finally {
+        bridgeClockOffset = 0;
+      }
+      expect(platform.exchanges.length).toBe(exchanges);
     });
-    expect(codes.length).toBeGreaterThan(3);
-    expect(tokens.length).toBeGreaterThan(3);
-    expect(capturedLines.filter((l) => l.startsWith("bridge")).length).toBeGreaterThan(10);
-    expectNoSecretsLeaked([...codes, ...tokens, CLIENT_SECRET, COOKIE_SECRET]);
-    expect(sim.violations).toEqual([]);
+
+    test("a platform that sends its own callback as redirect_uri at the token exchange is refused by Pipedrive; the page says why", async () => {
+      platform.redirectUriAtTokenExchange = "platformCallback";
+      try {
+        sim.setConsent("auto", 1);
+        const jar = new Jar();
+        await httpLogIn(jar, DANA.email, DANA.password);
+        const hops = await follow(installUrl(), jar);
+        expect(kindOf(hops.at(-1)?.text ?? "")).toBe("redirect_uri_mismatch");
+        expect(platform.exchanges.at(-1)).toMatchObject({
+          redirectUri: platform.oauthCallbackUrl,
+          ok: false,
+          error: "Invalid request: redirect_uri is invalid",
+        });
+      } finally {
+        platform.redirectUriAtTokenExchange = "authorizeUrl";
+      }
+    });
+
+    test("no code, token or secret in any log line", () => {
+      const { codes, tokens } = seenSecrets();
+      expect(codes.length).toBeGreaterThan(3);
+      expect(tokens.length).toBeGreaterThan(3);
+      expect(capturedLines.filter((l) => l.startsWith("bridge")).length).toBeGreaterThan(10);
+      expectNoSecretsLeaked([...codes, ...tokens, CLIENT_SECRET, COOKIE_SECRET]);
+      expect(sim.violations).toEqual([]);
+    });
+
+    if (kind === "redis")
+      test("nothing in Redis is readable in clear: no code, token or secret, only hashes and ciphertext", async () => {
+        const redis = new Redis((redisServer as RedisServer).url, { lazyConnect: true });
+        await redis.connect();
+        try {
+          const keys = await redis.keys("*");
+          expect(keys.some((k) => k.startsWith("pd-install:secret:"))).toBe(true);
+          expect(keys.every((k) => /^pd-install:(code|secret|id):[A-Za-z0-9_-]{43}$/.test(k))).toBe(true);
+          const text = [...keys, ...(await Promise.all(keys.map((k) => redis.get(k))))].join("\n");
+          const { codes, tokens } = seenSecrets();
+          expect(codes.length).toBeGreaterThan(3);
+          expect(tokens.length).toBeGreaterThan(3);
+          for (const secret of [...codes, ...tokens, CLIENT_SECRET, COOKIE_SECRET]) {
+            expect(text).not.toContain(secret);
+            expect(text).not.toContain(Buffer.from(secret).toString("base64url"));
+          }
+        } finally {
+          redis.disconnect();
+        }
+      });
   });
 });

@@ -1,4 +1,5 @@
 import { PipedriveSimulator } from "../../sim";
+import { WEBHOOK_V2_OBJECTS } from "../../sim/corrections";
 import { basic, call, type Receiver, startReceiver } from "./helpers";
 
 let sim: PipedriveSimulator;
@@ -169,9 +170,8 @@ describe("delivery", () => {
     expect(receiver.received).toHaveLength(0);
   });
 
-  test("matching: event_object and event_action filter; v1.0 webhooks get nothing; seed() emits nothing", async () => {
+  test("matching: event_object and event_action filter; seed() emits nothing", async () => {
     await subscribe({ event_object: "person", event_action: "create" });
-    await subscribe({ event_object: "*", event_action: "*", version: "1.0", name: "legacy" });
     sim.seed("persons", 10);
     await call(sim, "POST", "/api/v2/deals", { body: { title: "not for the person hook" } });
     await call(sim, "POST", "/api/v2/persons", { body: { name: "Pat" } });
@@ -256,5 +256,87 @@ describe("delivery", () => {
     expect(
       (await call<{ data: unknown[] }>(sim, "GET", "/api/v1/webhooks", { bearer: token.access_token })).body.data,
     ).toHaveLength(1);
+  });
+});
+
+describe("webhook event objects and versions", () => {
+  test("the webhooks v2 objects (sim/corrections.ts) are accepted; an undocumented object is still a violation", async () => {
+    for (const eventObject of WEBHOOK_V2_OBJECTS) {
+      const res = await subscribe({ event_object: eventObject, name: `v2 ${eventObject}` });
+      expect(res.status).toBe(201);
+      expect(res.body.data).toMatchObject({ event_object: eventObject });
+    }
+    expect(sim.violations).toEqual([]);
+    const bogus = await subscribe({ event_object: "widget" });
+    expect(bogus.status).toBe(400);
+    expect(sim.takeViolations().map((v) => v.reasons.join(" "))).toEqual([expect.stringMatching(/event_object/)]);
+  });
+
+  test("a 1.0 webhook is refused for objects only webhooks v2 deliver", async () => {
+    const res = await subscribe({ event_object: "project", version: "1.0" });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toMatch(/only available in webhooks v2/);
+  });
+
+  test("a 1.0 webhook gets v1 payloads: event, meta in v1 form, current, the whole previous record, retry", async () => {
+    await subscribe({ event_object: "deal", event_action: "*", version: "1.0" });
+    receiver.respond = (_hook, index) => (index === 0 ? 500 : 200);
+    const created = await call<{ data: { id: number } }>(sim, "POST", "/api/v2/deals", { body: { title: "V1" } });
+    const id = created.body.data.id;
+    await sim.waitForDeliveries(2, 3000);
+    await call(sim, "PATCH", `/api/v2/deals/${id}`, { body: { title: "V1 renamed" } });
+    await sim.idle();
+    const [first, retried, updated] = receiver.received.map((h) => h.body);
+    expect(first).toMatchObject({
+      v: 1,
+      event: "added.deal",
+      retry: 0,
+      meta: { v: 1, action: "added", object: "deal", id, webhook_id: expect.any(String) },
+      current: { id, title: "V1" },
+      previous: null,
+    });
+    expect(first).not.toHaveProperty("data");
+    expect(retried).toMatchObject({ event: "added.deal", retry: 1 });
+    expect(updated).toMatchObject({
+      event: "updated.deal",
+      meta: { action: "updated" },
+      current: { title: "V1 renamed" },
+      previous: { id, title: "V1", status: "open" },
+    });
+    expect(receiver.received[0].headers.authorization).toBe(basic("hook-user", "hook-pass-123"));
+  });
+
+  test("projects, tasks and a deal's products emit project, task and deal_product events", async () => {
+    await subscribe({ event_object: "*", event_action: "*" });
+    const project = await call<{ data: { id: number } }>(sim, "POST", "/api/v2/projects", { body: { title: "P" } });
+    const task = await call<{ data: { id: number } }>(sim, "POST", "/api/v2/tasks", {
+      body: { title: "T", project_id: project.body.data.id },
+    });
+    await call(sim, "PATCH", `/api/v2/tasks/${task.body.data.id}`, { body: { done: 1 } });
+    const deal = await call<{ data: { id: number } }>(sim, "POST", "/api/v2/deals", { body: { title: "D" } });
+    const product = await call<{ data: { id: number } }>(sim, "POST", "/api/v2/products", { body: { name: "Pr" } });
+    const attached = await call<{ data: { id: number; sum: number } }>(
+      sim,
+      "POST",
+      `/api/v2/deals/${deal.body.data.id}/products`,
+      { body: { product_id: product.body.data.id, item_price: 10, quantity: 3 } },
+    );
+    expect(attached.status).toBe(201);
+    expect(attached.body.data.sum).toBe(30);
+    const listed = await call<{ data: { id: number }[] }>(sim, "GET", `/api/v2/deals/${deal.body.data.id}/products`);
+    expect(listed.body.data.map((p) => p.id)).toEqual([attached.body.data.id]);
+    await call(sim, "DELETE", `/api/v2/deals/${deal.body.data.id}/products/${attached.body.data.id}`);
+    await sim.idle();
+    expect(receiver.received.map((h) => `${h.body.meta.entity}.${h.body.meta.action}`)).toEqual([
+      "project.create",
+      "task.create",
+      "task.change",
+      "deal.create",
+      "product.create",
+      "deal_product.create",
+      "deal_product.delete",
+    ]);
+    const taskChange = receiver.received[2].body;
+    expect(taskChange).toMatchObject({ data: { is_done: true }, previous: { is_done: false } });
   });
 });

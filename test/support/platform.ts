@@ -8,9 +8,12 @@ import { logger } from "./setup";
  * (webhookCreate), hosts their webhook URLs over real HTTP, runs the trigger's perform on each
  * delivery, answers with the trigger's response, keeps cross-flow and flow-scoped state between
  * executions as the platform does, and counts a flow run only when the trigger takes the Event
- * branch. Deleting the instance calls webhookDelete.
+ * branch (or, for a trigger without branches, returns). A trigger that throws fails the execution:
+ * no run, and the caller gets the error's `response` when it carries one (else 500).
+ * Deleting the instance calls webhookDelete.
  */
 type Converted = {
+  allowsBranching?: boolean;
   perform: (context: unknown, payload: unknown, params: unknown) => Promise<Record<string, unknown> | undefined>;
   webhookCreate?: (context: unknown, params: unknown) => Promise<Record<string, unknown> | undefined>;
   webhookDelete?: (context: unknown, params: unknown) => Promise<Record<string, unknown> | undefined>;
@@ -20,6 +23,8 @@ export interface Delivery {
   status: number;
   branch?: string;
   data: Record<string, unknown>;
+  /** The message of the error that failed the execution, if the trigger threw. */
+  failed?: string;
 }
 
 export interface Flow {
@@ -30,8 +35,10 @@ export interface Flow {
   params: Record<string, unknown>;
   instanceState: Record<string, unknown>;
   deliveries: Delivery[];
-  /** Outputs of executions that ran the flow (branch Event). */
+  /** Outputs (`results.body.data`) of executions that ran the flow (branch Event, or no branches). */
   runs: Record<string, unknown>[];
+  /** The trigger's whole `results` (the payload) of those executions. */
+  results: Record<string, unknown>[];
   simulatedTest?: boolean;
 }
 
@@ -82,6 +89,7 @@ export class FlowHost {
       instanceState: {},
       deliveries: [],
       runs: [],
+      results: [],
     };
     this.flows.set(stableId, flow);
     return flow;
@@ -144,14 +152,27 @@ export class FlowHost {
       invokeUrl: flow.url,
       executionId: `exec-${flow.deliveries.length + 1}`,
     };
-    const result = await triggers[flow.triggerKey].perform(this.context(flow), payload, flow.params);
+    const trigger = triggers[flow.triggerKey];
+    let result: Record<string, unknown> | undefined;
+    try {
+      result = await trigger.perform(this.context(flow), payload, flow.params);
+    } catch (error) {
+      const refusal = (error as { response?: { statusCode: number; body?: string } }).response;
+      if (!refusal) throw error;
+      flow.deliveries.push({ status: refusal.statusCode, data: {}, failed: (error as Error).message });
+      return { status: refusal.statusCode, body: refusal.body ?? "{}" };
+    }
     if (!result) throw new Error(`${flow.triggerKey} returned no result`);
     this.merge(flow.instanceState, result.instanceState);
     const response = result.response as { statusCode?: number; body?: string } | undefined;
-    const data = (result.payload as { body: { data: Record<string, unknown> } }).body.data;
+    const results = result.payload as { body: { data: Record<string, unknown> } };
+    const data = results.body.data;
     const delivery = { status: response?.statusCode ?? 200, branch: result.branch as string | undefined, data };
     flow.deliveries.push(delivery);
-    if (delivery.branch === "Event") flow.runs.push(data);
+    if (trigger.allowsBranching ? delivery.branch === "Event" : true) {
+      flow.runs.push(data);
+      flow.results.push(results as unknown as Record<string, unknown>);
+    }
     return { status: delivery.status, body: response?.body ?? "{}" };
   }
 

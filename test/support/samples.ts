@@ -1,7 +1,7 @@
 import component from "../../src";
-import { generatedOperations, paramsFor } from "../../src/actions/generated";
+import { actionDefinitions } from "../../src/actions";
+import { OPERATIONS } from "../../src/actions/generated";
 import type { GeneratedField } from "../../src/actions/generated/types";
-import dataSources from "../../src/dataSources";
 import type { TestBed } from "./setup";
 
 /** Valid sample inputs for every action, from the generated field types (or the inputs' own examples). */
@@ -16,7 +16,6 @@ export interface ConvertedInput {
   collection?: string;
 }
 export const actions = component.actions as unknown as Record<string, { inputs: ConvertedInput[] }>;
-const available = new Set(Object.keys(dataSources));
 
 export interface SampleContext {
   bed: TestBed;
@@ -24,11 +23,19 @@ export interface SampleContext {
 }
 
 export function fieldsOf(key: string): Map<string, GeneratedField> {
-  const op = generatedOperations().get(key);
+  // The operation the action's declaration calls, and the field behind each of its input keys.
+  const definition = actionDefinitions[key];
+  const op =
+    definition &&
+    OPERATIONS.find(
+      (o) => o.version === definition.version && o.method === definition.method && o.path === definition.path,
+    );
   const fieldsByKey = new Map<string, GeneratedField>();
   if (op)
-    for (const [inputKey, param] of Object.entries(paramsFor(op, available)))
-      fieldsByKey.set(inputKey, op.fields.find((f) => f.name === param.name && f.in === param.in) as GeneratedField);
+    for (const [inputKey, param] of Object.entries(definition.params ?? {})) {
+      const field = op.fields.find((f) => f.name === param.name && f.in === param.in);
+      if (field) fieldsByKey.set(inputKey, field);
+    }
   return fieldsByKey;
 }
 

@@ -7,7 +7,10 @@ const { execFileSync } = require("node:child_process");
 const { existsSync } = require("node:fs");
 
 /** Debian package -> the executable the suites start, and which suites need it. */
-const SYSTEM_PACKAGES = [{ pkg: "chromium", bin: "/usr/bin/chromium", neededBy: "the marketplace browser test" }];
+const SYSTEM_PACKAGES = [
+  { pkg: "chromium", bin: "/usr/bin/chromium", neededBy: "the marketplace browser test" },
+  { pkg: "redis-server", bin: "/usr/bin/redis-server", neededBy: "the marketplace bridge's Redis store tests" },
+];
 
 const canApt = () => typeof process.getuid === "function" && process.getuid() === 0 && existsSync("/usr/bin/apt-get");
 

@@ -8507,7 +8507,7 @@ export const OPERATIONS: GeneratedOperation[] = [
       {
         name: "items",
         in: "query",
-        type: "enum",
+        type: "enum-csv",
         values: [
           "activity",
           "activityType",
@@ -9014,6 +9014,12 @@ export const OPERATIONS: GeneratedOperation[] = [
           "product",
           "stage",
           "user",
+          "board",
+          "deal_installment",
+          "deal_product",
+          "phase",
+          "project",
+          "task",
           "*",
         ],
         description: "The type of object to receive notifications about.",

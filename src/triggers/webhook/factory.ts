@@ -9,13 +9,14 @@ import {
   trigger,
 } from "@prismatic-io/spectral";
 import { createPipedriveClient, type PipedriveClient } from "../../client";
+import { InputError } from "../../client/errors";
 import { fieldCatalog, hasFieldCatalog } from "../../customFields/catalog";
 import { clean, connectionInput } from "../../inputs";
 import { backfillFor } from "./backfill";
 import { type BasicCredentials, verifyBasicAuth } from "./credentials";
 import { rememberEvent } from "./dedupe";
 import { type ChangedField, changedFields, type PipedriveEvent, parseEvent } from "./event";
-import { ensureWebhook, removeWebhooks, type WebhookState, warnIfNotAdmin } from "./lifecycle";
+import { ensureWebhook, removeWebhooks, type WebhookState, type WebhookVersion, warnIfNotAdmin } from "./lifecycle";
 
 /** Where each flow keeps its webhook id and Basic credentials (written only by the lifecycle handlers). */
 export const webhookStateKey = (context: Pick<ActionContext, "flow">) => `pipedriveWebhook:${context.flow.stableId}`;
@@ -53,15 +54,21 @@ export interface Delivery {
   client: () => PipedriveClient;
 }
 
-export interface WebhookTriggerDefinition {
+/** What every webhook trigger declares: its Pipedrive webhook (created, adopted and removed by the lifecycle). */
+interface WebhookDefinition {
   label: string;
   description: string;
   /** The Pipedrive event object and action, fixed or from the trigger's inputs. */
   eventObject: string | ((params: Record<string, unknown>) => string);
   eventAction: string | ((params: Record<string, unknown>) => string);
+  /** The webhook's payload version; 2.0 unless the trigger's inputs choose. */
+  version?: (params: Record<string, unknown>) => WebhookVersion;
   inputs?: Record<string, InputFieldDefinition>;
   /** Credentials the builder typed (kept for Prismatic's pipedriveTrigger); generated otherwise. */
   credentialsFrom?: (params: Record<string, unknown>) => BasicCredentials | undefined;
+}
+
+export interface WebhookTriggerDefinition extends WebhookDefinition {
   /** Whether the event runs the flow; a string is the reason it does not (branch Ignored). */
   accept?: (delivery: Delivery) => true | string | Promise<true | string>;
   /** Extra output fields, e.g. a deal's from and to stages. */
@@ -97,6 +104,100 @@ const flowUrl = (context: ActionContext) => {
     throw new Error(`No webhook URL for flow "${context.flow.name}"; the trigger must be the flow's webhook trigger.`);
   return url;
 };
+
+/**
+ * Thrown by a trigger without branches to refuse a delivery: the execution fails, so no step of the
+ * flow runs on it (the way prism's own component template rejects a bad signature: it throws from
+ * perform). `response` (401) is the answer where the caller can see one. The error hook passes it
+ * through unchanged.
+ */
+export class DeliveryRefusedError extends Error {
+  override readonly name = "DeliveryRefused";
+  readonly response: HttpResponse;
+  constructor(message: string, statusCode: number) {
+    super(message);
+    this.response = answer(statusCode, statusCode === 401 ? "unauthorized" : message);
+  }
+}
+
+/** True when the delivery carries this flow's Basic credentials (always, in the designer's simulated test runs). */
+function isAuthentic(context: ActionContext, payload: TriggerPayload): boolean {
+  if (context.isSimulatedTestExecution) return true;
+  const state = context.crossFlowState?.[webhookStateKey(context)] as WebhookState | undefined;
+  if (state?.credentials && verifyBasicAuth(payload.headers, state.credentials)) return true;
+  context.logger?.warn?.(
+    "Rejected a webhook delivery without the credentials registered with Pipedrive for this flow.",
+  );
+  return false;
+}
+
+/**
+ * The payload as received, with the Authorization header's credentials masked: the webhook password
+ * must not reach the execution's output. Everything else (body, other headers) is untouched.
+ */
+function withoutCredentials(payload: TriggerPayload): TriggerPayload {
+  const headers = payload.headers ?? {};
+  const key = Object.keys(headers).find((name) => name.toLowerCase() === "authorization");
+  if (!key) return payload;
+  return { ...payload, headers: { ...headers, [key]: "[redacted]" } };
+}
+
+/** Deploy (create or adopt this flow's one webhook) and instance delete (remove every webhook for the flow URL). */
+function lifecycleHandlers(definition: WebhookDefinition) {
+  return {
+    create: async (context: ActionContext, rawParams: unknown) => {
+      const params = rawParams as Record<string, unknown>;
+      const client = createPipedriveClient(params.connection as Connection, { logger: context.logger });
+      const key = webhookStateKey(context);
+      const eventObject = resolve(definition.eventObject, params);
+      const eventAction = resolve(definition.eventAction, params);
+      const { state, created, removed } = await ensureWebhook(
+        client,
+        {
+          url: flowUrl(context),
+          eventObject,
+          eventAction,
+          name: `Prismatic: ${context.instance?.name ?? "instance"} / ${context.flow.name}`,
+          userId: params.userId as number | undefined,
+          version: definition.version?.(params) ?? "2.0",
+        },
+        context.crossFlowState?.[key] as WebhookState | undefined,
+        context.logger,
+        definition.credentialsFrom?.(params),
+      );
+      context.logger?.info?.(
+        `Pipedrive webhook ${state.webhookId} ${created ? "created" : "kept"} for ${eventObject}.${eventAction}${removed ? `; removed ${removed} stale` : ""}.`,
+      );
+      await warnIfNotAdmin(client, params.userId as number | undefined, context.logger);
+      return { crossFlowState: { [key]: state } };
+    },
+    delete: async (context: ActionContext, rawParams: unknown) => {
+      const params = rawParams as Record<string, unknown>;
+      const client = createPipedriveClient(params.connection as Connection, { logger: context.logger });
+      const removed = await removeWebhooks(client, flowUrl(context));
+      context.logger?.info?.(`Removed ${removed} Pipedrive webhook(s) pointing at this flow.`);
+      return { crossFlowState: { [webhookStateKey(context)]: null } };
+    },
+  };
+}
+
+const examplePayloadOf = (data: unknown) => ({
+  headers: { "Content-Type": "application/json" },
+  queryParameters: {},
+  rawBody: { data: null },
+  body: { data },
+  pathFragment: "",
+  webhookUrls: {},
+  webhookApiKeys: {},
+  invokeUrl: "",
+  executionId: "",
+  customer: { id: null, name: null, externalId: null },
+  instance: { id: null, name: null },
+  user: { id: null, name: null, email: null, externalId: null },
+  integration: { id: null, name: null, versionSequenceId: null, externalVersion: null },
+  flow: { id: null, name: null },
+  startedAt: "",
+});
 
 function toOutput(event: PipedriveEvent, changes: ChangedField[]): TriggerOutput {
   const meta = event.meta;
@@ -140,21 +241,14 @@ export function webhookTrigger(definition: WebhookTriggerDefinition) {
       response: HttpResponse,
       instanceState?: Record<string, unknown>,
     ) => ({
-      payload: { ...payload, body: { ...payload.body, data } },
+      payload: { ...withoutCredentials(payload), body: { ...payload.body, data } },
       branch,
       response,
       ...(instanceState ? { instanceState } : {}),
     });
 
-    if (!context.isSimulatedTestExecution) {
-      const state = context.crossFlowState?.[webhookStateKey(context)] as WebhookState | undefined;
-      if (!state?.credentials || !verifyBasicAuth(payload.headers, state.credentials)) {
-        context.logger?.warn?.(
-          "Rejected a webhook delivery without the credentials registered with Pipedrive for this flow.",
-        );
-        return result(BRANCH_REJECTED, { rejected: "unauthorized" }, answer(401, "unauthorized"));
-      }
-    }
+    if (!isAuthentic(context, payload))
+      return result(BRANCH_REJECTED, { rejected: "unauthorized" }, answer(401, "unauthorized"));
 
     const parsed = parseEvent(payload.body?.data ?? payload.rawBody?.data);
     if ("problem" in parsed) {
@@ -201,59 +295,57 @@ export function webhookTrigger(definition: WebhookTriggerDefinition) {
     perform: perform as never,
     // "New record" triggers offer the platform's initial sync on deploy: the records that already exist.
     ...backfillFor(definition.eventObject, definition.eventAction, BRANCH_EVENT),
-    webhookLifecycleHandlers: {
-      create: async (context, rawParams) => {
-        const params = rawParams as Record<string, unknown>;
-        const client = createPipedriveClient(params.connection as Connection, { logger: context.logger });
-        const key = webhookStateKey(context);
-        const eventObject = resolve(definition.eventObject, params);
-        const eventAction = resolve(definition.eventAction, params);
-        const { state, created, removed } = await ensureWebhook(
-          client,
-          {
-            url: flowUrl(context),
-            eventObject,
-            eventAction,
-            name: `Prismatic: ${context.instance?.name ?? "instance"} / ${context.flow.name}`,
-            userId: params.userId as number | undefined,
-          },
-          context.crossFlowState?.[key] as WebhookState | undefined,
-          context.logger,
-          definition.credentialsFrom?.(params),
-        );
-        context.logger?.info?.(
-          `Pipedrive webhook ${state.webhookId} ${created ? "created" : "kept"} for ${eventObject}.${eventAction}${removed ? `; removed ${removed} stale` : ""}.`,
-        );
-        await warnIfNotAdmin(client, params.userId as number | undefined, context.logger);
-        return { crossFlowState: { [key]: state } };
-      },
-      delete: async (context, rawParams) => {
-        const params = rawParams as Record<string, unknown>;
-        const client = createPipedriveClient(params.connection as Connection, { logger: context.logger });
-        const removed = await removeWebhooks(client, flowUrl(context));
-        context.logger?.info?.(`Removed ${removed} Pipedrive webhook(s) pointing at this flow.`);
-        return { crossFlowState: { [webhookStateKey(context)]: null } };
-      },
-    },
+    webhookLifecycleHandlers: lifecycleHandlers(definition),
     examplePayload: {
-      payload: {
-        headers: { "Content-Type": "application/json" },
-        queryParameters: {},
-        rawBody: { data: null },
-        body: { data: definition.example },
-        pathFragment: "",
-        webhookUrls: {},
-        webhookApiKeys: {},
-        invokeUrl: "",
-        executionId: "",
-        customer: { id: null, name: null, externalId: null },
-        instance: { id: null, name: null },
-        user: { id: null, name: null, email: null, externalId: null },
-        integration: { id: null, name: null, versionSequenceId: null, externalVersion: null },
-        flow: { id: null, name: null },
-        startedAt: "",
-      },
+      payload: examplePayloadOf(definition.example),
       branch: BRANCH_EVENT,
     } as never,
+  });
+}
+
+export interface PassThroughTriggerDefinition extends WebhookDefinition {
+  /** Every input after the connection, in display order (include webhookUserIdInput where it belongs). */
+  inputs: Record<string, InputFieldDefinition>;
+  /** Checked before deploy: a reason the inputs cannot make a webhook, or undefined. */
+  check?: (params: Record<string, unknown>) => string | undefined;
+  /** Pipedrive's delivery body, as a flow sees it at `results.body.data`. */
+  example: Record<string, unknown>;
+}
+
+/**
+ * A trigger with one path whose output is the delivery itself (`results.body.data` is Pipedrive's
+ * payload, headers and all as Prismatic received them), as Prismatic's own pipedriveTrigger gives it.
+ * It keeps this factory's lifecycle and its credential check; a forged delivery is refused by
+ * failing the execution (DeliveryRefusedError, answered 401), so no step runs and no branch is needed.
+ */
+export function passThroughWebhookTrigger(definition: PassThroughTriggerDefinition) {
+  const lifecycle = lifecycleHandlers(definition);
+  const checked =
+    (handler: typeof lifecycle.create) =>
+    (context: ActionContext, params: unknown): ReturnType<typeof lifecycle.create> => {
+      const problem = definition.check?.(params as Record<string, unknown>);
+      if (problem) throw new InputError(problem);
+      return handler(context, params);
+    };
+  const perform = async (
+    context: ActionContext,
+    payload: TriggerPayload,
+  ): Promise<TriggerResult<false, TriggerPayload>> => {
+    if (!isAuthentic(context, payload))
+      throw new DeliveryRefusedError(
+        "Refused a webhook delivery: it does not carry the HTTP Basic credentials registered with Pipedrive for this flow.",
+        401,
+      );
+    return { payload: withoutCredentials(payload), response: { statusCode: 200, contentType: "application/json" } };
+  };
+  return trigger({
+    display: { label: definition.label, description: definition.description },
+    inputs: { connection: connectionInput, ...definition.inputs },
+    allowsBranching: false,
+    scheduleSupport: "invalid",
+    synchronousResponseSupport: "invalid",
+    perform: perform as never,
+    webhookLifecycleHandlers: { create: checked(lifecycle.create), delete: lifecycle.delete },
+    examplePayload: { payload: examplePayloadOf(definition.example) } as never,
   });
 }

@@ -5,12 +5,17 @@ import { type BasicCredentials, generateCredentials } from "./credentials";
 /** Pipedrive's limit of webhooks per user (general and per app). */
 export const WEBHOOK_QUOTA = 40;
 
+/** Pipedrive's webhook payload versions; 2.0 is the default since 2025-03-17. */
+export type WebhookVersion = "1.0" | "2.0";
+
 export interface WebhookSpec {
   url: string;
   eventObject: string;
   eventAction: string;
   name: string;
   userId?: number;
+  /** Default 2.0. */
+  version?: WebhookVersion;
 }
 
 export interface WebhookState {
@@ -19,6 +24,8 @@ export interface WebhookState {
   eventObject: string;
   eventAction: string;
   userId?: number;
+  /** Absent in state written before 1.0 was offered: 2.0. */
+  version?: WebhookVersion;
   credentials: BasicCredentials;
   /** Recent event ids (meta.id), bounded: see dedupe.ts. */
   seen?: string[];
@@ -61,7 +68,7 @@ const quotaMessage = (count: number) =>
 
 /**
  * Deploy and redeploy: adopt this flow's webhook when it still matches exactly (same id as in
- * state, URL, object, action, version 2.0, user), remove every other webhook pointing at the
+ * state, URL, object, action, version, user), remove every other webhook pointing at the
  * flow's URL, and create one only when none is left. Repeated deploys leave exactly one.
  */
 export async function ensureWebhook(
@@ -71,6 +78,7 @@ export async function ensureWebhook(
   logger?: Logger,
   givenCredentials?: BasicCredentials,
 ): Promise<{ state: WebhookState; created: boolean; removed: number }> {
+  const version = spec.version ?? "2.0";
   const all = await listWebhooks(client);
   const pointingHere = all.filter((hook) => hook.subscription_url === spec.url);
   const adopted =
@@ -80,7 +88,7 @@ export async function ensureWebhook(
         hook.id === state.webhookId &&
         hook.event_object === spec.eventObject &&
         hook.event_action === spec.eventAction &&
-        hook.version === "2.0" &&
+        hook.version === version &&
         (spec.userId === undefined || hook.user_id === spec.userId) &&
         (!givenCredentials ||
           (givenCredentials.user === state.credentials.user &&
@@ -92,7 +100,7 @@ export async function ensureWebhook(
     await deleteWebhook(client, hook.id);
     removed += 1;
   }
-  if (adopted && state) return { state: { ...state, userId: spec.userId }, created: false, removed };
+  if (adopted && state) return { state: { ...state, userId: spec.userId, version }, created: false, removed };
 
   const remaining = all.length - removed;
   if (remaining >= WEBHOOK_QUOTA) throw new WebhookQuotaError(quotaMessage(remaining));
@@ -109,7 +117,7 @@ export async function ensureWebhook(
         event_action: spec.eventAction,
         event_object: spec.eventObject,
         name: spec.name.slice(0, 255),
-        version: "2.0",
+        version,
         http_auth_user: credentials.user,
         http_auth_password: credentials.password,
         ...(spec.userId !== undefined ? { user_id: spec.userId } : {}),
@@ -127,6 +135,7 @@ export async function ensureWebhook(
       eventObject: spec.eventObject,
       eventAction: spec.eventAction,
       userId: spec.userId,
+      version,
       credentials,
     },
     created: true,
