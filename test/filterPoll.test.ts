@@ -164,3 +164,58 @@ test("Deal Matching Filter with a Look Back Date reports the current matches upd
   expect(Object.keys(next.executions[0] as object)).toEqual(["records"]);
   expect(reportedIds(next.executions)).toEqual([outside[0].id]);
 }, 60_000);
+
+test("Person Matching Filter: persons renamed into a LIKE filter are reported once; the filter's type is checked", async () => {
+  bed.sim.reset();
+  bed.sim.setBurst(100_000, 2000);
+  const api = client();
+  const fields = await api.request<{ data: { id: number; key: string }[] }>({
+    method: "GET",
+    version: "v1",
+    path: "/personFields",
+  });
+  const nameField = fields.data.find((f) => f.key === "name");
+  const filter = await api.request<{ data: { id: number } }>({
+    method: "POST",
+    version: "v1",
+    path: "/filters",
+    body: {
+      name: "VIPs",
+      type: "people",
+      conditions: {
+        glue: "and",
+        conditions: [
+          {
+            glue: "and",
+            conditions: [{ object: "person", field_id: String(nameField?.id), operator: "LIKE '$%'", value: "VIP" }],
+          },
+          { glue: "or", conditions: [] },
+        ],
+      },
+    },
+  });
+  const persons = bed.sim.seed("persons", 300);
+  const host = new PollingHost("personMatchingFilter", { connection: bed.oauth, filterId: String(filter.data.id) });
+  expect((await host.run()).executions).toEqual([]);
+  bed.sim.advanceTime(1500);
+  const renamed = persons.slice(0, 40).map((p) => p.id as number);
+  for (const id of renamed)
+    await api.request({
+      method: "PATCH",
+      version: "v2",
+      path: "/persons/{id}",
+      pathParams: { id },
+      body: { name: `VIP ${id}` },
+    });
+  const run = await host.run();
+  expect(run.failed).toBeUndefined();
+  expect(reportedIds(run.executions).sort((a, b) => a - b)).toEqual(renamed);
+  expect((await host.run()).executions).toEqual([]);
+
+  // A deals filter on the person trigger fails the run with Pipedrive's error, before anything is reported.
+  const dealsFilter = await stageFilter(2);
+  const wrong = new PollingHost("personMatchingFilter", { connection: bed.oauth, filterId: String(dealsFilter) });
+  const refused = await wrong.run();
+  expect(refused.failed?.message).toMatch(/400|filter/i);
+  expect(refused.executions).toEqual([]);
+});

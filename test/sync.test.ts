@@ -198,3 +198,33 @@ test("docs/triggers.md is up to date (npm run docs)", () => {
     require("../scripts/generate-docs") as typeof import("../scripts/generate-docs");
   expect(fs.readFileSync(TRIGGERS_DOC, "utf8")).toBe(renderTriggersDoc());
 });
+
+test("a type read from /v1/recents (products) loads history from a look-back date in batches, each once, then changes", async () => {
+  bed.sim.reset();
+  bed.sim.setBurst(100_000, 2000);
+  bed.sim.seed("products", 1200, (i) => {
+    const time = new Date(HISTORY_START + i * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return { add_time: time, update_time: time };
+  });
+  const expected = bed.sim.all("products").filter((p) => Date.parse(String(p.update_time)) >= HISTORY_START);
+  const host = new PollingHost("pollChangesTrigger", params({ resourceType: "product", maxPagesPerRun: "2" }), 50);
+  await runUntilCaughtUp(host);
+  const items = itemsOf(host.executions);
+  expect(items.every((item) => item.item === "product")).toBe(true);
+  expect(items.map((item) => item.id).sort((a, b) => a - b)).toEqual(
+    expected.map((p) => p.id as number).sort((a, b) => a - b),
+  );
+  bed.sim.advanceTime(1500);
+  const product = expected[7].id as number;
+  await client().request({
+    method: "PATCH",
+    version: "v2",
+    path: "/products/{id}",
+    pathParams: { id: product },
+    body: { name: "Renamed" },
+  });
+  const next = await host.run();
+  expect(itemsOf(next.executions).map((item) => [item.id, (item.data as unknown as { name: string }).name])).toEqual([
+    [product, "Renamed"],
+  ]);
+}, 60_000);
