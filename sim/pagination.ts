@@ -63,6 +63,13 @@ function compareIds(a: number | string, b: number | string): number {
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
 
+/** The keyset order: the sort field, then the id. */
+export function sortComparator(sortBy: string, direction: "asc" | "desc") {
+  const sign = direction === "asc" ? 1 : -1;
+  return (a: SimRecord, b: SimRecord) =>
+    sign * (compareKeys(keyOf(a[sortBy]), keyOf(b[sortBy])) || compareIds(a.id, b.id));
+}
+
 export interface CursorPage<T> {
   items: T[];
   nextCursor: string | null;
@@ -79,9 +86,7 @@ export function cursorPage(
   limit: number,
   cursor: string | undefined,
 ): CursorPage<SimRecord> {
-  const sign = direction === "asc" ? 1 : -1;
-  const cmp = (a: SimRecord, b: SimRecord) =>
-    sign * (compareKeys(keyOf(a[sortBy]), keyOf(b[sortBy])) || compareIds(a.id, b.id));
+  const cmp = sortComparator(sortBy, direction);
   let sorted = items;
   if (sortBy !== "id") sorted = [...items].sort(cmp);
   else if (direction === "desc") sorted = [...items].reverse();
@@ -110,6 +115,58 @@ export function cursorPage(
   const more = start + limit < sorted.length;
   return {
     items: page,
+    nextCursor:
+      more && last
+        ? encodeCursor({ field: sortBy, fieldValue: last[sortBy] ?? null, sortDirection: direction, id: last.id })
+        : null,
+  };
+}
+
+/**
+ * One keyset page over a list already in keyset order (`sortComparator`), filtered lazily: the page
+ * starts after the cursor (binary search over the whole list) and reads only until it has `limit`
+ * matching items and knows whether one more exists. Same answer as filtering first, then cursorPage.
+ */
+export function cursorPageSorted(
+  sorted: SimRecord[],
+  keep: (rec: SimRecord) => boolean,
+  sortBy: string,
+  direction: "asc" | "desc",
+  limit: number,
+  cursor: string | undefined,
+): CursorPage<SimRecord> {
+  const cmp = sortComparator(sortBy, direction);
+  let start = 0;
+  if (cursor) {
+    const pos = decodeCursor(cursor);
+    if (pos.field !== sortBy || pos.sortDirection !== direction) {
+      throw new CursorError(
+        `cursor was issued for sort_by=${pos.field}&sort_direction=${pos.sortDirection}; keep sort_by/sort_direction unchanged while paging`,
+      );
+    }
+    const marker = { id: pos.id, [sortBy]: pos.fieldValue } as SimRecord;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cmp(sorted[mid], marker) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    start = lo;
+  }
+  const items: SimRecord[] = [];
+  let more = false;
+  for (let i = start; i < sorted.length; i++) {
+    if (!keep(sorted[i])) continue;
+    if (items.length === limit) {
+      more = true;
+      break;
+    }
+    items.push(sorted[i]);
+  }
+  const last = items[items.length - 1];
+  return {
+    items,
     nextCursor:
       more && last
         ? encodeCursor({ field: sortBy, fieldValue: last[sortBy] ?? null, sortDirection: direction, id: last.id })

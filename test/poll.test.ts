@@ -7,8 +7,8 @@ type Converted = {
   perform: (context: unknown, payload: unknown, params: unknown) => Promise<{ payload: { body: { data: Polled } } }>;
 };
 interface Polled {
-  created: { id: number; update_time: string }[];
-  updated: { id: number; update_time: string }[];
+  created: { item: string; id: number; data: { id: number; update_time: string } }[];
+  updated: { item: string; id: number; data: { id: number; update_time: string } }[];
 }
 const pollTrigger = (component.triggers as unknown as Record<string, Converted>).pollChangesTrigger;
 
@@ -60,7 +60,7 @@ test("pollChangesTrigger over 1,000 changing deals reports each change exactly o
       expectedCreates.add(deal.data.id);
     }
     const polled = await poll();
-    reportedUpdates.push(...polled.updated.map((d) => `${d.id}@${d.update_time}`));
+    reportedUpdates.push(...polled.updated.map((d) => `${d.id}@${d.data.update_time}`));
     reportedCreates.push(...polled.created.map((d) => d.id));
   };
 
@@ -87,4 +87,133 @@ test("pollChangesTrigger over 1,000 changing deals reports each change exactly o
   expect(new Set(reportedCreates)).toEqual(expectedCreates);
   const state = (instanceState.__prismaticInternal as { polling: { seen: string[] } }).polling;
   expect(state.seen.length).toBeLessThanOrEqual(5000);
+});
+
+test("pollChangesTrigger keeps Prismatic's inputs and output shape: { created, updated } of /v1/recents-style items", async () => {
+  const converted = component.triggers as unknown as Record<
+    string,
+    { inputs: { key: string; default?: unknown }[]; key: string }
+  >;
+  const trigger = converted.pollChangesTrigger;
+  const keys = trigger.inputs.map((i) => i.key);
+  expect(keys.slice(0, 4)).toEqual(["connection", "resourceType", "showNewRecords", "showUpdatedRecords"]);
+  const resourceType = trigger.inputs.find((i) => i.key === "resourceType") as unknown as {
+    model: { value: string }[];
+  };
+  expect(resourceType.model.map((m) => m.value)).toEqual([
+    "activity",
+    "activityType",
+    "deal",
+    "file",
+    "filter",
+    "note",
+    "organization",
+    "person",
+    "pipeline",
+    "product",
+    "stage",
+    "user",
+  ]);
+
+  bed.sim.reset();
+  const instanceState: Record<string, unknown> = {};
+  const poll = async (resource: string, extra: Record<string, unknown> = {}) =>
+    pollTrigger.perform(
+      { logger, instanceState, debug: { enabled: false } },
+      { headers: {}, body: { data: null } },
+      { connection: bed.oauth, resourceType: resource, showNewRecords: "true", showUpdatedRecords: "true", ...extra },
+    );
+  // A flow that sets none of the new inputs: the first run starts from now and reports nothing.
+  const first = await poll("deal");
+  expect(first.payload.body.data).toEqual({ created: [], updated: [] });
+  // A state saved by the earlier version ({ cursor, seen }) is read as it is.
+  expect(Object.keys((instanceState.__prismaticInternal as { polling: object }).polling).sort()).toEqual([
+    "cursor",
+    "seen",
+  ]);
+  bed.sim.advanceTime(1500);
+  const client = createPipedriveClient(bed.oauth as never, { logger });
+  const added = await client.request<{ data: { id: number } }>({
+    method: "POST",
+    version: "v2",
+    path: "/deals",
+    body: { title: "Shape check" },
+  });
+  const { payload } = await poll("deal");
+  expect(Object.keys(payload.body.data)).toEqual(["created", "updated"]);
+  expect(payload.body.data.updated).toEqual([]);
+  const [item] = payload.body.data.created;
+  expect(Object.keys(item)).toEqual(["item", "id", "data"]);
+  expect(item).toMatchObject({ item: "deal", id: added.data.id, data: { id: added.data.id, title: "Shape check" } });
+
+  // A type read from /v1/recents: the entry exactly as Pipedrive returns it.
+  const notesState: Record<string, unknown> = {};
+  const pollNotes = async () =>
+    pollTrigger.perform(
+      { logger, instanceState: notesState, debug: { enabled: false } },
+      { headers: {}, body: { data: null } },
+      { connection: bed.oauth, resourceType: "note", showNewRecords: "true", showUpdatedRecords: "false" },
+    );
+  await pollNotes();
+  bed.sim.advanceTime(1500);
+  const note = await client.request<{ data: { id: number } }>({
+    method: "POST",
+    version: "v1",
+    path: "/notes",
+    body: { content: "Polled note", deal_id: added.data.id },
+  });
+  const notes = (await pollNotes()).payload.body.data;
+  expect(notes.updated).toEqual([]);
+  expect(notes.created).toHaveLength(1);
+  expect(notes.created[0]).toMatchObject({ item: "note", id: note.data.id, data: { content: "Polled note" } });
+  expect(Object.keys(notes.created[0])).toEqual(["item", "id", "data"]);
+});
+
+test("pollChangesTrigger with Show Deleted Records reports deleted deals once, in deleted; without it the shape stays { created, updated }", async () => {
+  bed.sim.reset();
+  const instanceState: Record<string, unknown> = {};
+  const poll = async (showDeletedRecords: string) =>
+    (
+      await pollTrigger.perform(
+        { logger, instanceState, debug: { enabled: false } },
+        { headers: {}, body: { data: null } },
+        {
+          connection: bed.oauth,
+          resourceType: "deal",
+          showNewRecords: "true",
+          showUpdatedRecords: "true",
+          showDeletedRecords,
+        },
+      )
+    ).payload.body.data as Polled & { deleted?: { id: number; data: { is_deleted?: boolean } }[] };
+  expect(await poll("true")).toEqual({ created: [], updated: [], deleted: [] });
+  bed.sim.advanceTime(1500);
+  const client = createPipedriveClient(bed.oauth as never, { logger });
+  const ids: number[] = [];
+  for (let i = 0; i < 3; i++)
+    ids.push(
+      (
+        await client.request<{ data: { id: number } }>({
+          method: "POST",
+          version: "v2",
+          path: "/deals",
+          body: { title: `D${i}` },
+        })
+      ).data.id,
+    );
+  const first = await poll("true");
+  expect(first.created.map((d) => d.id)).toEqual(ids);
+  bed.sim.advanceTime(1500);
+  await client.request({ method: "DELETE", version: "v2", path: "/deals/{id}", pathParams: { id: ids[1] } });
+  const second = await poll("true");
+  expect(second.created).toEqual([]);
+  expect(second.updated).toEqual([]);
+  expect(second.deleted?.map((d) => d.id)).toEqual([ids[1]]);
+  expect(second.deleted?.[0].data.is_deleted).toBe(true);
+  // Reported once: the overlap window does not repeat it.
+  bed.sim.advanceTime(1500);
+  expect((await poll("true")).deleted).toEqual([]);
+  bed.sim.advanceTime(1500);
+  await client.request({ method: "DELETE", version: "v2", path: "/deals/{id}", pathParams: { id: ids[2] } });
+  expect(await poll("false")).toEqual({ created: [], updated: [] });
 });

@@ -7,11 +7,12 @@
 import * as crypto from "node:crypto";
 import {
   CursorError,
-  cursorPage,
   cursorPageById,
+  cursorPageSorted,
   decodeCursor,
   encodeCursor,
   offsetPage,
+  sortComparator,
   v1FlatPagination,
   v1Pagination,
 } from "../pagination";
@@ -70,7 +71,14 @@ function listHandler(def: ResourceDef, visible?: (rec: Rec, q: Record<string, un
       const page = withCursor(() =>
         sortBy === "id"
           ? cursorPageById(col.ordered(), direction, limit, q.cursor as string | undefined, keep)
-          : cursorPage(col.ordered().filter(keep), sortBy, direction, limit, q.cursor as string | undefined),
+          : cursorPageSorted(
+              sortedBy(col, sortBy, direction),
+              keep,
+              sortBy,
+              direction,
+              limit,
+              q.cursor as string | undefined,
+            ),
       );
       return ok(200, { success: true, data: page.items.map(shape), additional_data: { next_cursor: page.nextCursor } });
     }
@@ -87,6 +95,17 @@ function listHandler(def: ResourceDef, visible?: (rec: Rec, q: Record<string, un
         return ok(200, { success: true, data: items.map(shape) });
     }
   };
+}
+
+/** A collection in keyset order, sorted once per change of the collection (lists re-read it page after page). */
+const sortCache = new WeakMap<object, { version: number; key: string; list: Rec[] }>();
+function sortedBy(col: ReturnType<SimCore["store"]["collection"]>, sortBy: string, direction: "asc" | "desc"): Rec[] {
+  const key = `${sortBy}:${direction}`;
+  const cached = sortCache.get(col);
+  if (cached && cached.version === col.version && cached.key === key) return cached.list;
+  const list = [...col.ordered()].sort(sortComparator(sortBy, direction));
+  sortCache.set(col, { version: col.version, key, list });
+  return list;
 }
 
 function withCursor<T>(fn: () => T): T {

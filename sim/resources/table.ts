@@ -8,6 +8,7 @@ import type { ApiVersion, CollectionName, FieldEntity } from "../types";
 import { badRequest, formatTime, isPlainObject, parseTime, type TimeFormat } from "../util";
 import type { ApiRequest, Caller, Rec, SimCore } from "./context";
 import { presentCustomFields } from "./customFields";
+import { savedFilter } from "./savedFilters";
 
 export type FilterFactory = (value: unknown, core: SimCore, req: ApiRequest) => (rec: Rec) => boolean;
 
@@ -79,19 +80,30 @@ const eq =
   (rec) =>
     rec[field] === value;
 
+/**
+ * Compares a record's time with a bound. RFC 3339 UTC times to the second (v2's own format) compare
+ * as strings, which keeps lists over 100,000 records fast; any other form is parsed.
+ */
+const timeTest = (value: unknown, test: (recordMs: number, boundMs: number) => boolean, field: string) => {
+  const t = Date.parse(String(value));
+  const canonical = t % 1000 === 0 ? new Date(t).toISOString().replace(".000Z", "Z") : undefined;
+  return (rec: Rec) => {
+    const v = rec[field];
+    if (canonical && typeof v === "string" && v.length === 20 && v[10] === "T" && v[19] === "Z")
+      return test(v < canonical ? -1 : v > canonical ? 1 : 0, 0);
+    return test(parseTime(v), t);
+  };
+};
+
 const since =
   (field: string): FilterFactory =>
-  (value) => {
-    const t = Date.parse(String(value));
-    return (rec) => parseTime(rec[field]) >= t;
-  };
+  (value) =>
+    timeTest(value, (a, b) => a >= b, field);
 
 const until =
   (field: string): FilterFactory =>
-  (value) => {
-    const t = Date.parse(String(value));
-    return (rec) => parseTime(rec[field]) < t;
-  };
+  (value) =>
+    timeTest(value, (a, b) => a < b, field);
 
 const idsIn: FilterFactory = (value) => {
   const set = new Set(
@@ -242,6 +254,7 @@ const deals: ResourceDef = {
     stage_id: "stages",
   },
   filters: {
+    filter_id: savedFilter("deals", "deal"),
     ...v2Common(),
     person_id: eq("person_id"),
     org_id: eq("org_id"),
@@ -390,6 +403,7 @@ const persons: ResourceDef = {
   required: ["name"],
   refs: { owner_id: "users", org_id: "organizations" },
   filters: {
+    filter_id: savedFilter("people", "person"),
     ...v2Common(),
     org_id: eq("org_id"),
     deal_id: (value, core) => {
@@ -465,7 +479,7 @@ const organizations: ResourceDef = {
   sample: (id) => ({ name: `Sim Organization ${id}` }),
   required: ["name"],
   refs: { owner_id: "users" },
-  filters: v2Common(),
+  filters: { ...v2Common(), filter_id: savedFilter("org", "organization") },
   check: (input) => {
     requireVisibleTo(input, [1, 3, 5, 7]);
     if (input.address !== undefined && input.address !== null && !isPlainObject(input.address)) {
@@ -536,6 +550,7 @@ const activities: ResourceDef = {
   sample: (id) => ({ subject: `Sim activity ${id}`, type: "call" }),
   refs: { owner_id: "users", deal_id: "deals", person_id: "persons", org_id: "organizations", lead_id: "leads" },
   filters: {
+    filter_id: savedFilter("activity", "activity"),
     ...v2Common(),
     deal_id: eq("deal_id"),
     lead_id: eq("lead_id"),

@@ -1,4 +1,5 @@
 import { webhookTriggers } from "./catalogue";
+import { matchingFilterTriggers } from "./filterPoll";
 import { pollChangesTrigger } from "./poll";
 
-export default { ...webhookTriggers, pollChangesTrigger };
+export default { ...webhookTriggers, pollChangesTrigger, ...matchingFilterTriggers };

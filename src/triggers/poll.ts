@@ -1,11 +1,24 @@
 import { type Connection, input, pollingTrigger } from "@prismatic-io/spectral";
 import { createPipedriveClient, type PipedriveClient } from "../client";
 import { clean, connectionInput } from "../inputs";
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_MAX_PAGES_PER_RUN,
+  iso,
+  lookBackDateInput,
+  MAX_SEEN,
+  maxPagesPerRunInput,
+  nextPaginationState,
+  OVERLAP_MS,
+  readPages,
+  toMillis,
+} from "./sync";
 
-/** How far each poll looks back before the last cursor, for records saved late with an older update_time. */
-export const OVERLAP_MS = 2 * 60 * 1000;
-/** Dedupe keys kept: only those inside the overlap window are needed; this caps the state anyway. */
-export const MAX_SEEN = 5_000;
+export { MAX_SEEN, OVERLAP_MS } from "./sync";
+
+/** Types with a v2 list that takes updated_since (sorted by update_time); the others come from /v1/recents. */
+/** Types whose v2 list returns deleted records (status=deleted), with their deletion as update_time. */
+const DELETIONS = new Set(["deal"]);
 
 const V2_RESOURCES: Record<string, string> = {
   deal: "/deals",
@@ -14,6 +27,7 @@ const V2_RESOURCES: Record<string, string> = {
   activity: "/activities",
 };
 
+/** Prismatic's dropdown values, kept exactly (they are /v1/recents item types). */
 const RESOURCE_TYPES = [
   { label: "Activities", value: "activity" },
   { label: "Activity Types", value: "activityType" },
@@ -29,54 +43,106 @@ const RESOURCE_TYPES = [
   { label: "Users", value: "user" },
 ] as const;
 
-interface PollState {
-  /** Highest update_time seen (RFC 3339). */
-  cursor: string;
-  /** `${id}@${update_time}` of records already reported inside the overlap window. */
-  seen: string[];
-}
-
-interface ChangedRecord {
-  id: number | string;
-  add_time?: string;
-  update_time?: string;
-  [key: string]: unknown;
-}
-
-const toMillis = (time: string | undefined): number => {
-  if (!time) return Number.NaN;
-  // v1 times are "YYYY-MM-DD HH:MM:SS" in UTC; v2 times are RFC 3339.
-  return Date.parse(/Z|[+-]\d\d:?\d\d$/.test(time) ? time : `${time.replace(" ", "T")}Z`);
+/** Users carry created/modified instead of add_time/update_time. */
+const TIME_FIELDS: Record<string, { added: string; updated: string }> = {
+  user: { added: "created", updated: "modified" },
 };
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+const timeFieldsOf = (resourceType: string) =>
+  TIME_FIELDS[resourceType] ?? { added: "add_time", updated: "update_time" };
 
-async function changedSince(client: PipedriveClient, resourceType: string, sinceMs: number): Promise<ChangedRecord[]> {
+/** One reported record, as Prismatic's component reports it: the /v1/recents entry shape. */
+export interface ChangedItem {
+  item: string;
+  id: number | string;
+  data: Record<string, unknown>;
+}
+
+/** A round in flight: where it reads next and what it has seen. */
+interface Round {
+  /** updated_since (v2) or since_timestamp (v1) of this round, RFC 3339. */
+  since: string;
+  /** Next page: a v2 cursor or a v1 start offset; absent before the first page. */
+  from?: string | number;
+  /** Highest update time reported in this round so far, RFC 3339. */
+  highest: string;
+  pages: number;
+  /** After the changes, deleted deals (v2 status=deleted), when Show Deleted Records is on. */
+  phase?: "changes" | "deleted";
+}
+
+interface PollState {
+  /** The watermark: highest update_time of the completed rounds (RFC 3339). */
+  cursor?: string;
+  /** `${id}@${update_time}` of records already reported inside the overlap window. */
+  seen?: string[];
+  /** The Look Back Date whose history has been (or is being) loaded. */
+  lookBackDate?: string;
+  /** The round in flight, when the last run stopped before its end. */
+  round?: Round;
+}
+
+interface Page {
+  items: ChangedItem[];
+  next?: string | number;
+}
+
+async function readChanges(client: PipedriveClient, resourceType: string, round: Round): Promise<Page> {
   const v2Path = V2_RESOURCES[resourceType];
   if (v2Path) {
-    const { items } = await client.collect<ChangedRecord>({
+    const page = await client.page<Record<string, unknown>>({
       version: "v2",
       path: v2Path,
       pagination: "cursor",
-      query: { updated_since: iso(sinceMs), sort_by: "update_time", sort_direction: "asc" },
+      from: round.from,
+      query: {
+        updated_since: round.since,
+        sort_by: "update_time",
+        sort_direction: "asc",
+        ...(round.phase === "deleted" ? { status: "deleted" } : {}),
+      },
     });
-    return items;
+    return {
+      items: page.items.map((data) => ({ item: resourceType, id: data.id as number, data })),
+      next: page.next,
+    };
   }
-  const sinceTimestamp = iso(sinceMs).replace("T", " ").replace("Z", "");
-  const { items } = await client.collect<{ item: string; id: number; data: ChangedRecord | null }>({
+  const page = await client.page<{ item: string; id: number; data: Record<string, unknown> | null }>({
     version: "v1",
     path: "/recents",
     pagination: "offset",
-    query: { since_timestamp: sinceTimestamp, items: resourceType },
+    from: round.from,
+    query: { since_timestamp: round.since.replace("T", " ").replace("Z", ""), items: resourceType },
   });
-  return items.filter((entry) => entry.item === resourceType && entry.data).map((entry) => entry.data as ChangedRecord);
+  return {
+    items: page.items.filter((entry) => entry.item === resourceType && entry.data) as ChangedItem[],
+    next: page.next,
+  };
 }
 
-/** Prismatic's published polling trigger, same key and inputs; never misses or repeats a change. */
+const emptyResult = <P extends object>(payload: P, withDeletions: boolean) => ({
+  payload: {
+    ...payload,
+    body: {
+      data: {
+        created: [] as ChangedItem[],
+        updated: [] as ChangedItem[],
+        ...(withDeletions ? { deleted: [] as ChangedItem[] } : {}),
+      },
+    },
+    paginationState: undefined,
+  },
+  polledNoChanges: true,
+});
+
+/**
+ * Prismatic's published polling trigger, same key, inputs and output; never misses or repeats a
+ * change, loads history from a Look Back Date, and batches when the flow turns batching on.
+ */
 export const pollChangesTrigger = pollingTrigger({
   display: {
     label: "New and Updated Records",
     description:
-      "Checks a Pipedrive record type on a schedule and returns the records created and updated since the last check, each change exactly once.",
+      "Checks a Pipedrive record type on a schedule and returns the records created and updated since the last check, each change exactly once; optionally loads history from a Look Back Date first, in batches.",
   },
   inputs: {
     connection: connectionInput,
@@ -108,49 +174,128 @@ export const pollChangesTrigger = pollingTrigger({
       comments: "Include records updated since the last check (in updated).",
       clean: clean.boolean("Show Updated Records"),
     }),
+    showDeletedRecords: input({
+      label: "Show Deleted Records",
+      type: "boolean",
+      required: false,
+      default: "false",
+      comments:
+        "Deals only (Pipedrive lists deleted deals; other types do not expose deletions): also report deals deleted since the last check, in deleted. Off: the output has only created and updated, as before.",
+      clean: clean.boolean("Show Deleted Records"),
+    }),
+    lookBackDate: lookBackDateInput,
+    maxPagesPerRun: maxPagesPerRunInput,
+  },
+  triggerResolverSupport: "valid",
+  batchConfig: { batchSize: DEFAULT_BATCH_SIZE },
+  triggerResolver: {
+    resolveItems: (_context, result) => {
+      const data = (
+        result.payload.body as { data?: { created?: ChangedItem[]; updated?: ChangedItem[]; deleted?: ChangedItem[] } }
+      ).data;
+      return [...(data?.created ?? []), ...(data?.updated ?? []), ...(data?.deleted ?? [])];
+    },
+    getNextPaginationState: nextPaginationState,
   },
   perform: async (context, payload, params) => {
-    const state = context.polling.getState() as Partial<PollState> | undefined;
-    const now = Date.now();
-    if (!state?.cursor) {
-      // First run: start watching from now rather than replaying history.
-      context.polling.setState({ cursor: iso(now), seen: [] } satisfies PollState);
-      return { payload: { ...payload, body: { data: { created: [], updated: [] } } }, polledNoChanges: true };
+    const resourceType = params.resourceType as string;
+    const lookBackDate = params.lookBackDate as string | undefined;
+    const state = { ...(context.polling.getState() as PollState) };
+    const incoming = payload.paginationState as Record<string, unknown> | undefined;
+    const withDeletions = Boolean(params.showDeletedRecords) && DELETIONS.has(resourceType);
+
+    if (lookBackDate && lookBackDate !== state.lookBackDate) {
+      // Asked for history (first run, or a new date): a round from that date, reporting everything in it.
+      state.lookBackDate = lookBackDate;
+      state.seen = [];
+      state.round = { since: lookBackDate, highest: lookBackDate, pages: 0 };
+    } else if (!state.cursor && !state.round) {
+      // First run without a Look Back Date: start watching from now rather than replaying history.
+      context.polling.setState({ cursor: iso(Date.now()), seen: [] } satisfies PollState);
+      return emptyResult(payload, withDeletions);
+    } else if (incoming && !state.round) {
+      // A later page of a run whose round has already completed.
+      return emptyResult(payload, withDeletions);
     }
-    const cursorMs = toMillis(state.cursor);
+
+    const cursor = state.cursor as string;
+    // A copy: the saved state changes only when this perform succeeds.
+    const round: Round = state.round
+      ? { ...state.round }
+      : {
+          since: iso(toMillis(cursor) - OVERLAP_MS),
+          highest: cursor,
+          pages: 0,
+        };
+    const sinceMs = toMillis(round.since);
+    const seen = new Set(state.seen ?? []);
+    const seenIds = new Set([...seen].map((key) => key.slice(0, key.lastIndexOf("@"))));
+    const { added, updated: updatedField } = timeFieldsOf(resourceType);
+    const created: ChangedItem[] = [];
+    const updated: ChangedItem[] = [];
+    const deleted: ChangedItem[] = [];
+    let highest = toMillis(round.highest);
+
     const client = createPipedriveClient(params.connection as Connection, {
       logger: context.logger,
       debug: context.debug?.enabled,
     });
-    const records = await changedSince(client, params.resourceType as string, cursorMs - OVERLAP_MS);
+    const { reason, next } = await readPages({
+      context,
+      payload,
+      client,
+      maxPagesPerRun: (params.maxPagesPerRun as number | undefined) ?? DEFAULT_MAX_PAGES_PER_RUN,
+      what: `New and Updated Records (${resourceType})`,
+      readPage: async () => {
+        const page = await readChanges(client, resourceType, round);
+        const deletions = round.phase === "deleted";
+        for (const entry of page.items) {
+          const time = (entry.data[updatedField] ?? entry.data[added]) as string | undefined;
+          const updatedMs = toMillis(time);
+          const key = `${entry.id}${deletions ? ":deleted" : ""}@${time}`;
+          if (seen.has(key) || Number.isNaN(updatedMs)) continue;
+          seen.add(key);
+          highest = Math.max(highest, updatedMs);
+          if (deletions) {
+            deleted.push(entry);
+            continue;
+          }
+          const isNew = !seenIds.has(String(entry.id)) && toMillis(entry.data[added]) >= sinceMs;
+          seenIds.add(String(entry.id));
+          (isNew ? created : updated).push(entry);
+        }
+        round.from = page.next;
+        round.pages += 1;
+        round.highest = iso(highest);
+        if (page.next !== undefined) return false;
+        if (withDeletions && !deletions) {
+          round.phase = "deleted";
+          round.from = undefined;
+          return false;
+        }
+        return true;
+      },
+    });
 
-    const seen = new Set(state.seen ?? []);
-    const seenIds = new Set([...seen].map((key) => key.slice(0, key.lastIndexOf("@"))));
-    const created: ChangedRecord[] = [];
-    const updated: ChangedRecord[] = [];
-    let highest = cursorMs;
-    for (const record of records) {
-      const updatedMs = toMillis(record.update_time ?? record.add_time);
-      const key = `${record.id}@${record.update_time ?? record.add_time}`;
-      if (seen.has(key) || Number.isNaN(updatedMs)) continue;
-      seen.add(key);
-      highest = Math.max(highest, updatedMs);
-      const addedMs = toMillis(record.add_time);
-      const isNew = !seenIds.has(String(record.id)) && addedMs >= cursorMs - OVERLAP_MS;
-      (isNew ? created : updated).push(record);
-    }
-    // Keep only keys that a later poll can still see (inside its overlap window), and at most MAX_SEEN.
+    // Keep only keys that a later round can still see (inside its overlap window), and at most MAX_SEEN.
     const floor = highest - OVERLAP_MS;
     const kept = [...seen].filter((key) => toMillis(key.slice(key.lastIndexOf("@") + 1)) >= floor).slice(-MAX_SEEN);
-    context.polling.setState({ cursor: iso(highest), seen: kept } satisfies PollState);
+    const complete = reason === "roundComplete";
+    context.polling.setState({
+      cursor: complete ? iso(highest) : state.cursor,
+      seen: kept,
+      ...(state.lookBackDate ? { lookBackDate: state.lookBackDate } : {}),
+      ...(complete ? {} : { round }),
+    } satisfies PollState);
 
     const data = {
       created: params.showNewRecords ? created : [],
       updated: params.showUpdatedRecords ? updated : [],
+      ...(withDeletions ? { deleted } : {}),
     };
     return {
-      payload: { ...payload, body: { data } },
-      polledNoChanges: data.created.length === 0 && data.updated.length === 0,
+      payload: { ...payload, body: { data }, paginationState: next ?? undefined },
+      polledNoChanges: !incoming && data.created.length + data.updated.length + deleted.length === 0 && next === null,
     };
   },
   examplePayload: {
@@ -158,7 +303,11 @@ export const pollChangesTrigger = pollingTrigger({
       body: {
         data: {
           created: [
-            { id: 2, title: "New deal", add_time: "2026-01-06T14:02:10Z", update_time: "2026-01-06T14:02:10Z" },
+            {
+              item: "deal",
+              id: 2,
+              data: { id: 2, title: "New deal", add_time: "2026-01-06T14:02:10Z", update_time: "2026-01-06T14:02:10Z" },
+            },
           ],
           updated: [],
         },

@@ -12,6 +12,7 @@ import { createPipedriveClient, type PipedriveClient } from "../../client";
 import { InputError } from "../../client/errors";
 import { fieldCatalog, hasFieldCatalog } from "../../customFields/catalog";
 import { clean, connectionInput } from "../../inputs";
+import { backfillFor } from "./backfill";
 import { type BasicCredentials, verifyBasicAuth } from "./credentials";
 import { rememberEvent } from "./dedupe";
 import { type ChangedField, changedFields, type PipedriveEvent, parseEvent } from "./event";
@@ -292,6 +293,8 @@ export function webhookTrigger(definition: WebhookTriggerDefinition) {
     scheduleSupport: "invalid",
     synchronousResponseSupport: "invalid",
     perform: perform as never,
+    // "New record" triggers offer the platform's initial sync on deploy: the records that already exist.
+    ...backfillFor(definition.eventObject, definition.eventAction, BRANCH_EVENT),
     webhookLifecycleHandlers: lifecycleHandlers(definition),
     examplePayload: {
       payload: examplePayloadOf(definition.example),
