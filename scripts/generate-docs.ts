@@ -6,6 +6,8 @@ import { actionDefinitions } from "../src/actions";
 
 type Converted = {
   display: { label: string; description: string };
+  outputSchema?: { schema: string };
+  performSafety?: string;
   inputs: {
     key: string;
     label: string | { key: string; value: string };
@@ -16,6 +18,31 @@ type Converted = {
     scope?: string;
   }[];
 };
+
+interface Schema {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  anyOf?: Schema[];
+  format?: string;
+}
+
+/** A one-line sketch of an output schema: keys to two levels, the first few of each. */
+function sketch(schema: Schema, depth = 0): string {
+  if (schema.format === "binary") return "file bytes";
+  const branch = schema.anyOf?.[0];
+  if (branch) return sketch(branch, depth);
+  if (schema.items) return `[${sketch(schema.items, depth)}]`;
+  const keys = Object.keys(schema.properties ?? {});
+  if (!keys.length) return [schema.type].flat().filter((t) => t && t !== "null")[0] ?? "any";
+  if (depth >= 2) return "{…}";
+  const shown = keys.slice(0, 6).map((key) => {
+    const inner = (schema.properties as Record<string, Schema>)[key];
+    const nested = inner.properties || inner.items?.properties || inner.anyOf ? `: ${sketch(inner, depth + 1)}` : "";
+    return `${key}${nested}`;
+  });
+  return `{ ${shown.join(", ")}${keys.length > 6 ? `, … ${keys.length - 6} more` : ""} }`;
+}
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 export const ACTIONS_DOC = path.resolve(__dirname, "../docs/actions.md");
@@ -34,6 +61,13 @@ export function renderActionsDoc(): string {
     const op = actionDefinitions[key];
     lines.push(`## ${action.display.label} (\`${key}\`)`, "", cell(action.display.description), "");
     if (op) lines.push(`Endpoint: \`${op.method} /api/${op.version}${op.path}\``, "");
+    if (action.outputSchema) lines.push(`Output (\`data\`): \`${sketch(JSON.parse(action.outputSchema.schema))}\``, "");
+    lines.push(
+      action.performSafety === "SAFE"
+        ? "Perform safety: safe (reads only; the designer may run it to fill reference data)."
+        : "Perform safety: notAllowed (writes or sends; never run inline).",
+      "",
+    );
     lines.push("| Input | Key | Notes |", "|---|---|---|");
     for (const input of action.inputs) {
       if (input.key === "connection") continue;

@@ -3,7 +3,9 @@
  *
  * Reads Pipedrive's official OpenAPI specs (../shared/pipedrive-openapi/) and writes
  * src/actions/generated/operations.ts: one compact declaration per operation (method, path,
- * version, parameters and top-level body fields with their types, descriptions and enums).
+ * version, parameters and top-level body fields with their types, descriptions and enums), and
+ * RESPONSES: each operation's response schema, trimmed for outputSchema and written once (shared
+ * parts named and referenced; the simulator's response-type corrections applied).
  * The action helper turns each declaration into an action at load time. The file is committed
  * (the specs are not shipped); rerun this script when Pipedrive publishes new specs.
  */
@@ -12,7 +14,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { CORRECTIONS, commaListCorrection } from "../sim/corrections";
-import type { FieldType, GeneratedField, GeneratedOperation } from "../src/actions/generated/types";
+import { applyResponseCorrections } from "../sim/spec";
+import type { FieldType, GeneratedField, GeneratedOperation, OutputSchemaNode } from "../src/actions/generated/types";
 
 const specDir = process.env.PIPEDRIVE_OPENAPI_DIR ?? path.resolve(__dirname, "../../shared/pipedrive-openapi");
 const outFile = path.resolve(__dirname, "../src/actions/generated/operations.ts");
@@ -182,6 +185,61 @@ function field(
   return out;
 }
 
+/** Keys a designer or a typed caller uses; everything else (descriptions, examples, enums, formats) is dropped. */
+const KEPT_OUTPUT_KEYS = new Set(["type", "properties", "items", "additionalProperties", "anyOf"]);
+
+/**
+ * A response schema trimmed for outputSchema: types and properties only, `nullable` as a type list
+ * (and every property nullable: Pipedrive answers null for any unset field, whatever the spec says),
+ * `allOf` merged, `oneOf` as `anyOf` (Pipedrive's branches overlap), `custom_fields` as an open object
+ * (keyed by field key, or by name with Name Custom Fields).
+ */
+function outputSchemaOf(spec: Spec, raw: unknown, depth = 0, property = false): OutputSchemaNode {
+  const schema = deref(spec, raw);
+  if (depth > 12) return {};
+  if (Array.isArray(schema.allOf)) {
+    const merged: Schema = { ...schema, allOf: undefined };
+    const properties: Record<string, unknown> = {};
+    for (const part of schema.allOf as unknown[]) {
+      const inner = deref(spec, part);
+      merged.type ??= inner.type;
+      merged.nullable ||= inner.nullable;
+      merged.items ??= inner.items;
+      Object.assign(properties, inner.properties ?? {});
+    }
+    Object.assign(properties, schema.properties ?? {});
+    if (Object.keys(properties).length) merged.properties = properties;
+    return outputSchemaOf(spec, merged, depth, property);
+  }
+  const out: OutputSchemaNode = {};
+  const branches = (schema.oneOf ?? schema.anyOf) as unknown[] | undefined;
+  if (branches) out.anyOf = branches.map((branch) => outputSchemaOf(spec, branch, depth + 1));
+  const type = (schema.type as string | undefined) ?? (schema.properties ? "object" : undefined);
+  if (type) out.type = schema.nullable || property ? [type, "null"] : type;
+  if (schema.properties) {
+    const properties: Record<string, OutputSchemaNode> = {};
+    for (const [name, prop] of Object.entries(schema.properties as Record<string, unknown>))
+      properties[name] =
+        name === "custom_fields" && deref(spec, prop).type !== "array"
+          ? { type: ["object", "null"], additionalProperties: true }
+          : outputSchemaOf(spec, prop, depth + 1, true);
+    out.properties = properties;
+  }
+  if (type === "array") out.items = schema.items ? outputSchemaOf(spec, schema.items, depth + 1) : {};
+  if (schema.additionalProperties && typeof schema.additionalProperties === "object")
+    out.additionalProperties = outputSchemaOf(spec, schema.additionalProperties, depth + 1, true);
+  for (const key of Object.keys(out)) if (!KEPT_OUTPUT_KEYS.has(key)) delete (out as Record<string, unknown>)[key];
+  return out;
+}
+
+/** The 200/201 JSON response schema of an operation, trimmed for outputSchema. */
+function responseOf(spec: Spec, op: Schema): OutputSchemaNode | undefined {
+  const responses = (op.responses ?? {}) as Record<string, Schema>;
+  const ok = responses["200"] ?? responses["201"];
+  const json = (ok?.content as Record<string, Schema> | undefined)?.["application/json"];
+  return json?.schema ? outputSchemaOf(spec, json.schema) : undefined;
+}
+
 function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
   const spec = parse(fs.readFileSync(path.join(specDir, `pipedrive-${version}-openapi.yaml`), "utf8")) as Spec;
   const out: GeneratedOperation[] = [];
@@ -266,18 +324,94 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
       if (bodyKind) declared.body = bodyKind;
       if (download) declared.download = true;
       if (op.deprecated) declared.deprecated = true;
+      applyResponseCorrections(version, op);
+      const response = responseOf(spec, op);
+      if (response) responseTrees.set(declared, response);
       out.push(declared);
     }
   }
   return out;
 }
 
+/** Each operation's trimmed response schema, before shared parts are named. */
+const responseTrees = new Map<GeneratedOperation, OutputSchemaNode>();
+
+/** Subschemas at least this long (as JSON) that occur more than once are written once and referenced. */
+const SHARED_MIN_CHARS = 120;
+
+/**
+ * Writes each response schema once: every operation's response and every larger subschema that
+ * recurs (a deal record in getDeals, getDeal, addDeal...) becomes a named entry, referenced as
+ * {"$ref": "#/$defs/<name>"}; the action helper resolves the references when it builds the action.
+ */
+function shareSchemas(ops: GeneratedOperation[]): Record<string, OutputSchemaNode> {
+  const counts = new Map<string, number>();
+  const count = (node: OutputSchemaNode) => {
+    const json = JSON.stringify(node);
+    if (json.length >= SHARED_MIN_CHARS) counts.set(json, (counts.get(json) ?? 0) + 1);
+    for (const child of childrenOf(node)) count(child);
+  };
+  for (const tree of responseTrees.values()) count(tree);
+  const table: Record<string, OutputSchemaNode> = {};
+  const names = new Map<string, string>();
+  const name = (json: string, wanted: string, node: () => OutputSchemaNode) => {
+    let found = names.get(json);
+    if (!found) {
+      found = wanted;
+      for (let i = 2; table[found]; i++) found = `${wanted}~${i}`;
+      names.set(json, found);
+      table[found] = node();
+    }
+    return { $ref: `#/$defs/${found}` };
+  };
+  const rewrite = (node: OutputSchemaNode, where: string): OutputSchemaNode => {
+    const json = JSON.stringify(node);
+    const replaced = () => mapChildren(node, (child, key) => rewrite(child, `${where}${key}`));
+    if ((counts.get(json) ?? 0) > 1) return name(json, where, replaced);
+    return replaced();
+  };
+  for (const op of ops) {
+    const tree = responseTrees.get(op);
+    if (!tree) continue;
+    const ref = name(JSON.stringify(tree), `${op.version}.${op.id}`, () =>
+      mapChildren(tree, (child, key) => rewrite(child, `${op.version}.${op.id}${key}`)),
+    );
+    op.response = ref.$ref.slice("#/$defs/".length);
+  }
+  return table;
+}
+
+function childrenOf(node: OutputSchemaNode): OutputSchemaNode[] {
+  const out: OutputSchemaNode[] = [];
+  mapChildren(node, (child) => {
+    out.push(child);
+    return child;
+  });
+  return out;
+}
+
+/** A copy of node with each child schema replaced; key says where the child sits (.name, [], |n, {}). */
+function mapChildren(
+  node: OutputSchemaNode,
+  fn: (child: OutputSchemaNode, key: string) => OutputSchemaNode,
+): OutputSchemaNode {
+  const out: OutputSchemaNode = { ...node };
+  if (node.properties)
+    out.properties = Object.fromEntries(Object.entries(node.properties).map(([k, v]) => [k, fn(v, `.${k}`)]));
+  if (node.items) out.items = fn(node.items, "[]");
+  if (node.anyOf) out.anyOf = node.anyOf.map((branch, i) => fn(branch, `|${i}`));
+  if (node.additionalProperties && typeof node.additionalProperties === "object")
+    out.additionalProperties = fn(node.additionalProperties, "{}");
+  return out;
+}
+
 const all = [...operationsOf("v2"), ...operationsOf("v1")];
+const RESPONSES = shareSchemas(all);
 const banner = `/* Generated by scripts/generate-operations.ts from Pipedrive's OpenAPI specs. Do not edit by hand. */\n`;
 fs.mkdirSync(path.dirname(outFile), { recursive: true });
 fs.writeFileSync(
   outFile,
-  `${banner}import type { GeneratedOperation } from "./types";\n\nexport const OPERATIONS: GeneratedOperation[] = ${JSON.stringify(all)};\n`,
+  `${banner}import type { GeneratedOperation, OutputSchemaNode } from "./types";\n\nexport const OPERATIONS: GeneratedOperation[] = ${JSON.stringify(all)};\n\n/** Response schemas (trimmed for outputSchema), each written once; operations name theirs in \`response\`. JSON: parsed faster, and with less memory, than an object literal. */\nexport const RESPONSES: Record<string, OutputSchemaNode> = JSON.parse(${JSON.stringify(JSON.stringify(RESPONSES))});\n`,
 );
 // The tree has one format (Biome's); the generated file is written in it too.
 execFileSync(path.resolve(__dirname, "../node_modules/.bin/biome"), ["format", "--write", outFile], {

@@ -48,7 +48,15 @@ export interface RequiredRenameCorrection extends CorrectionBase {
   to: string;
 }
 
-export type Correction = CommaListCorrection | EnumValuesCorrection | RequiredRenameCorrection;
+/** A response property typed other than Pipedrive answers it (read by the response check and the output schemas). */
+export interface ResponseTypeCorrection extends CorrectionBase {
+  kind: "response-type";
+  property: string;
+  from: string;
+  to: string;
+}
+
+export type Correction = CommaListCorrection | EnumValuesCorrection | RequiredRenameCorrection | ResponseTypeCorrection;
 
 const reference = (tag: string, operationId: string) =>
   `https://developers.pipedrive.com/docs/api/v1/${tag}#${operationId}`;
@@ -81,6 +89,17 @@ function commaList(
 export const WEBHOOK_V2_OBJECTS = ["board", "deal_installment", "deal_product", "phase", "project", "task"] as const;
 
 export const CORRECTIONS: readonly Correction[] = [
+  {
+    kind: "response-type",
+    version: "v2",
+    operationId: "searchProducts",
+    property: "code",
+    from: "integer",
+    to: "string",
+    spec: "types a search result's product `code` as integer",
+    docs: "a product's code is text (the product's own schema, GET /api/v2/products/{id}, types it as string)",
+    source: { url: reference("Products", "getProduct"), quote: "code (string): The product code" },
+  },
   {
     kind: "enum-values",
     version: "v1",

@@ -153,10 +153,11 @@ const STANDARD: Record<FieldEntity, StdField[]> = {
   ],
   note: [
     ["content", "Content", "text"],
-    ["deal_id", "Deal", "deal"],
+    // v1's field_type enum has no deal or lead type (nor boolean, below): the closest types it lists.
+    ["deal_id", "Deal", "varchar"],
     ["person_id", "Person", "people"],
     ["org_id", "Organization", "org"],
-    ["lead_id", "Lead", "lead"],
+    ["lead_id", "Lead", "varchar"],
     ["user_id", "User", "user"],
     [
       "pinned_to_deal_flag",
@@ -198,7 +199,16 @@ const STANDARD: Record<FieldEntity, StdField[]> = {
     ["expected_close_date", "Expected close date", "date"],
     ["label_ids", "Labels", "set"],
     ["visible_to", "Visible to", "visible_to", undefined, VISIBLE_TO],
-    ["was_seen", "Was seen", "boolean"],
+    [
+      "was_seen",
+      "Was seen",
+      "enum",
+      undefined,
+      [
+        [1, "Yes"],
+        [0, "No"],
+      ],
+    ],
   ],
 };
 

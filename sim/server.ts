@@ -22,7 +22,7 @@ import {
   topLevelCustomKeyCheck,
   ViolationError,
 } from "./resources/generic";
-import { type LoadedSpecs, validateRequest } from "./spec";
+import { type LoadedSpecs, validateRequest, validateResponse } from "./spec";
 import type {
   ApiVersion,
   DeprecatedCall,
@@ -79,6 +79,8 @@ export interface PipelineState {
   budget: DailyBudget;
   faults: Faults;
   log: TrafficLog;
+  /** SimulatorOptions.validateResponses. */
+  validateResponses: boolean;
 }
 
 interface Exchange {
@@ -451,6 +453,19 @@ async function handleApi(x: Exchange, url: URL, method: string, rawBody: Buffer,
     } else {
       throw e;
     }
+  }
+  if (state.validateResponses && result.status >= 200 && result.status < 300) {
+    const reasons = validateResponse(op, result.body);
+    if (reasons.length)
+      log.violation({
+        method,
+        path: url.pathname,
+        operationId: op.operationId,
+        version,
+        reasons,
+        status: result.status,
+        at: entry.at,
+      });
   }
   const after = state.faults.takeInjection(method, url.pathname, rest, true, "after");
   if (after) {

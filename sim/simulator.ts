@@ -159,6 +159,7 @@ export class PipedriveSimulator {
       budget: this.budgetState,
       faults: this.faults,
       log: this.log,
+      validateResponses: Boolean(options.validateResponses),
     };
     server.on("request", (req, res) => {
       void handleRequest(state, req, res);

@@ -23,7 +23,7 @@ import { CORRECTIONS, type Correction, commaListCorrection } from "./corrections
 import type { ApiVersion } from "./types";
 
 /** Bump when the compact format or the derivation rules below change (the corrections list is hashed in). */
-const CACHE_FORMAT = "pipedrive-sim-spec-6";
+const CACHE_FORMAT = "pipedrive-sim-spec-7";
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -68,6 +68,8 @@ export interface SpecOperation {
   /** Shape of the 200 `data`: list, object or other; with the documented pagination style. */
   responseKind: "list" | "object" | "other";
   pagination: "cursor" | "offset" | "offset-flat" | "none";
+  /** The documented JSON body of the success response, as JSON Schema; null when none is documented. */
+  response: JsonSchema | null;
 }
 
 interface CompactSpec {
@@ -326,7 +328,8 @@ function parseTsv(text: string): Map<string, TsvRow> {
 /** The corrections (sim/corrections.ts) that rewrite an operation's body schema before it is compiled. */
 function applyBodyCorrections(version: ApiVersion, op: OpenApiOperation): void {
   for (const c of CORRECTIONS) {
-    if (c.version !== version || c.operationId !== op.operationId || c.kind === "comma-list") continue;
+    if (c.version !== version || c.operationId !== op.operationId) continue;
+    if (c.kind === "comma-list" || c.kind === "response-type") continue;
     const schemas = Object.values(op.requestBody?.content ?? {}).map((media) => media.schema as JsonSchema | undefined);
     let applied = false;
     for (const schema of schemas) {
@@ -345,6 +348,31 @@ function applyBodyCorrections(version: ApiVersion, op: OpenApiOperation): void {
         applied = true;
       }
     }
+    if (!applied) throw staleCorrection(c);
+  }
+}
+
+/**
+ * The response-type corrections (sim/corrections.ts) of an operation: its documented success
+ * response, as parsed, retyped where Pipedrive answers otherwise. The operations generator applies
+ * them too, so the actions' output schemas agree.
+ */
+export function applyResponseCorrections(version: ApiVersion, op: { operationId?: string; responses?: unknown }): void {
+  for (const c of CORRECTIONS) {
+    if (c.kind !== "response-type" || c.version !== version || c.operationId !== op.operationId) continue;
+    const responses = (op.responses ?? {}) as OpenApiOperation["responses"] & object;
+    const schema = (responses["200"] ?? responses["201"])?.content?.["application/json"]?.schema;
+    let applied = false;
+    const visit = (node: unknown): void => {
+      if (!node || typeof node !== "object") return;
+      const property = ((node as JsonSchema).properties as Record<string, JsonSchema> | undefined)?.[c.property];
+      if (property?.type === c.from) {
+        property.type = c.to;
+        applied = true;
+      }
+      for (const value of Object.values(node)) visit(value);
+    };
+    visit(schema);
     if (!applied) throw staleCorrection(c);
   }
 }
@@ -370,6 +398,7 @@ function buildOperations(version: ApiVersion, doc: OpenApiDoc, tsvText: string):
       const raw = item[m] as OpenApiOperation | undefined;
       if (!raw?.operationId) continue;
       applyBodyCorrections(version, raw);
+      applyResponseCorrections(version, raw);
       const method = m.toUpperCase();
       const row = tsv.get(`${method} ${p}`);
       const params = [...shared, ...(raw.parameters ?? [])]
@@ -392,6 +421,7 @@ function buildOperations(version: ApiVersion, doc: OpenApiDoc, tsvText: string):
         body: buildBody(raw),
         responseKind,
         pagination,
+        response: successSchema(raw),
       });
     }
   }
@@ -482,6 +512,12 @@ function describeResponse(
   return { responseKind, pagination };
 }
 
+function successSchema(op: OpenApiOperation): JsonSchema | null {
+  const ok = op.responses?.["200"] ?? op.responses?.["201"];
+  const schema = ok?.content?.["application/json"]?.schema;
+  return schema ? (toJsonSchema(schema) as JsonSchema) : null;
+}
+
 function collectProps(schema: JsonSchema): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const visit = (s: JsonSchema) => {
@@ -558,6 +594,7 @@ function ajv(): Ajv {
     ajvInstance.addFormat("date-time", isDateTime);
     ajvInstance.addFormat("uuid", (s: string) => UUID_RE.test(s));
     ajvInstance.addFormat("url", isUrl);
+    ajvInstance.addFormat("pipedrive-time", (s: string) => isDateTime(s) || isDateTime(`${s.replace(" ", "T")}Z`));
   }
   return ajvInstance;
 }
@@ -776,4 +813,68 @@ function opValidators(op: SpecOperation): OpValidators {
     opValidatorCache.set(op, v);
   }
   return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses (opt-in: SimulatorOptions.validateResponses)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * How a response schema is read: Pipedrive answers null for any unset field (`"org_id": null`,
+ * `"data": null` on an empty v1 list) though the specs mark few fields nullable, so every property
+ * also accepts null; types, required properties and enums are checked as written, except
+ * `field_type`, whose enum lists the custom-field types while the *Fields lists also hold standard
+ * fields (v1 dealFields: `int` for id, `stage`, `status`); oneOf is read as
+ * anyOf (Pipedrive's branches overlap, so a record often matches two); and a `date-time` may also be
+ * v1's "YYYY-MM-DD HH:MM:SS", as the spec's own examples show (v1 getActivityTypes: add_time
+ * '2019-10-04 16:24:55').
+ */
+function responseReading(s: unknown, isProperty = false): unknown {
+  if (Array.isArray(s)) return s.map((item) => responseReading(item));
+  if (!s || typeof s !== "object") return s;
+  const src = s as JsonSchema;
+  const out: JsonSchema = {};
+  for (const [k, v] of Object.entries(src)) {
+    if (k === "properties" && v && typeof v === "object")
+      out.properties = Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).map(([n, p]) => [
+          n,
+          responseReading(n === "field_type" ? withoutEnum(p) : p, true),
+        ]),
+      );
+    else if (k === "oneOf") out.anyOf = responseReading(v);
+    else if (k === "format" && v === "date-time") out.format = "pipedrive-time";
+    else if (k === "enum" || k === "required" || k === "default" || k === "const") out[k] = v;
+    else out[k] = responseReading(v);
+  }
+  if (!isProperty) return out;
+  if (typeof out.type === "string") out.type = [out.type, "null"];
+  else if (Array.isArray(out.type) && !out.type.includes("null")) out.type = [...out.type, "null"];
+  if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+  return out.type || out.enum ? out : { anyOf: [out, { type: "null" }] };
+}
+
+/** A schema with its enums dropped, through allOf/anyOf/oneOf. */
+function withoutEnum(s: unknown): unknown {
+  if (Array.isArray(s)) return s.map(withoutEnum);
+  if (!s || typeof s !== "object") return s;
+  return Object.fromEntries(
+    Object.entries(s as JsonSchema)
+      .filter(([k]) => k !== "enum")
+      .map(([k, v]) => [k, withoutEnum(v)]),
+  );
+}
+
+const responseValidators = new WeakMap<SpecOperation, ValidateFunction | null>();
+
+/** Where a success response's JSON body departs from the operation's documented response (empty = conforms). */
+export function validateResponse(op: SpecOperation, body: unknown): string[] {
+  let fn = responseValidators.get(op);
+  if (fn === undefined) {
+    fn = op.response ? ajv().compile(responseReading(op.response) as JsonSchema) : null;
+    responseValidators.set(op, fn);
+  }
+  const reasons: string[] = [];
+  if (fn) runValidator("response", fn, body, reasons);
+  return reasons;
 }

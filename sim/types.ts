@@ -178,6 +178,11 @@ export interface SimulatorOptions {
   faults?: FaultConfig;
   /** Cap on `sim.requests` (oldest dropped first; default 100,000). */
   maxRecordedRequests?: number;
+  /**
+   * Also check every success response against the operation's documented response schema; a
+   * departure is recorded in `sim.violations` (reasons starting with "response"), the response is sent as is.
+   */
+  validateResponses?: boolean;
 }
 
 /** Collections held by the in-memory store. */

@@ -1,3 +1,4 @@
+import Ajv, { type ValidateFunction } from "ajv";
 import { actions, sampleParams } from "./support/samples";
 import { context, expectNoSecretsLeaked, harness, startTestBed, type TestBed } from "./support/setup";
 
@@ -10,7 +11,7 @@ let leadId = "";
 const paramsFor_ = (key: string, all: boolean) => sampleParams({ bed, leadId }, key, all);
 
 beforeAll(async () => {
-  bed = await startTestBed();
+  bed = await startTestBed({ validateResponses: true });
   bed.sim.setBurst(100_000, 2000);
   for (const collection of ["deals", "persons", "organizations", "products", "activities", "notes"] as const)
     bed.sim.seed(collection, 3);
@@ -21,14 +22,70 @@ afterAll(async () => {
   await bed.sim.stop();
 });
 
+/** Each action's declared outputSchema, compiled (spectral hands it to the platform as a JSON string). */
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+const outputValidators = new Map<string, ValidateFunction>();
+function outputSchemaOf(key: string): Record<string, unknown> {
+  const declared = (actions[key] as unknown as { outputSchema?: { type: string; schema: string } }).outputSchema;
+  if (!declared) throw new Error(`${key} declares no outputSchema`);
+  return JSON.parse(declared.schema);
+}
+/** The compiled outputSchema (ajv checks it against the JSON Schema meta-schema first). */
+function validatorOf(key: string): ValidateFunction {
+  let validate = outputValidators.get(key);
+  if (!validate) {
+    validate = ajv.compile(outputSchemaOf(key));
+    outputValidators.set(key, validate);
+  }
+  return validate;
+}
+
+/** Mismatches between an action's output and its own outputSchema ("" when it conforms). */
+function outputMismatch(key: string, data: unknown): string {
+  const schema = outputSchemaOf(key);
+  if (Buffer.isBuffer(data))
+    return schema.format === "binary" ? "" : `${key}: returned bytes, schema says ${JSON.stringify(schema)}`;
+  const validate = validatorOf(key);
+  if (validate(data)) return "";
+  return `${key}: ${ajv.errorsText(validate.errors?.slice(0, 5), { dataVar: "data" })}`;
+}
+
+test("every action declares its outputSchema and performSafety: safe only for reads", () => {
+  const keys = Object.keys(actions);
+  expect(keys.length).toBeGreaterThanOrEqual(334);
+  const safety = Object.fromEntries(
+    keys.map((key) => [key, (actions[key] as unknown as { performSafety?: string }).performSafety]),
+  );
+  for (const key of keys) {
+    expect(validatorOf(key)).toEqual(expect.any(Function));
+    expect([key, safety[key]]).toEqual([key, expect.stringMatching(/^(SAFE|NOT_ALLOWED)$/)]);
+  }
+  // Writes and sends never run inline; a sample of each kind.
+  for (const key of [
+    "addDeal",
+    "updateDeal",
+    "deleteDeal",
+    "rawRequest",
+    "findOrCreatePerson",
+    "addFile",
+    "mergeDeals",
+  ])
+    expect([key, safety[key]]).toEqual([key, "NOT_ALLOWED"]);
+  for (const key of ["getDeals", "getDeal", "getConnectionInfo", "downloadFile", "searchItem", "getFiles"])
+    expect([key, safety[key]]).toEqual([key, "SAFE"]);
+});
+
 test.each([false, true])("every action sends spec-valid requests (all optional inputs filled: %s)", async (all) => {
   const keys = Object.keys(actions).filter((key) => !["rawRequest"].includes(key));
   const outcomes: Record<string, string> = {};
+  const mismatches: string[] = [];
   for (const key of keys) {
     const before = bed.sim.requests.length;
     try {
-      await harness.action(key, paramsFor_(key, all), context);
+      const result = await harness.action(key, paramsFor_(key, all), context);
       outcomes[key] = "ok";
+      const mismatch = outputMismatch(key, (result as { data?: unknown })?.data);
+      if (mismatch) mismatches.push(mismatch);
     } catch (error) {
       const e = error as Error & { status?: number; name: string };
       outcomes[key] = e.name === "PipedriveError" ? `http ${e.status}` : `${e.name}: ${e.message}`;
@@ -36,8 +93,13 @@ test.each([false, true])("every action sends spec-valid requests (all optional i
         throw new Error(`${key} failed before any request without a clear input error: ${e.message}`);
     }
   }
+  if (mismatches.length) console.log(mismatches.slice(0, 40).join("\n"));
+  expect(mismatches).toEqual([]);
+  // Most actions return data whose shape was checked; the rest answered 404 or 400 for sample IDs (with
+  // every input, lists name saved filter 1, which the simulator resolves) or refused inputs.
+  expect(Object.values(outcomes).filter((o) => o === "ok").length).toBeGreaterThan(keys.length * 0.75);
   const violations = bed.sim.takeViolations();
-  if (violations.length) console.log(JSON.stringify(violations.slice(0, 20), null, 1));
+  if (violations.length) console.log(JSON.stringify(violations.map((v) => [v.operationId, v.reasons.slice(0, 3)])));
   expect(violations).toEqual([]);
   const reached = Object.values(outcomes).filter((o) => o === "ok" || o.startsWith("http")).length;
   // With only required inputs, an update has nothing to change and says so before any request.
@@ -58,4 +120,30 @@ test.each([false, true])("every action sends spec-valid requests (all optional i
   if (inputErrors.length > 4) console.log(inputErrors.filter(([k]) => !/Subscription/.test(k)).slice(0, 30));
   expect(inputErrors.length).toBe(4);
   expect(reached).toBe(keys.length - 4 - nothingToChange.length);
+});
+
+test("Fetch All and Name Custom Fields outputs match the outputSchema too", async () => {
+  const inputKeys = (key: string) => actions[key].inputs.map((input) => input.key);
+  const keys = Object.keys(actions).filter((key) => inputKeys(key).includes("fetchAll"));
+  expect(keys.length).toBeGreaterThan(75);
+  const mismatches: string[] = [];
+  let checked = 0;
+  for (const key of keys) {
+    const params = {
+      ...paramsFor_(key, false),
+      fetchAll: "true",
+      maxRecords: "2",
+      ...(inputKeys(key).includes("nameCustomFields") ? { nameCustomFields: "true" } : {}),
+    };
+    const result = await harness.action(key, params, context).catch((error: Error) => error);
+    if (result instanceof Error) continue;
+    const data = (result as { data?: { additional_data?: { fetched_all?: unknown } } }).data;
+    expect([key, typeof data?.additional_data?.fetched_all]).toEqual([key, "boolean"]);
+    checked++;
+    const mismatch = outputMismatch(key, data);
+    if (mismatch) mismatches.push(mismatch);
+  }
+  expect(mismatches).toEqual([]);
+  expect(checked).toBeGreaterThan(keys.length * 0.8);
+  expect(bed.sim.takeViolations()).toEqual([]);
 });

@@ -1,3 +1,5 @@
+import Ajv from "ajv";
+import component from "../src";
 import { context, failure, harness, useTestBed } from "./support/setup";
 
 const bed = useTestBed({}, { resetEachTest: true });
@@ -217,6 +219,10 @@ test("a delete whose answer was lost (5xx after the write) and whose retry finds
   };
   expect(result.alreadyDeleted).toBe(true);
   expect(bed.sim.count("deals")).toBe(0);
+  // The output still matches what the action declares.
+  const declared = (component.actions.deleteDeal as unknown as { outputSchema: { schema: string } }).outputSchema;
+  const validate = new Ajv({ strict: false }).compile(JSON.parse(declared.schema));
+  expect([validate(result), validate.errors]).toEqual([true, null]);
 });
 
 test("with custom fields named, field metadata is read before the write, never after it", async () => {

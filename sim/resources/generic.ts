@@ -3,6 +3,8 @@
  * create, update, delete and search, with Pipedrive's envelopes, 404s, semantic 400s, webhook
  * events and change diffs. Also the fallback for spec operations that are not stateful.
  */
+
+import * as crypto from "node:crypto";
 import {
   CursorError,
   cursorPageById,
@@ -14,7 +16,7 @@ import {
   v1FlatPagination,
   v1Pagination,
 } from "../pagination";
-import type { LoadedSpecs, SpecOperation } from "../spec";
+import type { JsonSchema, LoadedSpecs, SpecOperation } from "../spec";
 import type { ApiVersion, CollectionName } from "../types";
 import { badRequest, formatTime, isPlainObject, notFound } from "../util";
 import type { ApiRequest, ApiResponse, Caller, Handler, Rec, SimCore } from "./context";
@@ -427,7 +429,8 @@ export function topLevelCustomKeyCheck(core: SimCore, op: SpecOperation): ((key:
 
 /**
  * GENERIC HANDLER: spec operations without a stateful implementation are validated like every
- * other request and then answered with a plausible success envelope of the documented shape.
+ * other request and then answered with a plausible success envelope of the documented shape: the
+ * response schema's required properties with typed values, the path's id as `data.id`.
  */
 export const genericHandler: Handler = (_core, req) => {
   const op = req.op;
@@ -447,5 +450,82 @@ export const genericHandler: Handler = (_core, req) => {
   }
   const firstParam = Object.values(req.pathParams)[0];
   const id = typeof firstParam === "number" || typeof firstParam === "string" ? firstParam : 1;
-  return ok(op.successStatus, { success: true, data: { id } });
+  if (!op.response) return ok(op.successStatus, { success: true, data: { id } });
+  const sent = isPlainObject(req.body) ? (req.body as Record<string, unknown>) : {};
+  const body = instanceOf(op.response, id, 0, sent);
+  return ok(op.successStatus, isPlainObject(body) ? { ...body, success: true } : body);
 };
+
+/** Whether a value has one of the schema's types (enums and formats aside). */
+function fits(value: unknown, schema: JsonSchema): boolean {
+  if (Array.isArray(schema.enum)) return schema.enum.includes(value);
+  if (schema.type === undefined || schema.format !== undefined) return false;
+  return [schema.type].flat().some((type) => {
+    if (type === "integer") return Number.isInteger(value);
+    if (type === "array") return Array.isArray(value) && value.every((item) => typeof item !== "object");
+    if (type === "object") return false;
+    if (type === "null") return value === null;
+    return typeof value === type;
+  });
+}
+
+/** allOf merged into one schema (types, enums, formats, properties, required). */
+function merged(schema: JsonSchema): JsonSchema {
+  if (!Array.isArray(schema.allOf)) return schema;
+  const out: JsonSchema = { ...schema, allOf: undefined };
+  for (const raw of schema.allOf as JsonSchema[]) {
+    const part = merged(raw);
+    for (const key of ["type", "enum", "format", "items"]) out[key] ??= part[key];
+    out.properties = { ...(part.properties as object), ...(out.properties as object) };
+    out.required = [...((out.required as string[]) ?? []), ...((part.required as string[]) ?? [])];
+  }
+  return out;
+}
+
+/**
+ * A plausible value of a documented schema: the record in `data` with every property (the request
+ * body's value where it sent one, the path's id as `id`), deeper objects with their required ones.
+ */
+function instanceOf(raw: JsonSchema, id: number | string, depth: number, sent: Record<string, unknown> = {}): unknown {
+  const schema = merged(raw);
+  if (Array.isArray(schema.enum)) return schema.enum.find((value) => value !== null) ?? null;
+  const branches = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
+  if (branches?.length && !schema.type && !schema.properties) return instanceOf(branches[0], id, depth, sent);
+  const type = [schema.type].flat().find((t) => t && t !== "null") ?? (schema.properties ? "object" : undefined);
+  switch (type) {
+    case "object": {
+      if (depth > 6) return {};
+      const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
+      const names = new Set<string>((schema.required as string[]) ?? []);
+      if (props.id) names.add("id");
+      if (props.data && depth === 0) names.add("data");
+      if (depth === 1) for (const name of Object.keys(props)) names.add(name);
+      const out: Record<string, unknown> = {};
+      for (const name of names) {
+        const prop = merged(props[name] ?? {});
+        const propType = [prop.type].flat().find((t) => t && t !== "null");
+        if (name === "id" && depth <= 1)
+          out.id = propType === "array" ? [id] : propType === "string" ? String(id) : Number(id) || 1;
+        else if (depth === 1 && sent[name] !== undefined && fits(sent[name], prop)) out[name] = sent[name];
+        else out[name] = instanceOf(prop, id, depth + 1, sent);
+      }
+      return out;
+    }
+    case "array":
+      return [];
+    case "integer":
+    case "number":
+      return 1;
+    case "boolean":
+      return true;
+    case "string":
+      if (schema.format === "date-time") return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+      if (schema.format === "date" || schema.format === "YYYY-MM-DD") return new Date().toISOString().slice(0, 10);
+      if (schema.format === "uuid") return crypto.randomUUID();
+      if (schema.format === "url" || schema.format === "uri") return "https://example.com";
+      if (schema.format === "email") return "ada@example.com";
+      return "text";
+    default:
+      return null;
+  }
+}

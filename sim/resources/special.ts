@@ -239,6 +239,28 @@ const RECENT_ITEMS: Record<string, CollectionName> = {
   user: "users",
 };
 
+/**
+ * The v1 shapes /recents documents per item: deals, persons and organizations write visible_to as a
+ * string; organizations write owner_id as the owner's user object (v2 records hold numbers).
+ */
+function v1Shape(core: SimCore, item: string, shaped: Record<string, unknown>): Record<string, unknown> {
+  if (["deal", "person", "organization"].includes(item) && typeof shaped.visible_to === "number")
+    shaped.visible_to = String(shaped.visible_to);
+  if (item === "organization" && typeof shaped.owner_id === "number") {
+    const user = core.store.collection("users").get(shaped.owner_id);
+    shaped.owner_id = {
+      id: shaped.owner_id,
+      name: user?.name ?? null,
+      email: user?.email ?? null,
+      has_pic: 0,
+      pic_hash: null,
+      active_flag: true,
+      value: shaped.owner_id,
+    };
+  }
+  return shaped;
+}
+
 const V1_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 /**
@@ -266,7 +288,7 @@ const recents: Handler = (core, req) => {
         const t = parseTime(shaped[k]);
         if (!Number.isNaN(t)) shaped[k] = formatTime(t, "v1");
       }
-      entries.push({ item, id: rec.id, data: shaped, at });
+      entries.push({ item, id: rec.id, data: v1Shape(core, item, shaped), at });
     }
   }
   entries.sort((a, b) => a.at - b.at || String(a.id).localeCompare(String(b.id), "en", { numeric: true }));

@@ -1,7 +1,8 @@
-import { type ActionDefinition, action, type Connection, input, util } from "@prismatic-io/spectral";
+import { type ActionDefinition, action, type Connection, input, PerformSafety, util } from "@prismatic-io/spectral";
 import { createPipedriveClient, type HttpMethod, type PipedriveClient } from "../client";
 import { InputError } from "../client/errors";
 import { choiceInput, clean, connectionInput, optionalIdInput } from "../inputs";
+import { responseSchemaOf } from "./generated";
 
 /** Actions no peer has: raw requests that cannot leak the token, connection info, find-or-create. */
 
@@ -106,8 +107,8 @@ export const rawRequest = action({
       type: "string",
       required: true,
       comments:
-        "The endpoint path relative to /api/v1 or /api/v2, e.g. /deals/12 or /users/me. A query string is allowed.",
-      example: "/users/me",
+        "The endpoint path relative to /api/v1 or /api/v2, e.g. /deals/12 (v2) or /users/me (v1). A query string is allowed.",
+      example: "/deals?limit=10",
       placeholder: "/deals/12",
       clean: relativeApiPath,
     }),
@@ -224,6 +225,15 @@ export const rawRequest = action({
     };
   },
   examplePayload: { data: { success: true, data: { id: 1, name: "Sim Admin" } } },
+  outputSchema: {
+    type: "actionOutput",
+    schema: {
+      description:
+        "Pipedrive's response body as it came: parsed JSON (usually its envelope { success, data, additional_data }), text, or the bytes with Response Type arraybuffer.",
+    },
+  },
+  // Any method to any endpoint: it may write, so the designer never runs it inline.
+  performSafety: PerformSafety.NOT_ALLOWED,
 });
 
 export const getConnectionInfo = action({
@@ -253,6 +263,45 @@ export const getConnectionInfo = action({
       },
     };
   },
+  outputSchema: {
+    type: "actionOutput",
+    schema: {
+      type: "object",
+      properties: {
+        connection: { type: "string", description: "The connection's key: oauth2 or apiToken." },
+        apiDomain: { type: "string" },
+        company: {
+          type: "object",
+          properties: { id: { type: "integer" }, name: { type: "string" }, domain: { type: "string" } },
+        },
+        user: {
+          type: "object",
+          properties: {
+            id: { type: "integer" },
+            name: { type: "string" },
+            email: { type: "string" },
+            isAdmin: { type: "boolean" },
+          },
+        },
+        scopes: {
+          type: ["array", "null"],
+          items: { type: "string" },
+          description: "OAuth scopes; null with an API token.",
+        },
+        rateLimit: {
+          type: "object",
+          properties: {
+            limit: { type: ["integer", "null"] },
+            remaining: { type: ["integer", "null"] },
+            resetAt: { type: ["integer", "null"] },
+            dailyTokensRemaining: { type: ["integer", "null"] },
+            dailyTokensLimit: { type: ["integer", "null"] },
+          },
+        },
+      },
+    },
+  },
+  performSafety: PerformSafety.SAFE,
   examplePayload: {
     data: {
       connection: "oauth2",
@@ -306,6 +355,8 @@ const findOrCreate = (definition: {
   find: (client: PipedriveClient, params: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>;
   create: (client: PipedriveClient, params: Record<string, unknown>) => Promise<Record<string, unknown>>;
   example: Record<string, unknown>;
+  /** The record's path on v2 (e.g. /deals/{id}): its response schema describes `data`. */
+  recordPath: string;
 }): ActionDefinition =>
   action({
     display: { label: definition.label, description: definition.description },
@@ -318,6 +369,18 @@ const findOrCreate = (definition: {
       return { data: { created: true, data: await definition.create(client, values) } };
     },
     examplePayload: { data: { created: false, data: definition.example } },
+    outputSchema: {
+      type: "actionOutput",
+      schema: {
+        type: "object",
+        properties: {
+          created: { type: "boolean", description: "true when no match was found and the record was created." },
+          data: responseSchemaOf("v2", "GET", definition.recordPath)?.properties?.data ?? { type: "object" },
+        },
+      },
+    },
+    // It may create a record.
+    performSafety: PerformSafety.NOT_ALLOWED,
   }) as unknown as ActionDefinition;
 
 const emailInput = input({
@@ -335,6 +398,7 @@ export const beyondActions = {
   getConnectionInfo,
   findOrCreatePerson: findOrCreate({
     label: "Find or Create Person",
+    recordPath: "/persons/{id}",
     description: "Return the person with this email, or create one. The output's created says which happened.",
     inputs: {
       email: emailInput,
@@ -372,6 +436,7 @@ export const beyondActions = {
   }),
   findOrCreateOrganization: findOrCreate({
     label: "Find or Create Organization",
+    recordPath: "/organizations/{id}",
     description:
       "Return the organization with exactly this name, or create one. The output's created says which happened.",
     inputs: {
@@ -393,6 +458,7 @@ export const beyondActions = {
   }),
   findOrCreateDeal: findOrCreate({
     label: "Find or Create Deal",
+    recordPath: "/deals/{id}",
     description:
       "Return the deal with exactly this title for the given person and/or organization, or create it. The output's created says which happened.",
     inputs: {

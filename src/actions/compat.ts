@@ -1,4 +1,4 @@
-import { type ActionDefinition, action, input } from "@prismatic-io/spectral";
+import { type ActionDefinition, action, input, PerformSafety } from "@prismatic-io/spectral";
 import { InputError } from "../client/errors";
 import { clean, connectionInput, idInput } from "../inputs";
 import { linkedIdInput } from "../inputs/ids";
@@ -115,6 +115,7 @@ export function compatDefinitions(available: Set<string>): Record<string, Operat
             type: "string",
             required: true,
             comments: "The new value.",
+            example: "Gold",
             clean: clean.text("Value"),
           }),
         ),
@@ -185,6 +186,12 @@ export function removedActions(): Record<string, ActionDefinition> {
         );
       },
       examplePayload: { data: null },
+      outputSchema: {
+        type: "actionOutput",
+        schema: { type: "null", description: "Never returns: Pipedrive removed this API." },
+      },
+      // Runs nothing worth running inline: it only explains the replacement.
+      performSafety: PerformSafety.NOT_ALLOWED,
     }) as unknown as ActionDefinition;
   return out;
 }

@@ -204,6 +204,7 @@ function booleanFrom(from: InputFieldDefinition, defaultValue = ""): InputFieldD
     required: false,
     comments: from.comments ?? `${label}.`,
     default: defaultValue,
+    example: defaultValue || "false",
     clean: clean.optionalBoolean(label),
   });
 }
@@ -256,6 +257,7 @@ function entityParams(entity: NonNullable<IncumbentInputs["entity"]>): Record<st
         required: false,
         comments: `The type of record Entity ID names; the file is attached to it. The same as setting that record's own ID input.`,
         model: types.map((value) => ({ label: ENTITY_LABELS[value] ?? value, value })),
+        example: types[0],
         clean: clean.optionalChoice("Entity Type", types),
       }),
     },

@@ -5,6 +5,7 @@ import {
   type Connection,
   type InputFieldDefinition,
   input,
+  PerformSafety,
 } from "@prismatic-io/spectral";
 import {
   type ApiVersion,
@@ -20,6 +21,7 @@ import type { FieldEntity } from "../customFields/catalog";
 import { fieldCatalog } from "../customFields/catalog";
 import { decodeCustomFields, encodeCustomFields } from "../customFields/codec";
 import { clean, connectionInput, cursorInput, listInputs, startInput } from "../inputs";
+import { type JsonSchema, responseSchemaOf } from "./generated";
 
 /**
  * The one action helper. Each Pipedrive operation is declared as data (method, path, API version,
@@ -79,6 +81,8 @@ export interface OperationDefinition {
   /** Adds to the output with further requests (e.g. file contents); runs after custom fields are named. */
   transform?: (data: unknown, client: PipedriveClient, values: Record<string, unknown>) => Promise<unknown>;
   examplePayload?: { data: unknown };
+  /** Adjusts the output schema derived from the response schema (for what `transform` adds). */
+  shapeOutput?: (schema: JsonSchema) => JsonSchema;
 }
 
 const WRITES = new Set<HttpMethod>(["POST", "PUT", "PATCH"]);
@@ -90,7 +94,8 @@ const customFieldsInput = (entity: FieldEntity) =>
     language: "json",
     required: false,
     comments: `The ${entity}'s custom fields as JSON, keyed by field name (or key), with option labels for dropdowns, e.g. {"Priority": "High", "Budget": {"value": 5000, "currency": "USD"}, "Kickoff date": "2026-03-01"}. null clears a field.`,
-    example: '{"Priority": "High"}',
+    // Field names are the account's own: the one example valid everywhere is an empty object.
+    example: "{}",
   });
 
 /** Opt-in on every action that returns records with custom fields; the same key everywhere. */
@@ -194,6 +199,79 @@ async function runList(
   };
 }
 
+/** What Fetch All puts in additional_data (runList above); page outputs carry Pipedrive's own keys. */
+const FETCH_ALL_ADDITIONAL_DATA: Record<string, JsonSchema> = {
+  next_cursor: { type: ["string", "null"] },
+  pagination: {
+    type: "object",
+    properties: {
+      start: { type: "integer" },
+      limit: { type: "integer" },
+      more_items_in_collection: { type: "boolean" },
+      next_start: { type: ["integer", "null"] },
+    },
+  },
+  fetched_all: { type: "boolean", description: "Fetch All: false when Max Records cut the list." },
+  record_count: { type: "integer", description: "Fetch All: the number of records returned." },
+  pages: { type: "integer", description: "Fetch All: the number of pages requested." },
+};
+
+const DOWNLOAD_SCHEMA: JsonSchema = {
+  type: "string",
+  format: "binary",
+  description: "The file's bytes (a Buffer); the step's contentType says what they are.",
+};
+
+/** Where the spec documents no JSON response: Pipedrive's envelope with any data. */
+const ANY_ENVELOPE: JsonSchema = { type: "object", properties: { success: { type: "boolean" }, data: {} } };
+
+/**
+ * The action's outputSchema: the JSON Schema of its `data`, derived from the operation's response
+ * schema in Pipedrive's specs and the action's own flags (lists with Fetch All, downloads).
+ */
+export function outputSchemaOf(definition: OperationDefinition): JsonSchema {
+  if (definition.download) return DOWNLOAD_SCHEMA;
+  const response = responseSchemaOf(definition.version, definition.method, definition.path) ?? ANY_ENVELOPE;
+  let schema = response;
+  if (definition.list) {
+    const page = (response.properties?.additional_data ?? {}) as JsonSchema;
+    // Fetch All returns the records as one array; search pages hold them in data.items.
+    const pageData = (response.properties?.data ?? {}) as JsonSchema;
+    const searchItems = pageData.properties?.items;
+    schema = {
+      ...response,
+      properties: {
+        ...response.properties,
+        ...(searchItems ? { data: { anyOf: [pageData, { ...searchItems, type: ["array", "null"] }] } } : {}),
+        additional_data: {
+          type: "object",
+          properties: {
+            ...page.properties,
+            ...FETCH_ALL_ADDITIONAL_DATA,
+            pagination: page.properties?.pagination ?? FETCH_ALL_ADDITIONAL_DATA.pagination,
+          },
+        } as JsonSchema,
+      },
+    } as JsonSchema;
+  }
+  if (definition.method === "DELETE")
+    schema = {
+      ...schema,
+      properties: {
+        ...schema.properties,
+        alreadyDeleted: {
+          type: "boolean",
+          description: "Set when a retried delete found the record already gone (the first attempt did it).",
+        },
+      },
+    };
+  return definition.shapeOutput ? definition.shapeOutput(schema) : schema;
+}
+
+/** Reads may run inline in the designer to fill reference data; anything that writes or sends may not. */
+export const performSafetyOf = (method: HttpMethod): PerformSafety =>
+  method === "GET" ? PerformSafety.SAFE : PerformSafety.NOT_ALLOWED;
+
 /** A file input's cleaned value: a Buffer, or spectral's { data, contentType } payload. */
 interface FilePayload {
   data: Buffer;
@@ -233,6 +311,8 @@ export function operation(definition: OperationDefinition): ActionDefinition {
     display: { label: definition.label, description: definition.description },
     inputs: buildInputs(definition),
     examplePayload: definition.examplePayload,
+    outputSchema: { type: "actionOutput", schema: outputSchemaOf(definition) },
+    performSafety: performSafetyOf(definition.method),
     perform: async (context, params) => {
       const values = params as Record<string, unknown>;
       const parts = splitParams(definition, values, context);

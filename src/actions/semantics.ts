@@ -2,7 +2,7 @@ import { input } from "@prismatic-io/spectral";
 import type { PipedriveClient } from "../client";
 import { InputError } from "../client/errors";
 import { choiceInput, clean } from "../inputs";
-import { toDefinition } from "./generated";
+import { type JsonSchema, toDefinition } from "./generated";
 import { OPERATIONS } from "./generated/operations";
 import type { OperationDefinition } from "./operation";
 
@@ -50,6 +50,20 @@ async function withContents(data: unknown, client: PipedriveClient): Promise<unk
   }
   return { ...envelope, downloadedFiles };
 }
+
+const DOWNLOADED_FILES_SCHEMA: JsonSchema = {
+  type: "array",
+  description: "With Download Files: each file's contents as base64.",
+  items: {
+    type: "object",
+    properties: {
+      id: { type: "integer" },
+      name: { type: "string" },
+      contentType: { type: "string" },
+      base64: { type: "string" },
+    },
+  },
+};
 
 export function semanticDefinitions(available: Set<string>): Record<string, OperationDefinition> {
   const leads = toDefinition(op("getLeads"), available);
@@ -115,6 +129,10 @@ export function semanticDefinitions(available: Set<string>): Record<string, Oper
         delete parts.query.download_files;
       },
       transform: (data, client, values) => (values.downloadFiles ? withContents(data, client) : Promise.resolve(data)),
+      shapeOutput: (schema) => ({
+        ...schema,
+        properties: { ...schema.properties, downloadedFiles: DOWNLOADED_FILES_SCHEMA },
+      }),
     },
   };
 }

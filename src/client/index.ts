@@ -248,14 +248,19 @@ export class PipedriveClient {
       options.pagination === "cursor"
         ? { cursor: options.from as string | undefined }
         : { start: (options.from as number | undefined) ?? 0 };
-    const envelope = await this.request<Envelope<T[] | null>>({
+    const envelope = await this.request<Envelope<T[] | { items?: T[] } | null>>({
       method: "GET",
       version: options.version,
       path: options.path,
       pathParams: options.pathParams,
       query: { ...options.query, ...position, limit: pageSize },
     });
-    const items = Array.isArray(envelope.data) ? envelope.data : [];
+    // Search endpoints page data.items (v2 /deals/search, /itemSearch); lists page data.
+    const items = Array.isArray(envelope.data)
+      ? envelope.data
+      : Array.isArray(envelope.data?.items)
+        ? envelope.data.items
+        : [];
     const additional = envelope.additional_data ?? null;
     return {
       items,

@@ -58,7 +58,8 @@ export const choiceInput = <T extends string>({
     required,
     model: choices.map((choice) => ({ label: choice.label, value: choice.value })),
     comments,
-    ...(example ? { example } : {}),
+    // The first choice is an example the endpoint accepts.
+    ...((example ?? choices[0]) ? { example: example ?? choices[0].value } : {}),
     clean: (value: unknown): T | undefined =>
       required ? clean.choice(label, values)(value) : clean.optionalChoice(label, values)(value),
   });
@@ -161,7 +162,7 @@ export const cursorInput = input({
   type: "string",
   required: false,
   comments: "Where to start: the next_cursor from a previous page's additional_data. Leave empty for the first page.",
-  example: "eyJmaWVsZCI6ImlkIiwiZmllbGRWYWx1ZSI6Nywic29ydERpcmVjdGlvbiI6ImFzYyIsImlkIjo3fQ",
+  // No example: a cursor is only valid for the list (and sort) that issued it.
   clean: clean.optionalText("Cursor"),
 });
 

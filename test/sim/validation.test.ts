@@ -1,4 +1,5 @@
 import { PipedriveSimulator } from "../../sim";
+import { loadSpecs, type SpecOperation, validateResponse } from "../../sim/spec";
 import { call } from "./helpers";
 
 let sim: PipedriveSimulator;
@@ -181,8 +182,45 @@ describe("deprecated and generic operations", () => {
     const list = await call(sim, "GET", "/api/v2/deals/1/followers");
     expect(list.body).toEqual({ success: true, data: [], additional_data: { next_cursor: null } });
     const add = await call(sim, "POST", "/api/v2/deals/7/followers", { body: { user_id: 1 } });
-    expect(add.body).toEqual({ success: true, data: { id: 7 } });
+    // In the documented shape, with what the request sent.
+    expect(add.body).toEqual({ success: true, data: { user_id: 1, add_time: expect.any(String) } });
     expect(sim.genericCalls.map((g) => g.operationId)).toEqual(["getDealFollowers", "addDealFollower"]);
     await expectViolation("POST", "/api/v2/deals/7/followers", /must have required property 'user_id'/, { body: {} });
+  });
+});
+
+describe("responses against the documented response schemas (validateResponses)", () => {
+  const getDeal = () => loadSpecs().v2.route("GET", "/deals/{id}") as SpecOperation;
+
+  test("a body that departs from the spec is reported, field by field", () => {
+    expect(validateResponse(getDeal(), { success: true, data: { id: "seven", title: 5 } })).toEqual([
+      "response.data.id must be integer,null",
+      "response.data.title must be string,null",
+    ]);
+  });
+
+  test("null is accepted for any field (Pipedrive's unset fields), the documented shape otherwise", () => {
+    expect(validateResponse(getDeal(), { success: true, data: { id: 7, title: "Acme", org_id: null } })).toEqual([]);
+  });
+
+  test("a simulator started with validateResponses records a departing response and still sends it", async () => {
+    const checked = await PipedriveSimulator.start({ validateResponses: true });
+    try {
+      await call(checked, "POST", "/api/v2/deals/7/followers", { body: { user_id: 1 } });
+      expect(checked.violations).toEqual([]);
+      const [deal] = checked.seed("deals", 1) as { id: number; title: unknown }[];
+      deal.title = 5; // a record the simulator would never hold
+      const res = await call(checked, "GET", `/api/v2/deals/${deal.id}`);
+      expect(res.status).toBe(200);
+      expect(checked.violations).toEqual([
+        expect.objectContaining({
+          operationId: "getDeal",
+          status: 200,
+          reasons: ["response.data.title must be string,null"],
+        }),
+      ]);
+    } finally {
+      await checked.stop();
+    }
   });
 });

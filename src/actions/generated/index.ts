@@ -1,9 +1,9 @@
-import { type InputFieldDefinition, input } from "@prismatic-io/spectral";
+import { type ActionOutputSchema, type InputFieldDefinition, input } from "@prismatic-io/spectral";
 import { choiceInput, clean, idInput, optionalIdInput } from "../../inputs";
 import { dataSourceOf, idLabelOf, type RecordKind } from "../../inputs/ids";
 import type { OperationDefinition, Param } from "../operation";
-import { OPERATIONS } from "./operations";
-import type { GeneratedField, GeneratedOperation } from "./types";
+import { OPERATIONS, RESPONSES } from "./operations";
+import type { GeneratedField, GeneratedOperation, OutputSchemaNode } from "./types";
 
 /**
  * Turns the declarations generated from Pipedrive's specs into operation definitions for the one
@@ -109,7 +109,74 @@ const BOOLEAN_CHOICES = [
   { label: "No", value: "false" },
 ] as const;
 
+/** Text examples by field name, where the spec gives none (or none its own type accepts). */
+const TEXT_EXAMPLES: [RegExp, string][] = [
+  [/^term$/, "Acme"],
+  [/timestamp/, "2026-01-31 09:30:00"],
+  [/_url$/, "https://example.com/hooks/pipedrive"],
+  [/email/, "ada@example.com"],
+  [/phone/, "+15550100"],
+  [/(^|_)date$/, "2026-01-31"],
+  [/(^|_)time$/, "09:30"],
+  [/duration/, "01:00"],
+  [/field_code|field_key|^key$/, "d4de1c1518b4531717c676029a45911c340390a6"],
+  [/color/, "blue"],
+  [/(^|_)(name|title|subject)$/, "Acme"],
+];
+
+/** An example every field of this type accepts, for fields whose spec gives none. */
+function fallbackExample(field: GeneratedField): string | undefined {
+  switch (field.type) {
+    case "integer":
+      return "1";
+    case "number":
+      return "10";
+    case "boolean":
+      return "true";
+    case "enum":
+      return field.values?.length ? String(field.values[0]) : undefined;
+    case "uuid[]":
+      return "adf21080-0e10-11eb-879b-05d71fb426ec";
+    case "integer[]":
+      return "1,2";
+    case "string[]":
+      return "alpha";
+    case "string":
+      return TEXT_EXAMPLES.find(([pattern]) => pattern.test(field.name))?.[1] ?? "Sample";
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The spec's example when the input accepts it, else one built from the field's type. Only the
+ * spec's examples are run through the input's clean (the built ones fit their type; the examples
+ * test runs every action with them), which keeps cold start cheap.
+ */
+function exampleOf(field: GeneratedField, built: InputFieldDefinition): InputFieldDefinition {
+  const current = (built as { example?: string }).example;
+  const fromSpec = field.example !== undefined && current === String(field.example);
+  if (current !== undefined && (!fromSpec || accepts(built, current))) return built;
+  const fallback = fallbackExample(field);
+  if (fallback !== undefined) return { ...built, example: fallback } as InputFieldDefinition;
+  const { example: _dropped, ...rest } = built as { example?: string };
+  return rest as InputFieldDefinition;
+}
+
+function accepts(built: InputFieldDefinition, value: string): boolean {
+  try {
+    (built as { clean?: (value: unknown) => unknown }).clean?.(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function buildInput(op: GeneratedOperation, field: GeneratedField, available: Set<string>): InputFieldDefinition {
+  return exampleOf(field, buildTypedInput(op, field, available));
+}
+
+function buildTypedInput(op: GeneratedOperation, field: GeneratedField, available: Set<string>): InputFieldDefinition {
   const pathIdKind = field.in === "path" && field.name === "id" ? recordKindOf(op, field) : undefined;
   const label = field.name === "body" ? "Body" : pathIdKind ? idLabelOf(pathIdKind) : humanize(field.name);
   const comments = field.description ?? `${label}.`;
@@ -353,3 +420,41 @@ export function generatedOperations(): Map<string, GeneratedOperation> {
 }
 
 export { OPERATIONS } from "./operations";
+
+/** spectral's JsonSchema type (what outputSchema takes), its draft-07 member. */
+export type JsonSchema = Extract<ActionOutputSchema["schema"], { exclusiveMaximum?: number }>;
+
+const operationsByRoute = new Map<string, GeneratedOperation>();
+const resolvedSchemas = new Map<string, JsonSchema>();
+
+/** A shared response schema with its `$ref`s replaced by the schemas they name (resolved once, shared). */
+function resolved(name: string): JsonSchema {
+  let schema = resolvedSchemas.get(name);
+  if (!schema) {
+    schema = inline(RESPONSES[name]);
+    resolvedSchemas.set(name, schema);
+  }
+  return schema;
+}
+
+function inline(node: OutputSchemaNode): JsonSchema {
+  if (node.$ref) return resolved(node.$ref.slice("#/$defs/".length));
+  const out: Record<string, unknown> = { ...node };
+  if (node.properties)
+    out.properties = Object.fromEntries(Object.entries(node.properties).map(([key, value]) => [key, inline(value)]));
+  if (node.items) out.items = inline(node.items);
+  if (node.anyOf) out.anyOf = node.anyOf.map(inline);
+  if (typeof node.additionalProperties === "object") out.additionalProperties = inline(node.additionalProperties);
+  return out as JsonSchema;
+}
+
+/**
+ * The JSON Schema of what Pipedrive answers on METHOD /api/{version}{path}, from the official specs
+ * (trimmed to types and properties). Undefined when the spec documents no JSON response.
+ */
+export function responseSchemaOf(version: "v1" | "v2", method: string, path: string): JsonSchema | undefined {
+  if (!operationsByRoute.size)
+    for (const op of OPERATIONS) operationsByRoute.set(`${op.version} ${op.method} ${op.path}`, op);
+  const name = operationsByRoute.get(`${version} ${method} ${path}`)?.response;
+  return name ? resolved(name) : undefined;
+}

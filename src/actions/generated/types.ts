@@ -47,4 +47,18 @@ export interface GeneratedOperation {
   body?: "json" | "multipart" | "form";
   download?: boolean;
   deprecated?: boolean;
+  /** The name of its 200/201 JSON response schema in RESPONSES. */
+  response?: string;
+}
+
+/** A response schema trimmed for outputSchema (JSON Schema: types and properties only). */
+export interface OutputSchemaNode {
+  type?: string | string[];
+  properties?: Record<string, OutputSchemaNode>;
+  items?: OutputSchemaNode;
+  anyOf?: OutputSchemaNode[];
+  additionalProperties?: boolean | OutputSchemaNode;
+  description?: string;
+  /** "#/$defs/<name>": another entry of RESPONSES. */
+  $ref?: string;
 }
