@@ -20,7 +20,19 @@ export const actions = component.actions as unknown as Record<string, { inputs: 
 export interface SampleContext {
   bed: TestBed;
   leadId: string;
+  /** Saved filters seeded for the run, by the list path they filter (e.g. "/deals" -> its id). */
+  filterIds?: Record<string, string>;
+  /** Set by sampleParams: the action being sampled. */
+  actionKey?: string;
 }
+
+/** The Pipedrive filter type (v1 /filters `type`) that each v2 list's `filter_id` takes. */
+export const FILTER_TYPE_OF_LIST: Record<string, string> = {
+  "/deals": "deals",
+  "/persons": "people",
+  "/organizations": "org",
+  "/activities": "activity",
+};
 
 export function fieldsOf(key: string): Map<string, GeneratedField> {
   // The operation the action's declaration calls, and the field behind each of its input keys.
@@ -50,6 +62,10 @@ export function sample(
   if (input.collection === "keyvaluelist") return [];
   if (input.type === "boolean") return "false";
   if (key === "customFields" && !field) return "{}";
+  if (field?.name === "filter_id" && ctx.filterIds) {
+    const path = actionDefinitions[ctx.actionKey ?? ""]?.path ?? "";
+    if (ctx.filterIds[path]) return ctx.filterIds[path];
+  }
   switch (field?.type) {
     case "integer":
       return "1";
@@ -103,7 +119,7 @@ export function sampleParams(ctx: SampleContext, key: string, all: boolean): Rec
   for (const input of actions[key].inputs) {
     if (!input.required && !all && input.type !== "connection") continue;
     if (["fetchAll", "maxRecords", "cursor", "start"].includes(input.key)) continue;
-    params[input.key] = sample(ctx, fieldsByKey.get(input.key), input.key, input);
+    params[input.key] = sample({ ...ctx, actionKey: key }, fieldsByKey.get(input.key), input.key, input);
   }
   return params;
 }
