@@ -9,7 +9,13 @@ import {
   trigger,
 } from "@prismatic-io/spectral";
 import { createPipedriveClient, type PipedriveClient } from "../../client";
-import { fieldCatalog, hasFieldCatalog } from "../../customFields/catalog";
+import {
+  type FieldEntity,
+  fieldCacheState,
+  fieldCatalog,
+  hasFieldCatalog,
+  useFieldCache,
+} from "../../customFields/catalog";
 import { clean, connectionInput } from "../../inputs";
 import { type BasicCredentials, verifyBasicAuth } from "./credentials";
 import { rememberEvent } from "./dedupe";
@@ -119,6 +125,17 @@ function toOutput(event: PipedriveEvent, changes: ChangedField[]): TriggerOutput
   };
 }
 
+/**
+ * Field names for a change event's custom fields, from the flow's cache when it has them all; a
+ * changed field the cache does not know (created since) fetches the fields again.
+ */
+async function changedFieldCatalog(client: PipedriveClient, event: PipedriveEvent) {
+  const entity = event.meta.entity as FieldEntity;
+  const catalog = await fieldCatalog(client, entity);
+  const changed = Object.keys(event.previous?.custom_fields ?? {});
+  return changed.every((code) => catalog.has(code)) ? catalog : fieldCatalog(client, entity, { refresh: true });
+}
+
 /** The one webhook trigger factory: lifecycle, verification, dedupe, shaping, filtering. */
 export function webhookTrigger(definition: WebhookTriggerDefinition) {
   const inputs: Record<string, InputFieldDefinition> = {
@@ -163,16 +180,20 @@ export function webhookTrigger(definition: WebhookTriggerDefinition) {
     }
 
     const seen = rememberEvent(context.instanceState?.[SEEN_EVENTS_KEY] as string[] | undefined, parsed.meta.id);
-    const state = { [SEEN_EVENTS_KEY]: seen.seen };
+    // The flow's other state (the field-name cache) is kept as it was.
+    const state = { ...context.instanceState, [SEEN_EVENTS_KEY]: seen.seen };
     if (seen.duplicate)
       return result(BRANCH_IGNORED, { ignored: `duplicate delivery of event ${parsed.meta.id}` }, ok, state);
 
     let client: PipedriveClient | undefined;
     const getClient = () => {
-      client ??= createPipedriveClient(params.connection as Connection, {
-        logger: context.logger,
-        debug: context.debug?.enabled,
-      });
+      if (!client) {
+        client = createPipedriveClient(params.connection as Connection, {
+          logger: context.logger,
+          debug: context.debug?.enabled,
+        });
+        useFieldCache(client, context.instanceState);
+      }
       return client;
     };
     const needsNames =
@@ -180,14 +201,15 @@ export function webhookTrigger(definition: WebhookTriggerDefinition) {
       parsed.meta.action === "change" &&
       parsed.previous?.custom_fields !== undefined &&
       hasFieldCatalog(parsed.meta.entity);
-    const fields = needsNames ? await fieldCatalog(getClient(), parsed.meta.entity as never) : undefined;
+    const fields = needsNames ? await changedFieldCatalog(getClient(), parsed) : undefined;
     const output = toOutput(parsed, changedFields(parsed, fields));
     const delivery: Delivery = { event: parsed, output, params, client: getClient };
+    const withFields = () => (client ? { ...state, ...fieldCacheState(client, state) } : state);
 
     const verdict = definition.accept ? await definition.accept(delivery) : true;
-    if (verdict !== true) return result(BRANCH_IGNORED, { ...output, ignored: verdict }, ok, state);
+    if (verdict !== true) return result(BRANCH_IGNORED, { ...output, ignored: verdict }, ok, withFields());
     if (definition.enrich) Object.assign(output, await definition.enrich(delivery));
-    return result(BRANCH_EVENT, output, ok, state);
+    return result(BRANCH_EVENT, output, ok, withFields());
   };
 
   return trigger({
