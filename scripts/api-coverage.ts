@@ -26,7 +26,7 @@ export interface CoverageRow {
 
 export function coverage(): CoverageRow[] {
   const chosen = generatedOperations();
-  const keys = new Set(Object.keys(actions));
+  const keys = new Set(actions.keys);
   return OPERATIONS.map((op) => {
     const operation = `${op.method} /api/${op.version}${op.path} (${op.id})`;
     const reached = chosen.get(op.id) === op && keys.has(op.id);

@@ -1,8 +1,10 @@
+import type { ActionDefinition } from "@prismatic-io/spectral";
 import type { FieldEntity } from "../customFields/catalog";
 import dataSources from "../dataSources";
+import type { LazyTable } from "../lazy";
 import { RECORDS } from "../records";
 import { beyondActions } from "./beyond";
-import { compatDefinitions, removedActions } from "./compat";
+import { compatDefinitions, REMOVED_ACTION_KEYS, removedActions } from "./compat";
 import { dealDefinitions } from "./deals";
 import { generatedOperations, toDefinition } from "./generated";
 import { type OperationDefinition, operation } from "./operation";
@@ -11,6 +13,7 @@ import { semanticDefinitions } from "./semantics";
 /**
  * Every action: one per current Pipedrive operation (generated from the specs, v2 first), then
  * Prismatic's compatibility keys, then the hand-tuned tables, which win where keys overlap.
+ * A lazy table (src/lazy.ts): keys at once, each action built when it is first read.
  */
 const available = new Set(Object.keys(dataSources));
 
@@ -28,18 +31,32 @@ for (const key of ["getDealPersons", "getOrganizationPersons"])
 for (const key of ["getDealActivities", "getOrganizationActivities", "getPersonActivities"])
   customFieldsOf.set(key, { entity: "activity", writes: false });
 
-const definitions: Record<string, OperationDefinition> = {
-  ...Object.fromEntries([...generatedOperations()].map(([key, op]) => [key, toDefinition(op, available)])),
-  ...compatDefinitions(available),
-  ...semanticDefinitions(available),
-  ...dealDefinitions,
+const generated = generatedOperations();
+/** The hand-tuned tables, later ones winning: small, so built together on the first read of any of them. */
+let handTuned: Record<string, OperationDefinition> | undefined;
+const hand = () => {
+  handTuned ??= { ...compatDefinitions(available), ...semanticDefinitions(available), ...dealDefinitions };
+  return handTuned;
 };
+let removed: Record<string, ActionDefinition> | undefined;
 
-const built = Object.fromEntries(
-  Object.entries(definitions).map(([key, definition]) => {
-    const customFields = customFieldsOf.get(key);
-    return [key, operation(customFields ? { ...definition, customFields } : definition)];
-  }),
-);
+/** Keys in the order an eager merge gives them: generated first, then each later table's new keys. */
+const keys = [
+  ...new Set([...generated.keys(), ...Object.keys(hand()), ...REMOVED_ACTION_KEYS, ...Object.keys(beyondActions)]),
+];
 
-export default { ...built, ...removedActions(), ...beyondActions };
+function build(key: string): ActionDefinition {
+  if (key in beyondActions) return beyondActions[key as keyof typeof beyondActions] as unknown as ActionDefinition;
+  if (REMOVED_ACTION_KEYS.includes(key)) {
+    removed ??= removedActions();
+    return removed[key];
+  }
+  const op = generated.get(key);
+  const definition = hand()[key] ?? (op && toDefinition(op, available));
+  if (!definition) throw new Error(`No action "${key}".`);
+  const customFields = customFieldsOf.get(key);
+  return operation(customFields ? { ...definition, customFields } : definition);
+}
+
+const actions: LazyTable<ActionDefinition> = { keys, build };
+export default actions;
