@@ -196,4 +196,39 @@ describe("webhook deliveries", () => {
     const last = target.runs.at(-1) as { changedFields: { name: string; current: unknown }[] };
     expect(last.changedFields).toEqual([expect.objectContaining({ name: "Priority", current: options.at(-1)?.label })]);
   });
+
+  test("Deal Stage Changed names both stages from the flow's cache: one stage list, then 0 requests", async () => {
+    const target = host.addFlow("Cached stages", "dealStageChanged", { connection: bed.oauth });
+    await host.deploy(target);
+    const client = createPipedriveClient(bed.oauth as never);
+    const created = await client.request<{ data: { id: number } }>({
+      method: "POST",
+      version: "v2",
+      path: "/deals",
+      body: { title: "Moving", stage_id: 1 },
+    });
+    const move = async (stageId: number) => {
+      bed.sim.clearRequests();
+      await client.request({
+        method: "PATCH",
+        version: "v2",
+        path: "/deals/{id}",
+        pathParams: { id: created.data.id },
+        body: { stage_id: stageId },
+      });
+      await bed.sim.idle();
+      await host.settled();
+      return bed.sim.requests.filter((r) => r.method === "GET").map((r) => r.path);
+    };
+    expect(await move(2)).toEqual(["/api/v2/stages"]);
+    expect(await move(3)).toEqual([]);
+    expect(await move(1)).toEqual([]);
+    expect(
+      target.runs.map((run) => [(run.fromStage as { id: number }).id, (run.toStage as { name: string }).name]),
+    ).toEqual([
+      [1, expect.any(String)],
+      [2, "Proposal made"],
+      [3, expect.any(String)],
+    ]);
+  });
 });

@@ -56,6 +56,10 @@ export interface Delivery {
   params: Record<string, unknown>;
   /** A client for look-ups (field names, stages), created on first use. */
   client: () => PipedriveClient;
+  /** The flow's instance state, for look-ups cached across deliveries. */
+  instanceState: Record<string, unknown>;
+  /** Entries to keep in the flow's instance state after this delivery. */
+  keep: Record<string, unknown>;
 }
 
 export interface WebhookTriggerDefinition {
@@ -203,8 +207,15 @@ export function webhookTrigger(definition: WebhookTriggerDefinition) {
       hasFieldCatalog(parsed.meta.entity);
     const fields = needsNames ? await changedFieldCatalog(getClient(), parsed) : undefined;
     const output = toOutput(parsed, changedFields(parsed, fields));
-    const delivery: Delivery = { event: parsed, output, params, client: getClient };
-    const withFields = () => (client ? { ...state, ...fieldCacheState(client, state) } : state);
+    const delivery: Delivery = {
+      event: parsed,
+      output,
+      params,
+      client: getClient,
+      instanceState: context.instanceState ?? {},
+      keep: {},
+    };
+    const withFields = () => ({ ...state, ...(client ? fieldCacheState(client, state) : {}), ...delivery.keep });
 
     const verdict = definition.accept ? await definition.accept(delivery) : true;
     if (verdict !== true) return result(BRANCH_IGNORED, { ...output, ignored: verdict }, ok, withFields());
