@@ -644,21 +644,36 @@ function decodeValue(field: FieldInfo, value: unknown): unknown {
 /** Custom field codes a decode met that its catalog did not know (a field created since it was fetched). */
 interface DecodeRun {
   index: FieldIndex;
+  /** Distinct unknown custom field codes met. */
   misses: number;
+  codes: Map<string, Resolved>;
+}
+
+/** What a key of `custom_fields` decodes to: its field and display key, or nothing (kept as it is). */
+type Resolved = { field: FieldInfo; key: string } | null;
+
+function resolveCode(run: DecodeRun, code: string): Resolved {
+  let resolved = run.codes.get(code);
+  if (resolved !== undefined) return resolved;
+  const field = run.index.byCode.get(code.toLowerCase());
+  if (!field && CUSTOM_CODE.test(code)) run.misses++;
+  resolved = field?.isCustom ? { field, key: run.index.displayKey.get(field.code) ?? code } : null;
+  run.codes.set(code, resolved);
+  return resolved;
 }
 
 function decodeMap(run: DecodeRun, values: Record<string, unknown>): Record<string, unknown> {
-  const { index } = run;
   const out: Record<string, unknown> = {};
-  for (const [code, value] of Object.entries(values)) {
-    const field = index.byCode.get(code.toLowerCase());
-    if (!field?.isCustom) {
-      if (!field && CUSTOM_CODE.test(code)) run.misses++;
+  for (const code in values) {
+    const value = values[code];
+    // Records of a list share their codes: each is resolved once per decode.
+    const resolved = resolveCode(run, code);
+    if (!resolved) {
       out[code] = value;
       continue;
     }
-    const key = index.displayKey.get(field.code) ?? code;
-    out[key in out || key in values ? code : key] = decodeValue(field, value);
+    const { key } = resolved;
+    out[key in out || key in values ? code : key] = decodeValue(resolved.field, value);
   }
   return out;
 }
@@ -724,10 +739,10 @@ export async function decodeCustomFields(
 ): Promise<unknown> {
   if (!isRecord(data) && !(Array.isArray(data) && data.length > 0)) return data;
   const index = await indexFor(client, entity);
-  const first: DecodeRun = { index, misses: 0 };
+  const first: DecodeRun = { index, misses: 0, codes: new Map() };
   const decoded = decodeAny(first, data, Boolean(options.inPlace));
   // A code the cached catalog lacks is a field created since: fetch the fields again and name it.
   // Decoding decoded output again changes only what is still a code.
   if (!first.misses || !index.cached) return decoded;
-  return decodeAny({ index: await indexFor(client, entity, true), misses: 0 }, decoded, true);
+  return decodeAny({ index: await indexFor(client, entity, true), misses: 0, codes: new Map() }, decoded, true);
 }
