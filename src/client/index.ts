@@ -196,7 +196,12 @@ export class PipedriveClient {
         // Before anyone waiting is woken: no request of these credentials goes out before the time a 429 named.
         if (response?.status === 429 && !isDailyBudgetSpent(response.headers as Record<string, unknown>))
           this.gate.blockFor(Math.min(waitSecondsFor429(response.headers as Record<string, unknown>), maxRetryAfter));
-        this.gate.update((response?.headers ?? {}) as Record<string, unknown>, slot);
+        this.gate.update(
+          (response?.headers ?? {}) as Record<string, unknown>,
+          slot,
+          Date.now(),
+          response?.status === 429,
+        );
         throw error;
       }
     };

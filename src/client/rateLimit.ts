@@ -41,6 +41,8 @@ const DEFAULT_WINDOW_MS = 2000;
 /** One request's hold on a slot of the window. */
 export interface Slot {
   sentAt: number;
+  /** When the response arrived; unset while the request is in flight. */
+  recvAt?: number;
   /** When the slot frees (epoch ms); Infinity while the request is in flight. */
   freeAt: number;
 }
@@ -57,6 +59,9 @@ export class RateLimitGate {
   private probe?: Promise<void>;
   private probeDone?: () => void;
   private readonly wakers = new Set<() => void>();
+  /** The request sent last, and the one whose answer came last with the moment its reset named. */
+  private lastSent?: Slot;
+  private lastAnswer?: { slot: Slot; resetAt: number };
 
   snapshot(): RateLimitSnapshot {
     return { ...this.state };
@@ -93,7 +98,19 @@ export class RateLimitGate {
       }
       if (this.held(t) < limit) return this.hold(t);
       let next = Number.POSITIVE_INFINITY;
-      for (const slot of this.slots) if (slot.freeAt > t && slot.freeAt < next) next = slot.freeAt;
+      let inFlight = false;
+      for (const slot of this.slots) {
+        if (slot.freeAt === Number.POSITIVE_INFINITY) inFlight = true;
+        else if (slot.freeAt > t && slot.freeAt < next) next = slot.freeAt;
+      }
+      // The reset of the last answer, when nothing was sent since and nothing is in flight: by
+      // then the server has room for one request on a rolling window (its oldest request has
+      // left) and a new window on a fixed one. That answer's remaining count then frees the rest.
+      const reset = !inFlight && this.lastAnswer?.slot === this.lastSent ? this.lastAnswer?.resetAt : undefined;
+      if (reset !== undefined && reset < next) {
+        if (t >= reset) return this.hold(t);
+        next = reset;
+      }
       await this.wait(Number.isFinite(next) ? next - t : undefined);
     }
   }
@@ -102,6 +119,7 @@ export class RateLimitGate {
     if (this.slots.length > 256) this.slots = this.slots.filter((slot) => slot.freeAt >= now - KEEP_FREED_MS);
     const slot: Slot = { sentAt: now, freeAt: Number.POSITIVE_INFINITY };
     this.slots.push(slot);
+    this.lastSent = slot;
     return slot;
   }
 
@@ -123,9 +141,15 @@ export class RateLimitGate {
     for (const wake of [...this.wakers]) wake();
   }
 
-  /** Called when a request ends, with its response's headers (success or error; {} without a response). */
-  update(headers: HeaderBag, slot?: Slot, now: number = Date.now()): void {
-    if (slot) slot.freeAt = now + this.windowMs;
+  /**
+   * Called when a request ends, with its response's headers (success or error; {} without a
+   * response); `refused` for a 429, which the server did not count.
+   */
+  update(headers: HeaderBag, slot?: Slot, now: number = Date.now(), refused = false): void {
+    if (slot) {
+      slot.recvAt = now;
+      slot.freeAt = now + this.windowMs;
+    }
     const limit = num(headers["x-ratelimit-limit"]);
     const remaining = num(headers["x-ratelimit-remaining"]);
     const reset = num(headers["x-ratelimit-reset"]);
@@ -140,6 +164,10 @@ export class RateLimitGate {
     }
     if (dailyLeft !== undefined) this.state.dailyTokensRemaining = dailyLeft;
     if (dailyLimit !== undefined) this.state.dailyTokensLimit = dailyLimit;
+    if (slot && !refused && this.state.limit !== undefined && remaining !== undefined) {
+      if (reset !== undefined) this.lastAnswer = { slot, resetAt: now + reset * 1000 };
+      this.release(slot, this.state.limit - remaining, now);
+    }
     if (slot && this.state.limit !== undefined && remaining !== undefined && slot.sentAt >= now - KEEP_FREED_MS) {
       // Every request the server counted for this one was held when it was sent, or sent since. If
       // the server counts more, another process uses the token: hold slots for its requests too.
@@ -156,6 +184,20 @@ export class RateLimitGate {
       done();
     }
     this.wakeAll();
+  }
+
+  /**
+   * The server counts `counted` requests (this one included) where the gate still holds more of
+   * the requests answered before this one was sent: their window has passed on the server (a fixed
+   * window reset, or a rolling one moved on sooner than the gate assumed). Free that many, oldest
+   * first.
+   */
+  private release(slot: Slot, counted: number, now: number): void {
+    const before = this.slots
+      .filter((s) => s !== slot && s.recvAt !== undefined && s.recvAt <= slot.sentAt && s.freeAt > now)
+      .sort((a, b) => (a.recvAt as number) - (b.recvAt as number));
+    const gone = before.length + 1 - counted;
+    for (let i = 0; i < gone && i < before.length; i++) before[i].freeAt = now;
   }
 
   /** After a 429, no request goes out before the time the server named (Retry-After first). */
