@@ -19,6 +19,7 @@ import type { ScenarioOptions, ScenarioResult } from "../types";
 const WINDOW_MS = 2000;
 const PAGE = 50;
 const WINDOWS = 5;
+const FIXED_PHASE_MS = 500;
 type Model = "rolling" | "fixed";
 type Impl = "sequential" | "concurrent" | "raw" | "sdk";
 
@@ -142,6 +143,12 @@ export async function rateLimits(options: ScenarioOptions): Promise<ScenarioResu
       cells * (3 * WINDOWS) * Math.max(...limits),
       `under rate limits: ${limits.join(" and ")} req / 2 s, rolling and fixed`,
     );
+    // A fixed window's result depends on where in the clock's window a run starts: every run
+    // on a fixed window starts at the same phase, 500 ms into a window, so the cells compare alike.
+    const atPhase = async (model: Model) => {
+      if (model !== "fixed") return;
+      await sleep((FIXED_PHASE_MS - (sim.now() % WINDOW_MS) + WINDOW_MS) % WINDOW_MS);
+    };
     const measure = async (
       limit: number,
       model: Model,
@@ -151,6 +158,7 @@ export async function rateLimits(options: ScenarioOptions): Promise<ScenarioResu
       const requests = sim.stats.requests;
       const limited = sim.stats.rateLimited;
       const ideal = WINDOWS * WINDOW_MS;
+      await atPhase(model);
       const result = await withTimeout(run(), ideal * 5 + 20_000, `rate-limit run ${impl} ${limit} ${model}`);
       all.push({
         limit,
@@ -222,7 +230,7 @@ export async function rateLimits(options: ScenarioOptions): Promise<ScenarioResu
   return {
     key: "rateLimits",
     title: "Under rate limits: 20 and 80 requests / 2 s, rolling and fixed windows",
-    method: `The simulator enforces the burst limit per token with whole-second x-ratelimit-reset (rounded up, as Pipedrive sends it), on a rolling 2 s window or on fixed 2 s windows aligned to the clock. Each cell reads ${WINDOWS} windows' worth of pages of ${PAGE} deals (${WINDOWS} x limit pages, following next_cursor), one getDeals execution per page through spectral's harness (a new client per execution; the pacing gate is shared per credential); ideal time = pages / limit x 2 s = ${ideal / 1000} s. Sequential: one loop; concurrent: 4 loops of pages / 4 sharing the token. Baselines on the same pages and window: a raw fetch loop that sleeps for Retry-After on each 429 and tries again, and the official SDK (v2.DealsApi), which has no retries and stops at the first 429. One run per cell; every run uses a fresh token. Then page-by-page executions with Name Custom Fields on at 80 / 2 s: with the flow's instance state kept between executions (as the platform does) and without it.`,
+    method: `The simulator enforces the burst limit per token with whole-second x-ratelimit-reset (rounded up, as Pipedrive sends it), on a rolling 2 s window or on fixed 2 s windows aligned to the clock. Each cell reads ${WINDOWS} windows' worth of pages of ${PAGE} deals (${WINDOWS} x limit pages, following next_cursor), one getDeals execution per page through spectral's harness (a new client per execution; the pacing gate is shared per credential); ideal time = pages / limit x 2 s = ${ideal / 1000} s. Sequential: one loop; concurrent: 4 loops of pages / 4 sharing the token. Baselines on the same pages and window: a raw fetch loop that sleeps for Retry-After on each 429 and tries again, and the official SDK (v2.DealsApi), which has no retries and stops at the first 429. One run per cell; every run uses a fresh token; on a fixed window every run starts ${FIXED_PHASE_MS} ms into a window of the clock, so the first window is partial alike for all. Then page-by-page executions with Name Custom Fields on at 80 / 2 s: with the flow's instance state kept between executions (as the platform does) and without it.`,
     columns: [
       "Limit",
       "Window",
