@@ -31,7 +31,7 @@ export interface CoverageRow {
 }
 
 export function coverage(): CoverageRow[] {
-  const keys = new Set(Object.keys(actions));
+  const keys = new Set(actions.keys);
   // An operation is reached by the action whose declaration calls it (its own key first).
   const byEndpoint = new Map<string, string[]>();
   for (const [key, definition] of Object.entries(actionDefinitions))

@@ -94,7 +94,7 @@ const cleanersOf = (items: Record<string, unknown>): Cleaners =>
     ]),
   );
 const CLEANERS: Record<Kind, Cleaners> = {
-  action: cleanersOf(actions),
+  action: cleanersOf(Object.fromEntries(actions.keys.map((key) => [key, actions.build(key)]))),
   dataSource: cleanersOf(dataSources),
   trigger: cleanersOf(triggers),
   connection: {},

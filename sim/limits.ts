@@ -1,5 +1,5 @@
 /**
- * Rate limits: a rolling-window burst limit per token and a daily token budget per company,
+ * Rate limits: a burst limit per token (a rolling window, or a fixed one aligned to the clock) and a daily token budget per company,
  * charged with each operation's x-token-cost. Produces Pipedrive's rate-limit headers.
  */
 import type { BudgetState, BurstConfig } from "./types";
@@ -15,18 +15,33 @@ export interface BurstResult {
 export class BurstLimiter {
   config: BurstConfig;
   private readonly windows = new Map<string, number[]>();
+  /** Fixed model: per key, the current window's index (now / windowMs) and its count. */
+  private readonly fixed = new Map<string, { index: number; count: number }>();
 
   constructor(config: BurstConfig) {
     this.config = { ...config };
   }
 
-  set(limit: number, windowMs: number): void {
-    this.config = { limit, windowMs };
+  set(limit: number, windowMs: number, model: BurstConfig["model"] = "rolling"): void {
+    this.config = { limit, windowMs, model };
     this.windows.clear();
+    this.fixed.clear();
   }
 
   reset(): void {
     this.windows.clear();
+    this.fixed.clear();
+  }
+
+  private fixedWindow(key: string, now: number): { entry: { count: number }; resetSec: number } {
+    const index = Math.floor(now / this.config.windowMs);
+    let entry = this.fixed.get(key);
+    if (!entry || entry.index !== index) {
+      entry = { index, count: 0 };
+      this.fixed.set(key, entry);
+    }
+    const ms = (index + 1) * this.config.windowMs - now;
+    return { entry, resetSec: Math.max(1, Math.ceil(ms / 1000)) };
   }
 
   private prune(key: string, now: number): number[] {
@@ -49,8 +64,14 @@ export class BurstLimiter {
 
   /** Counts a request against the token's window (rejected requests are not counted). */
   hit(key: string, now: number): BurstResult {
-    const w = this.prune(key, now);
     const { limit } = this.config;
+    if (this.config.model === "fixed") {
+      const window = this.fixedWindow(key, now);
+      if (window.entry.count >= limit) return { allowed: false, limit, remaining: 0, resetSec: window.resetSec };
+      window.entry.count += 1;
+      return { allowed: true, limit, remaining: limit - window.entry.count, resetSec: window.resetSec };
+    }
+    const w = this.prune(key, now);
     if (w.length >= limit) return { allowed: false, limit, remaining: 0, resetSec: this.resetSec(w, now) };
     w.push(now);
     return { allowed: true, limit, remaining: limit - w.length, resetSec: this.resetSec(w, now) };
@@ -58,8 +79,17 @@ export class BurstLimiter {
 
   /** Current state without counting (for answers to unauthenticated requests). */
   peek(key: string, now: number): BurstResult {
-    const w = this.prune(key, now);
     const { limit } = this.config;
+    if (this.config.model === "fixed") {
+      const window = this.fixedWindow(key, now);
+      return {
+        allowed: window.entry.count < limit,
+        limit,
+        remaining: Math.max(0, limit - window.entry.count),
+        resetSec: window.resetSec,
+      };
+    }
+    const w = this.prune(key, now);
     return {
       allowed: w.length < limit,
       limit,

@@ -210,7 +210,7 @@ export class PipedriveSimulator {
     this.log.clear();
     this.faults.clear();
     const burst = this.options.burst ?? DEFAULTS.burst;
-    this.burst.set(burst.limit, burst.windowMs);
+    this.burst.set(burst.limit, burst.windowMs, burst.model);
     this.budgetState.set(this.options.dailyBudget ?? DEFAULTS.dailyBudget, 0);
     this.oauth.reset();
     this.clockOffsetMs = 0;
@@ -358,8 +358,9 @@ export class PipedriveSimulator {
 
   // --- limits -----------------------------------------------------------------------------
 
-  setBurst(limit: number, windowMs = 2000): void {
-    this.burst.set(limit, windowMs);
+  /** Burst limit per token: `limit` requests per `windowMs`, on a rolling window (default) or a fixed one. */
+  setBurst(limit: number, windowMs = 2000, model: "rolling" | "fixed" = "rolling"): void {
+    this.burst.set(limit, windowMs, model);
   }
 
   get burstConfig(): BurstConfig {

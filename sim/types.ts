@@ -64,6 +64,12 @@ export interface SimStats {
 export interface BurstConfig {
   limit: number;
   windowMs: number;
+  /**
+   * "rolling" (default): at most `limit` requests in any `windowMs`; a request frees its slot
+   * `windowMs` after it was counted. "fixed": windows aligned to the clock (multiples of
+   * `windowMs`), each counting from zero. `x-ratelimit-reset` is whole seconds in both, rounded up.
+   */
+  model?: "rolling" | "fixed";
 }
 
 export interface BudgetState {

@@ -1,11 +1,11 @@
-import { component } from "@prismatic-io/spectral";
 import actions from "./actions";
 import connections from "./connections";
 import dataSources from "./dataSources";
 import { toClearError } from "./errorHook";
+import { eagerTable, lazyComponent } from "./lazy";
 import triggers from "./triggers";
 
-export default component({
+export default lazyComponent({
   key: "pipedrive",
   display: {
     label: "Pipedrive",
@@ -17,7 +17,7 @@ export default component({
   documentationUrl: "https://developers.pipedrive.com/docs/api/v1",
   hooks: { error: toClearError },
   actions,
-  triggers,
-  dataSources,
+  triggers: eagerTable(triggers),
+  dataSources: eagerTable(dataSources),
   connections,
 });

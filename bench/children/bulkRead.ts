@@ -3,8 +3,9 @@
  * of the simulator at SIM_URL with the implementation named by IMPL and prints one JSON line with
  * the time, the record count and the memory figures.
  *
- *   IMPL=ours  the component's getDeals action (Fetch All, Max Records 0) through spectral's harness
- *   IMPL=oursRawFields  the same with Raw Custom Fields on (no field catalogue, no renaming)
+ *   IMPL=ours  the component's getDeals action (Fetch All, Max Records 0) through spectral's harness,
+ *              default output (custom fields under their keys: no field metadata, no renaming)
+ *   IMPL=oursNamed  the same with Name Custom Fields on (one /dealFields request, every record renamed)
  *   IMPL=raw   a loop over Node's fetch, 500 a page, following additional_data.next_cursor
  *   IMPL=sdk   the official pipedrive SDK: new v2.DealsApi(...).getDeals({ limit: 500, cursor })
  *
@@ -17,12 +18,12 @@ import { peakRss } from "../lib";
 
 const url = process.env.SIM_URL as string;
 const token = process.env.SIM_TOKEN as string;
-const impl = process.env.IMPL as "ours" | "oursRawFields" | "raw" | "sdk";
+const impl = process.env.IMPL as "ours" | "oursNamed" | "raw" | "sdk";
 const PAGE = 500;
 
 type Reader = { warmUp: () => Promise<void>; readAll: () => Promise<number> };
 
-async function ours(rawFields = false): Promise<Reader> {
+async function ours(named: boolean): Promise<Reader> {
   const { createConnection, createHarness } = await import("@prismatic-io/spectral/dist/testing");
   const component = (await import("../../src")).default;
   const { apiToken } = await import("../../src/connections");
@@ -36,7 +37,8 @@ async function ours(rawFields = false): Promise<Reader> {
       await run({ limit: "1" });
     },
     readAll: async () =>
-      (await run({ fetchAll: "true", maxRecords: "0", nameCustomFields: String(!rawFields) })).data.data.length,
+      (await run({ fetchAll: "true", maxRecords: "0", ...(named ? { nameCustomFields: "true" } : {}) })).data.data
+        .length,
   };
 }
 
@@ -87,7 +89,7 @@ async function sdk(): Promise<Reader> {
 }
 
 async function main() {
-  const reader = await { ours: () => ours(false), oursRawFields: () => ours(true), raw, sdk }[impl]();
+  const reader = await { ours: () => ours(false), oursNamed: () => ours(true), raw, sdk }[impl]();
   await reader.warmUp();
   const baseline = process.memoryUsage().rss;
   const peakBefore = peakRss();

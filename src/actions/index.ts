@@ -1,8 +1,10 @@
+import type { ActionDefinition } from "@prismatic-io/spectral";
 import type { FieldEntity } from "../customFields/catalog";
 import dataSources from "../dataSources";
+import { type LazyTable, lazyRecord } from "../lazy";
 import { RECORDS } from "../records";
 import { beyondActions } from "./beyond";
-import { compatDefinitions, removedActions } from "./compat";
+import { compatDefinitions, REMOVED_ACTION_KEYS, removedActions } from "./compat";
 import { dealDefinitions } from "./deals";
 import { generatedOperations, OPERATIONS, toDefinition } from "./generated";
 import { applyIncumbent, INCUMBENT_OPERATIONS } from "./incumbent";
@@ -12,6 +14,7 @@ import { semanticDefinitions } from "./semantics";
 /**
  * Every action: one per current Pipedrive operation (generated from the specs, v2 first), then
  * Prismatic's compatibility keys, then the hand-tuned tables, which win where keys overlap.
+ * A lazy table (src/lazy.ts): keys at once, each action built when it is first read.
  */
 const available = new Set(Object.keys(dataSources));
 
@@ -29,34 +32,50 @@ for (const key of ["getDealPersons", "getOrganizationPersons"])
 for (const key of ["getDealActivities", "getOrganizationActivities", "getPersonActivities"])
   customFieldsOf.set(key, { entity: "activity", writes: false });
 
-/** Prismatic's keys that run another version or operationId than the generated v2-first choice. */
-const incumbentOperations = Object.fromEntries(
-  Object.entries(INCUMBENT_OPERATIONS).map(([key, { id, version, label }]) => {
-    const op = OPERATIONS.find((candidate) => candidate.id === id && candidate.version === version);
-    if (!op) throw new Error(`Pipedrive operation ${version} ${id} is missing from the generated table`);
-    return [key, { ...toDefinition(op, available), label }];
-  }),
-);
-
-const definitions: Record<string, OperationDefinition> = {
-  ...Object.fromEntries([...generatedOperations()].map(([key, op]) => [key, toDefinition(op, available)])),
-  ...incumbentOperations,
-  ...compatDefinitions(available),
-  ...semanticDefinitions(available),
-  ...dealDefinitions,
+const generated = generatedOperations();
+/** The hand-tuned tables, later ones winning: small, so built together on the first read of any of them. */
+let handTuned: Record<string, OperationDefinition> | undefined;
+const hand = () => {
+  handTuned ??= { ...compatDefinitions(available), ...semanticDefinitions(available), ...dealDefinitions };
+  return handTuned;
 };
+let removed: Record<string, ActionDefinition> | undefined;
 
-/** Every declared action as the action helper receives it: Prismatic's input keys applied, custom fields marked. */
-export const actionDefinitions: Record<string, OperationDefinition> = Object.fromEntries(
-  Object.entries(definitions).map(([key, definition]) => {
-    const customFields = customFieldsOf.get(key);
-    const incumbent = applyIncumbent(key, definition);
-    return [key, customFields ? { ...incumbent, customFields } : incumbent];
-  }),
-);
+/** Prismatic's keys that run another version or operationId than the generated v2-first choice. */
+function incumbentOperation(key: string): OperationDefinition | undefined {
+  const entry = INCUMBENT_OPERATIONS[key];
+  if (!entry) return undefined;
+  const op = OPERATIONS.find((candidate) => candidate.id === entry.id && candidate.version === entry.version);
+  if (!op) throw new Error(`Pipedrive operation ${entry.version} ${entry.id} is missing from the generated table`);
+  return { ...toDefinition(op, available), label: entry.label };
+}
 
-const built = Object.fromEntries(
-  Object.entries(actionDefinitions).map(([key, definition]) => [key, operation(definition)]),
-);
+/** Keys in the order an eager merge gives them: generated first, then each later table's new keys. */
+const operationKeys = [...new Set([...generated.keys(), ...Object.keys(INCUMBENT_OPERATIONS), ...Object.keys(hand())])];
 
-export default { ...built, ...removedActions(), ...beyondActions };
+/** One declared action as the action helper receives it: Prismatic's input keys applied, custom fields marked. */
+function definitionOf(key: string): OperationDefinition {
+  const op = generated.get(key);
+  const definition = hand()[key] ?? incumbentOperation(key) ?? (op && toDefinition(op, available));
+  if (!definition) throw new Error(`No action "${key}".`);
+  const customFields = customFieldsOf.get(key);
+  const incumbent = applyIncumbent(key, definition);
+  return customFields ? { ...incumbent, customFields } : incumbent;
+}
+
+/** Every declared action's definition, each built on first read (scripts and tests read them). */
+export const actionDefinitions: Record<string, OperationDefinition> = lazyRecord(operationKeys, definitionOf);
+
+const keys = [...new Set([...operationKeys, ...REMOVED_ACTION_KEYS, ...Object.keys(beyondActions)])];
+
+function build(key: string): ActionDefinition {
+  if (key in beyondActions) return beyondActions[key as keyof typeof beyondActions] as unknown as ActionDefinition;
+  if (REMOVED_ACTION_KEYS.includes(key)) {
+    removed ??= removedActions();
+    return removed[key];
+  }
+  return operation(actionDefinitions[key]);
+}
+
+const actions: LazyTable<ActionDefinition> = { keys, build };
+export default actions;

@@ -18,7 +18,7 @@ import {
 } from "../client";
 import { InputError, PipedriveError } from "../client/errors";
 import type { FieldEntity } from "../customFields/catalog";
-import { fieldCatalog } from "../customFields/catalog";
+import { fieldCacheState, fieldCatalog, useFieldCache } from "../customFields/catalog";
 import { decodeCustomFields, encodeCustomFields } from "../customFields/codec";
 import { clean, connectionInput, cursorInput, listInputs, startInput } from "../inputs";
 import { type JsonSchema, responseSchemaOf } from "./generated";
@@ -325,6 +325,13 @@ export function operation(definition: OperationDefinition): ActionDefinition {
         debug: context.debug?.enabled,
         logger: context.logger,
       });
+      // Field metadata lives in the flow's instance state for a few minutes, so naming custom
+      // fields does not cost a request per execution; whatever this execution fetched goes back.
+      useFieldCache(client, context.instanceState);
+      const done = <R extends object>(result: R): R => {
+        const instanceState = fieldCacheState(client, context.instanceState);
+        return instanceState ? { ...result, instanceState } : result;
+      };
       const entity = definition.customFields?.entity;
       if (
         entity &&
@@ -352,7 +359,7 @@ export function operation(definition: OperationDefinition): ActionDefinition {
           entity && values.nameCustomFields ? await decodeCustomFields(client, entity, data, { inPlace: true }) : data;
         return definition.transform ? definition.transform(resolved, client, values) : resolved;
       };
-      if (definition.list) return { data: await named(await runList(client, definition, parts, values)) };
+      if (definition.list) return done({ data: await named(await runList(client, definition, parts, values)) });
       const request = {
         method: definition.method,
         version: definition.version,
@@ -367,7 +374,7 @@ export function operation(definition: OperationDefinition): ActionDefinition {
         return { data: Buffer.from(response.data), contentType };
       }
       try {
-        return { data: await named(await client.request(request)) };
+        return done({ data: await named(await client.request(request)) });
       } catch (error) {
         // A DELETE whose first answer was lost and whose retry finds nothing did its work.
         if (

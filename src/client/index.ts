@@ -168,9 +168,7 @@ export class PipedriveClient {
             if (isDailyBudgetSpent(headers)) return false;
             const wait = waitSecondsFor429(headers);
             if (wait > maxRetryAfter) return false;
-            if (attempt >= maxRateLimitRetries) return false;
-            this.gate.blockFor(wait);
-            return true;
+            return attempt < maxRateLimitRetries;
           }
           if (attempt >= maxRetries || !IDEMPOTENT.has(method)) return false;
           if (status !== undefined) return status >= 500 && status !== 501;
@@ -188,14 +186,22 @@ export class PipedriveClient {
     // in the order it happens, before the retry logic decides anything.
     const transport = axios.getAdapter(this.http.defaults.adapter);
     this.http.defaults.adapter = async (config) => {
-      await this.gate.acquire();
+      const slot = await this.gate.acquire();
       try {
         const response = await transport(config);
-        this.gate.update(response.headers as Record<string, unknown>);
+        this.gate.update(response.headers as Record<string, unknown>, slot);
         return response;
       } catch (error) {
         const response = (error as AxiosError).response;
-        if (response) this.gate.update(response.headers as Record<string, unknown>);
+        // Before anyone waiting is woken: no request of these credentials goes out before the time a 429 named.
+        if (response?.status === 429 && !isDailyBudgetSpent(response.headers as Record<string, unknown>))
+          this.gate.blockFor(Math.min(waitSecondsFor429(response.headers as Record<string, unknown>), maxRetryAfter));
+        this.gate.update(
+          (response?.headers ?? {}) as Record<string, unknown>,
+          slot,
+          Date.now(),
+          response?.status === 429,
+        );
         throw error;
       }
     };

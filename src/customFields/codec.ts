@@ -35,7 +35,7 @@
 import { format, isValid, parse } from "date-fns";
 import type { PipedriveClient } from "../client";
 import { InputError } from "../client/errors";
-import { type FieldEntity, type FieldInfo, fieldCatalog } from "./catalog";
+import { type FieldEntity, type FieldInfo, fieldCatalog, isFromCache } from "./catalog";
 
 export type { FieldEntity, FieldInfo } from "./catalog";
 
@@ -127,8 +127,13 @@ function indexOf(catalog: Map<string, FieldInfo>): FieldIndex {
   return index;
 }
 
-async function indexFor(client: PipedriveClient, entity: FieldEntity): Promise<FieldIndex> {
-  return indexOf(await fieldCatalog(client, entity));
+async function indexFor(
+  client: PipedriveClient,
+  entity: FieldEntity,
+  refresh = false,
+): Promise<FieldIndex & { cached: boolean }> {
+  const catalog = await fieldCatalog(client, entity, { refresh });
+  return { ...indexOf(catalog), cached: isFromCache(client, catalog) };
 }
 
 const show = (value: unknown): string => {
@@ -574,6 +579,22 @@ export async function encodeCustomFields(
   if (!pairs) return undefined;
   const version = entity === "lead" ? "v1" : (options.version ?? "v2");
   const index = await indexFor(client, entity);
+  try {
+    return encodePairs(index, entity, pairs, version);
+  } catch (error) {
+    // Names and options come from a catalog an earlier execution fetched: a new field or option
+    // may be missing from it, so look again before calling the input wrong.
+    if (!(error instanceof InputError) || !index.cached) throw error;
+    return encodePairs(await indexFor(client, entity, true), entity, pairs, version);
+  }
+}
+
+function encodePairs(
+  index: FieldIndex,
+  entity: FieldEntity,
+  pairs: Array<[string, unknown]>,
+  version: "v1" | "v2",
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const seen = new Map<string, string>();
   for (const [key, value] of pairs) {
@@ -620,28 +641,53 @@ function decodeValue(field: FieldInfo, value: unknown): unknown {
   return value;
 }
 
-function decodeMap(index: FieldIndex, values: Record<string, unknown>): Record<string, unknown> {
+/** Custom field codes a decode met that its catalog did not know (a field created since it was fetched). */
+interface DecodeRun {
+  index: FieldIndex;
+  /** Distinct unknown custom field codes met. */
+  misses: number;
+  codes: Map<string, Resolved>;
+}
+
+/** What a key of `custom_fields` decodes to: its field and display key, or nothing (kept as it is). */
+type Resolved = { field: FieldInfo; key: string } | null;
+
+function resolveCode(run: DecodeRun, code: string): Resolved {
+  let resolved = run.codes.get(code);
+  if (resolved !== undefined) return resolved;
+  const field = run.index.byCode.get(code.toLowerCase());
+  if (!field && CUSTOM_CODE.test(code)) run.misses++;
+  resolved = field?.isCustom ? { field, key: run.index.displayKey.get(field.code) ?? code } : null;
+  run.codes.set(code, resolved);
+  return resolved;
+}
+
+function decodeMap(run: DecodeRun, values: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [code, value] of Object.entries(values)) {
-    const field = index.byCode.get(code.toLowerCase());
-    if (!field?.isCustom) {
+  for (const code in values) {
+    const value = values[code];
+    // Records of a list share their codes: each is resolved once per decode.
+    const resolved = resolveCode(run, code);
+    if (!resolved) {
       out[code] = value;
       continue;
     }
-    const key = index.displayKey.get(field.code) ?? code;
-    out[key in out || key in values ? code : key] = decodeValue(field, value);
+    const { key } = resolved;
+    out[key in out || key in values ? code : key] = decodeValue(resolved.field, value);
   }
   return out;
 }
 
 /** v1 records (leads) carry custom fields at the top level, with `code_suffix` keys for parts. */
-function decodeTopLevel(index: FieldIndex, record: Record<string, unknown>): Record<string, unknown> | undefined {
+function decodeTopLevel(run: DecodeRun, record: Record<string, unknown>): Record<string, unknown> | undefined {
+  const { index } = run;
   let changed = false;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
     const code = key.slice(0, 40);
     const field = CUSTOM_CODE.test(code) ? index.byCode.get(code.toLowerCase()) : undefined;
     if (!field?.isCustom || (key.length > 40 && key[40] !== "_")) {
+      if (!field && key.length === 40 && CUSTOM_CODE.test(code)) run.misses++;
       out[key] = value;
       continue;
     }
@@ -654,23 +700,23 @@ function decodeTopLevel(index: FieldIndex, record: Record<string, unknown>): Rec
   return changed ? out : undefined;
 }
 
-function decodeAny(index: FieldIndex, data: unknown, inPlace: boolean): unknown {
+function decodeAny(run: DecodeRun, data: unknown, inPlace: boolean): unknown {
   if (Array.isArray(data)) {
-    if (!inPlace) return data.map((item) => decodeAny(index, item, inPlace));
-    for (let i = 0; i < data.length; i++) data[i] = decodeAny(index, data[i], inPlace);
+    if (!inPlace) return data.map((item) => decodeAny(run, item, inPlace));
+    for (let i = 0; i < data.length; i++) data[i] = decodeAny(run, data[i], inPlace);
     return data;
   }
   if (!isRecord(data)) return data;
   if (isRecord(data.custom_fields)) {
-    const named = decodeMap(index, data.custom_fields);
+    const named = decodeMap(run, data.custom_fields);
     if (!inPlace) return { ...data, custom_fields: named };
     data.custom_fields = named;
     return data;
   }
-  const topLevel = decodeTopLevel(index, data);
+  const topLevel = decodeTopLevel(run, data);
   if (topLevel) return topLevel;
   if ("data" in data && (Array.isArray(data.data) || isRecord(data.data))) {
-    const inner = decodeAny(index, data.data, inPlace);
+    const inner = decodeAny(run, data.data, inPlace);
     if (!inPlace) return { ...data, data: inner };
     data.data = inner;
     return data;
@@ -693,5 +739,10 @@ export async function decodeCustomFields(
 ): Promise<unknown> {
   if (!isRecord(data) && !(Array.isArray(data) && data.length > 0)) return data;
   const index = await indexFor(client, entity);
-  return decodeAny(index, data, Boolean(options.inPlace));
+  const first: DecodeRun = { index, misses: 0, codes: new Map() };
+  const decoded = decodeAny(first, data, Boolean(options.inPlace));
+  // A code the cached catalog lacks is a field created since: fetch the fields again and name it.
+  // Decoding decoded output again changes only what is still a code.
+  if (!first.misses || !index.cached) return decoded;
+  return decodeAny({ index: await indexFor(client, entity, true), misses: 0, codes: new Map() }, decoded, true);
 }

@@ -1,9 +1,11 @@
 import { input } from "@prismatic-io/spectral";
+import { FIELD_CACHE_TTL_MS } from "../customFields/catalog";
 import { exampleDeal } from "../examplePayloads/deals";
 import { clean, optionalIdInput } from "../inputs";
 import { RECORDS } from "../records";
 import { touchesAny } from "./webhook/event";
 import {
+  type Delivery,
   passThroughWebhookTrigger,
   type TriggerOutput,
   type WebhookTriggerDefinition,
@@ -176,15 +178,41 @@ interface StageSummary {
   pipeline_id: number;
 }
 
-async function stage(
-  delivery: Parameters<NonNullable<WebhookTriggerDefinition["enrich"]>>[0],
-  id: unknown,
-): Promise<StageSummary | null> {
-  if (typeof id !== "number") return null;
-  const response = await delivery
-    .client()
-    .request<{ data: StageSummary }>({ method: "GET", version: "v2", path: "/stages/{id}", pathParams: { id } });
-  return { id: response.data.id, name: response.data.name, pipeline_id: response.data.pipeline_id };
+/** Stages of the company, kept in the flow's instance state: { origin, at, stages: { id: [name, pipeline_id] } }. */
+const STAGES_KEY = "pipedriveStages";
+interface StoredStages {
+  origin: string;
+  at: number;
+  stages: Record<string, [string, number]>;
+}
+
+/**
+ * The from- and to-stage of a move, named from the flow's cache of stages; the stages are listed
+ * again (one request) only when the cache is missing, older than the field cache's TTL, or lacks
+ * one of the ids (a stage created since).
+ */
+async function stages(delivery: Delivery, ids: unknown[]): Promise<(StageSummary | null)[]> {
+  const wanted = ids.filter((id): id is number => typeof id === "number");
+  let stored = delivery.instanceState[STAGES_KEY] as StoredStages | undefined;
+  const client = delivery.client();
+  const fresh =
+    stored?.origin === client.origin &&
+    Date.now() - stored.at >= 0 &&
+    Date.now() - stored.at < FIELD_CACHE_TTL_MS &&
+    wanted.every((id) => String(id) in (stored as StoredStages).stages);
+  if (!fresh && wanted.length) {
+    const { items } = await client.collect<StageSummary>({ version: "v2", path: "/stages", pagination: "cursor" });
+    stored = {
+      origin: client.origin,
+      at: Date.now(),
+      stages: Object.fromEntries(items.map((stage) => [String(stage.id), [stage.name, stage.pipeline_id]])),
+    };
+    delivery.keep[STAGES_KEY] = stored;
+  }
+  return ids.map((id) => {
+    const entry = typeof id === "number" ? stored?.stages[String(id)] : undefined;
+    return entry ? { id: id as number, name: entry[0], pipeline_id: entry[1] } : null;
+  });
 }
 
 const statusTrigger = (status: "won" | "lost") =>
@@ -222,10 +250,13 @@ const dealTriggers = {
       if (params.stageId !== undefined && event.data?.stage_id !== params.stageId) return "another target stage";
       return true;
     },
-    enrich: async (delivery) => ({
-      fromStage: await stage(delivery, delivery.event.previous?.stage_id),
-      toStage: await stage(delivery, delivery.event.data?.stage_id),
-    }),
+    enrich: async (delivery) => {
+      const [fromStage, toStage] = await stages(delivery, [
+        delivery.event.previous?.stage_id,
+        delivery.event.data?.stage_id,
+      ]);
+      return { fromStage, toStage };
+    },
     example: example("deal", "change", {
       previous: { stage_id: 1 },
       changedFields: [{ field: "stage_id", name: "stage_id", isCustom: false, previous: 1, current: 2 }],

@@ -10,7 +10,13 @@ import {
 } from "@prismatic-io/spectral";
 import { createPipedriveClient, type PipedriveClient } from "../../client";
 import { InputError } from "../../client/errors";
-import { fieldCatalog, hasFieldCatalog } from "../../customFields/catalog";
+import {
+  type FieldEntity,
+  fieldCacheState,
+  fieldCatalog,
+  hasFieldCatalog,
+  useFieldCache,
+} from "../../customFields/catalog";
 import { clean, connectionInput } from "../../inputs";
 import { backfillFor } from "./backfill";
 import { type BasicCredentials, verifyBasicAuth } from "./credentials";
@@ -52,6 +58,10 @@ export interface Delivery {
   params: Record<string, unknown>;
   /** A client for look-ups (field names, stages), created on first use. */
   client: () => PipedriveClient;
+  /** The flow's instance state, for look-ups cached across deliveries. */
+  instanceState: Record<string, unknown>;
+  /** Entries to keep in the flow's instance state after this delivery. */
+  keep: Record<string, unknown>;
 }
 
 /** What every webhook trigger declares: its Pipedrive webhook (created, adopted and removed by the lifecycle). */
@@ -221,6 +231,17 @@ function toOutput(event: PipedriveEvent, changes: ChangedField[]): TriggerOutput
   };
 }
 
+/**
+ * Field names for a change event's custom fields, from the flow's cache when it has them all; a
+ * changed field the cache does not know (created since) fetches the fields again.
+ */
+async function changedFieldCatalog(client: PipedriveClient, event: PipedriveEvent) {
+  const entity = event.meta.entity as FieldEntity;
+  const catalog = await fieldCatalog(client, entity);
+  const changed = Object.keys(event.previous?.custom_fields ?? {});
+  return changed.every((code) => catalog.has(code)) ? catalog : fieldCatalog(client, entity, { refresh: true });
+}
+
 /** The one webhook trigger factory: lifecycle, verification, dedupe, shaping, filtering. */
 export function webhookTrigger(definition: WebhookTriggerDefinition) {
   const inputs: Record<string, InputFieldDefinition> = {
@@ -258,16 +279,20 @@ export function webhookTrigger(definition: WebhookTriggerDefinition) {
     }
 
     const seen = rememberEvent(context.instanceState?.[SEEN_EVENTS_KEY] as string[] | undefined, parsed.meta.id);
-    const state = { [SEEN_EVENTS_KEY]: seen.seen };
+    // The flow's other state (the field-name cache) is kept as it was.
+    const state = { ...context.instanceState, [SEEN_EVENTS_KEY]: seen.seen };
     if (seen.duplicate)
       return result(BRANCH_IGNORED, { ignored: `duplicate delivery of event ${parsed.meta.id}` }, ok, state);
 
     let client: PipedriveClient | undefined;
     const getClient = () => {
-      client ??= createPipedriveClient(params.connection as Connection, {
-        logger: context.logger,
-        debug: context.debug?.enabled,
-      });
+      if (!client) {
+        client = createPipedriveClient(params.connection as Connection, {
+          logger: context.logger,
+          debug: context.debug?.enabled,
+        });
+        useFieldCache(client, context.instanceState);
+      }
       return client;
     };
     const needsNames =
@@ -275,14 +300,22 @@ export function webhookTrigger(definition: WebhookTriggerDefinition) {
       parsed.meta.action === "change" &&
       parsed.previous?.custom_fields !== undefined &&
       hasFieldCatalog(parsed.meta.entity);
-    const fields = needsNames ? await fieldCatalog(getClient(), parsed.meta.entity as never) : undefined;
+    const fields = needsNames ? await changedFieldCatalog(getClient(), parsed) : undefined;
     const output = toOutput(parsed, changedFields(parsed, fields));
-    const delivery: Delivery = { event: parsed, output, params, client: getClient };
+    const delivery: Delivery = {
+      event: parsed,
+      output,
+      params,
+      client: getClient,
+      instanceState: context.instanceState ?? {},
+      keep: {},
+    };
+    const withFields = () => ({ ...state, ...(client ? fieldCacheState(client, state) : {}), ...delivery.keep });
 
     const verdict = definition.accept ? await definition.accept(delivery) : true;
-    if (verdict !== true) return result(BRANCH_IGNORED, { ...output, ignored: verdict }, ok, state);
+    if (verdict !== true) return result(BRANCH_IGNORED, { ...output, ignored: verdict }, ok, withFields());
     if (definition.enrich) Object.assign(output, await definition.enrich(delivery));
-    return result(BRANCH_EVENT, output, ok, state);
+    return result(BRANCH_EVENT, output, ok, withFields());
   };
 
   return trigger({
