@@ -69,21 +69,23 @@ export function renderActionsDoc(): string {
       "",
     );
     lines.push("| Input | Key | Notes |", "|---|---|---|");
-    for (const input of action.inputs) {
-      if (input.key === "connection") continue;
-      const label = typeof input.label === "string" ? input.label : input.label.value;
-      const notes = [
-        input.comments ?? "",
-        input.dataSource ? `Dropdown: \`${input.dataSource}\`.` : "",
-        input.model?.length ? `Values: ${input.model.map((m) => `\`${m.value}\``).join(", ")}.` : "",
-      ]
-        .filter(Boolean)
-        .join(" ");
-      lines.push(`| ${cell(label)}${input.required ? " *" : ""} | \`${input.key}\` | ${cell(notes)} |`);
-    }
+    for (const input of action.inputs) if (input.key !== "connection") lines.push(inputRow(input));
     lines.push("");
   }
   return lines.join("\n");
+}
+
+/** One input as a row of a reference table: label (* when required), key, comments, dropdown, values. */
+function inputRow(input: Converted["inputs"][number], marks = ""): string {
+  const label = typeof input.label === "string" ? input.label : input.label.value;
+  const notes = [
+    input.comments ?? "",
+    input.dataSource ? `Dropdown: \`${input.dataSource}\`.` : "",
+    input.model?.length ? `Values: ${input.model.map((m) => `\`${m.value}\``).join(", ")}.` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+  return `| ${cell(label)}${input.required ? " *" : ""}${marks} | \`${input.key}\` | ${cell(notes)} |`;
 }
 
 export const TRIGGERS_DOC = path.resolve(__dirname, "../docs/triggers.md");
@@ -119,19 +121,8 @@ export function renderTriggersDoc(): string {
         : "",
     ].filter(Boolean);
     lines.push(how.join(" "), "", "| Input | Key | Notes |", "|---|---|---|");
-    for (const input of trigger.inputs) {
-      if (input.key === "connection") continue;
-      const label = typeof input.label === "string" ? input.label : input.label.value;
-      const notes = [
-        input.comments ?? "",
-        input.dataSource ? `Dropdown: \`${input.dataSource}\`.` : "",
-        input.model?.length ? `Values: ${input.model.map((m) => `\`${m.value}\``).join(", ")}.` : "",
-      ]
-        .filter(Boolean)
-        .join(" ");
-      const marks = `${input.required ? " *" : ""}${input.scope === "ON_DEPLOY" ? " (on deploy)" : ""}`;
-      lines.push(`| ${cell(label)}${marks} | \`${input.key}\` | ${cell(notes)} |`);
-    }
+    for (const input of trigger.inputs)
+      if (input.key !== "connection") lines.push(inputRow(input, input.scope === "ON_DEPLOY" ? " (on deploy)" : ""));
     lines.push("");
   }
   return lines.join("\n");

@@ -91,25 +91,7 @@ export function cursorPage(
   if (sortBy !== "id") sorted = [...items].sort(cmp);
   else if (direction === "desc") sorted = [...items].reverse();
 
-  let start = 0;
-  if (cursor) {
-    const pos = decodeCursor(cursor);
-    if (pos.field !== sortBy || pos.sortDirection !== direction) {
-      throw new CursorError(
-        `cursor was issued for sort_by=${pos.field}&sort_direction=${pos.sortDirection}; keep sort_by/sort_direction unchanged while paging`,
-      );
-    }
-    const marker = { id: pos.id, [sortBy]: pos.fieldValue } as SimRecord;
-    // first index strictly after the marker (binary search over the sorted list)
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cmp(sorted[mid], marker) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    start = lo;
-  }
+  const start = startAfterCursor(sorted, cmp, sortBy, direction, cursor);
   const page = sorted.slice(start, start + limit);
   const last = page[page.length - 1];
   const more = start + limit < sorted.length;
@@ -120,6 +102,32 @@ export function cursorPage(
         ? encodeCursor({ field: sortBy, fieldValue: last[sortBy] ?? null, sortDirection: direction, id: last.id })
         : null,
   };
+}
+
+/** The first index of a keyset-ordered list strictly after the cursor's record (0 without a cursor). */
+function startAfterCursor(
+  sorted: SimRecord[],
+  cmp: (a: SimRecord, b: SimRecord) => number,
+  sortBy: string,
+  direction: "asc" | "desc",
+  cursor: string | undefined,
+): number {
+  if (!cursor) return 0;
+  const pos = decodeCursor(cursor);
+  if (pos.field !== sortBy || pos.sortDirection !== direction) {
+    throw new CursorError(
+      `cursor was issued for sort_by=${pos.field}&sort_direction=${pos.sortDirection}; keep sort_by/sort_direction unchanged while paging`,
+    );
+  }
+  const marker = { id: pos.id, [sortBy]: pos.fieldValue } as SimRecord;
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cmp(sorted[mid], marker) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -136,24 +144,7 @@ export function cursorPageSorted(
   cursor: string | undefined,
 ): CursorPage<SimRecord> {
   const cmp = sortComparator(sortBy, direction);
-  let start = 0;
-  if (cursor) {
-    const pos = decodeCursor(cursor);
-    if (pos.field !== sortBy || pos.sortDirection !== direction) {
-      throw new CursorError(
-        `cursor was issued for sort_by=${pos.field}&sort_direction=${pos.sortDirection}; keep sort_by/sort_direction unchanged while paging`,
-      );
-    }
-    const marker = { id: pos.id, [sortBy]: pos.fieldValue } as SimRecord;
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cmp(sorted[mid], marker) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    start = lo;
-  }
+  const start = startAfterCursor(sorted, cmp, sortBy, direction, cursor);
   const items: SimRecord[] = [];
   let more = false;
   for (let i = start; i < sorted.length; i++) {

@@ -10,3 +10,27 @@ export const RECORDS: Record<FieldEntity, { one: string; many: string }> = {
   lead: { one: "Lead", many: "Leads" },
   note: { one: "Note", many: "Notes" },
 };
+
+/**
+ * Every webhook event object Pipedrive documents (webhooks v2), as Prismatic's component offers them.
+ * The v1 spec's enum lacks the v2 objects; the simulator accepts them through sim/corrections.ts.
+ */
+export const WEBHOOK_EVENT_OBJECTS = [
+  "activity",
+  "board",
+  "deal",
+  "deal_installment",
+  "deal_product",
+  "lead",
+  "note",
+  "organization",
+  "person",
+  "phase",
+  "pipeline",
+  "product",
+  "project",
+  "stage",
+  "task",
+  "user",
+  "*",
+] as const;

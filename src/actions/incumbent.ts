@@ -1,6 +1,7 @@
 import { type InputFieldDefinition, input } from "@prismatic-io/spectral";
 import { InputError } from "../client/errors";
 import { clean } from "../inputs";
+import { WEBHOOK_EVENT_OBJECTS } from "../records";
 import type { OperationDefinition, Param } from "./operation";
 
 /**
@@ -132,27 +133,7 @@ export const INCUMBENT: Record<string, IncumbentInputs> = {
   createWebhook: {
     types: { httpAuthPassword: "password" },
     // Webhooks v2 objects (Prismatic's list); the v1 spec's enum predates boards, phases, projects and tasks.
-    values: {
-      eventObject: [
-        "activity",
-        "board",
-        "deal",
-        "deal_installment",
-        "deal_product",
-        "lead",
-        "note",
-        "organization",
-        "person",
-        "phase",
-        "pipeline",
-        "product",
-        "project",
-        "stage",
-        "task",
-        "user",
-        "*",
-      ],
-    },
+    values: { eventObject: [...WEBHOOK_EVENT_OBJECTS] },
     defaults: { version: "2.0" },
     fill: { name: "Prismatic" },
   },

@@ -2,7 +2,7 @@ import { input } from "@prismatic-io/spectral";
 import { FIELD_CACHE_TTL_MS } from "../customFields/catalog";
 import { exampleDeal } from "../examplePayloads/deals";
 import { clean, optionalIdInput } from "../inputs";
-import { RECORDS } from "../records";
+import { RECORDS, WEBHOOK_EVENT_OBJECTS } from "../records";
 import { touchesAny } from "./webhook/event";
 import {
   type Delivery,
@@ -275,30 +275,8 @@ const EVENT_ACTIONS = [
   { label: "All", value: "*" },
 ] as const;
 
-/**
- * Objects Pipedrive's webhooks take (POST /v1/webhooks event_object), as Prismatic's component
- * offers them. The v1 spec's enum lacks the webhooks v2 objects; the simulator accepts them through
- * its corrections list (sim/corrections.ts), citing Pipedrive's webhooks v2 guide.
- */
-const EVENT_OBJECTS = [
-  "activity",
-  "board",
-  "deal",
-  "deal_installment",
-  "deal_product",
-  "lead",
-  "note",
-  "organization",
-  "person",
-  "phase",
-  "pipeline",
-  "product",
-  "project",
-  "stage",
-  "task",
-  "user",
-  "*",
-] as const;
+/** Objects Pipedrive's webhooks take (POST /v1/webhooks event_object). */
+const EVENT_OBJECTS = WEBHOOK_EVENT_OBJECTS;
 
 /** Objects that only webhooks v2 deliver (Pipedrive's webhooks v2 guide: "not available in v1"). */
 const V2_ONLY_OBJECTS: readonly string[] = [
