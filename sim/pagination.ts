@@ -91,17 +91,35 @@ export function cursorPage(
   if (sortBy !== "id") sorted = [...items].sort(cmp);
   else if (direction === "desc") sorted = [...items].reverse();
 
-  const start = startAfterCursor(sorted, cmp, sortBy, direction, cursor);
-  const page = sorted.slice(start, start + limit);
-  const last = page[page.length - 1];
-  const more = start + limit < sorted.length;
-  return {
-    items: page,
-    nextCursor:
-      more && last
-        ? encodeCursor({ field: sortBy, fieldValue: last[sortBy] ?? null, sortDirection: direction, id: last.id })
-        : null,
-  };
+  return cursorPageSorted(sorted, () => true, sortBy, direction, limit, cursor);
+}
+
+/** A cursor's position, refused when it was issued for another sort. */
+function decodedCursorFor(cursor: string, sortBy: string, direction: "asc" | "desc") {
+  const pos = decodeCursor(cursor);
+  if (pos.field !== sortBy || pos.sortDirection !== direction) {
+    throw new CursorError(
+      `cursor was issued for sort_by=${pos.field}&sort_direction=${pos.sortDirection}; keep sort_by/sort_direction unchanged while paging`,
+    );
+  }
+  return pos;
+}
+
+/** Up to `limit` kept records from `start` walking by `step`, and whether one more exists. */
+function collectPage(
+  list: SimRecord[],
+  start: number,
+  step: 1 | -1,
+  keep: (rec: SimRecord) => boolean,
+  limit: number,
+): { items: SimRecord[]; more: boolean } {
+  const items: SimRecord[] = [];
+  for (let i = start; i >= 0 && i < list.length; i += step) {
+    if (!keep(list[i])) continue;
+    if (items.length === limit) return { items, more: true };
+    items.push(list[i]);
+  }
+  return { items, more: false };
 }
 
 /** The first index of a keyset-ordered list strictly after the cursor's record (0 without a cursor). */
@@ -113,12 +131,7 @@ function startAfterCursor(
   cursor: string | undefined,
 ): number {
   if (!cursor) return 0;
-  const pos = decodeCursor(cursor);
-  if (pos.field !== sortBy || pos.sortDirection !== direction) {
-    throw new CursorError(
-      `cursor was issued for sort_by=${pos.field}&sort_direction=${pos.sortDirection}; keep sort_by/sort_direction unchanged while paging`,
-    );
-  }
+  const pos = decodedCursorFor(cursor, sortBy, direction);
   const marker = { id: pos.id, [sortBy]: pos.fieldValue } as SimRecord;
   let lo = 0;
   let hi = sorted.length;
@@ -145,16 +158,7 @@ export function cursorPageSorted(
 ): CursorPage<SimRecord> {
   const cmp = sortComparator(sortBy, direction);
   const start = startAfterCursor(sorted, cmp, sortBy, direction, cursor);
-  const items: SimRecord[] = [];
-  let more = false;
-  for (let i = start; i < sorted.length; i++) {
-    if (!keep(sorted[i])) continue;
-    if (items.length === limit) {
-      more = true;
-      break;
-    }
-    items.push(sorted[i]);
-  }
+  const { items, more } = collectPage(sorted, start, 1, keep, limit);
   const last = items[items.length - 1];
   return {
     items,
@@ -178,12 +182,7 @@ export function cursorPageById(
 ): CursorPage<SimRecord> {
   let start = direction === "asc" ? 0 : ordered.length - 1;
   if (cursor) {
-    const pos = decodeCursor(cursor);
-    if (pos.field !== "id" || pos.sortDirection !== direction) {
-      throw new CursorError(
-        `cursor was issued for sort_by=${pos.field}&sort_direction=${pos.sortDirection}; keep sort_by/sort_direction unchanged while paging`,
-      );
-    }
+    const pos = decodedCursorFor(cursor, "id", direction);
     // first index with id > pos.id
     let lo = 0;
     let hi = ordered.length;
@@ -205,17 +204,7 @@ export function cursorPageById(
       start = l - 1;
     }
   }
-  const step = direction === "asc" ? 1 : -1;
-  const items: SimRecord[] = [];
-  let more = false;
-  for (let i = start; i >= 0 && i < ordered.length; i += step) {
-    if (!keep(ordered[i])) continue;
-    if (items.length === limit) {
-      more = true;
-      break;
-    }
-    items.push(ordered[i]);
-  }
+  const { items, more } = collectPage(ordered, start, direction === "asc" ? 1 : -1, keep, limit);
   const last = items[items.length - 1];
   return {
     items,

@@ -99,7 +99,7 @@ const customFieldsInput = (entity: FieldEntity) =>
   });
 
 /** Opt-in on every action that returns records with custom fields; the same key everywhere. */
-export const nameCustomFieldsInput = input({
+const nameCustomFieldsInput = input({
   label: "Name Custom Fields",
   type: "boolean",
   required: false,
