@@ -5,5 +5,7 @@ module.exports = {
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.test.json" }] },
   testTimeout: 60000,
   globalSetup: "<rootDir>/test/support/system-packages.js",
+  // The tests point connections at simulators on this machine, which only this opt-in allows.
+  setupFiles: ["<rootDir>/test/support/env.js"],
   reporters: ["default", "<rootDir>/test/support/summary-reporter.js"],
 };

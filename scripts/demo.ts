@@ -112,6 +112,8 @@ async function oauthConnect(sim: PipedriveSimulator) {
 }
 
 async function runOnSimulator() {
+  // The simulator runs on this machine; loopback connections are refused without this opt-in.
+  process.env.PIPEDRIVE_ALLOW_LOOPBACK = "1";
   const sim = await PipedriveSimulator.start();
   console.log(`Pipedrive component demo against the embedded simulator at ${sim.url}`);
   try {

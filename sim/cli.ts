@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     `  token:         POST ${sim.url}/oauth/token   (api_domain in the answer is ${sim.url})`,
     `  marketplace:   ${sim.url}/marketplace/install?client_id=${app.clientId}`,
     "",
-    "Point the component at it",
+    "Point the component at it (the process running it needs PIPEDRIVE_ALLOW_LOOPBACK=1: loopback is refused otherwise)",
     `  API-token connection: Company Domain = ${sim.url}, API Token = the token above`,
     `  OAuth connection: Authorize URL = ${sim.url}/oauth/authorize, Token URL = ${sim.url}/oauth/token,`,
     `    client id/secret as above; every call then goes to the api_domain (${sim.url})`,

@@ -31,7 +31,7 @@ describe("connections", () => {
       {},
       { access_token: "abc-token-123456", api_domain: "http://evil.example.com" },
     );
-    expect(() => createPipedriveClient(connection as never)).toThrow(/not an https origin/);
+    expect(() => createPipedriveClient(connection as never)).toThrow(/not a Pipedrive origin/);
   });
 
   test("API-token calls send x-api-token and never put the token in the URL", async () => {

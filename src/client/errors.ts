@@ -1,6 +1,11 @@
 import { redact } from "./redact";
 
-export type FailureKind = "http" | "network" | "timeout" | "dailyBudget" | "invalidInput";
+export type FailureKind = "http" | "network" | "timeout" | "dailyBudget" | "invalidInput" | "badResponse";
+
+/** Pipedrive's own words are quoted up to this length: an answer cannot fill an error with its body. */
+const MAX_QUOTED = 500;
+const quote = (text: string | undefined) =>
+  text && redact(text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}... (${text.length} characters)` : text);
 
 export interface PipedriveErrorDetails {
   kind: FailureKind;
@@ -33,13 +38,14 @@ export class PipedriveError extends Error {
   readonly retryAfterSeconds?: number;
 
   constructor(details: PipedriveErrorDetails) {
-    super(redact(describe(details)));
+    const bounded = { ...details, pipedriveError: quote(details.pipedriveError), errorInfo: quote(details.errorInfo) };
+    super(redact(describe(bounded)));
     this.kind = details.kind;
     this.status = details.status;
     this.method = details.method;
     this.path = details.path;
-    this.pipedriveError = details.pipedriveError && redact(details.pipedriveError);
-    this.errorInfo = details.errorInfo && redact(details.errorInfo);
+    this.pipedriveError = bounded.pipedriveError;
+    this.errorInfo = bounded.errorInfo;
     this.code = details.code;
     this.retries = details.retries;
     this.retryAfterSeconds = details.retryAfterSeconds;
@@ -86,6 +92,12 @@ function describe(d: PipedriveErrorDetails): string {
       }`;
     case "invalidInput":
       return said;
+    case "badResponse":
+      return `Pipedrive's answer to ${where} could not be used${d.status ? ` (status ${d.status})` : ""}: ${said}${retriedNote(d.retries)}.${
+        d.method === "GET" || d.method === "HEAD"
+          ? ""
+          : " It was not re-sent because it may already have been processed; check Pipedrive before running it again."
+      }`;
     default:
       break;
   }

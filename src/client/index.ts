@@ -1,12 +1,19 @@
 import { type Connection, util } from "@prismatic-io/spectral";
 import { createClient as createSpectralClient, type HttpClient } from "@prismatic-io/spectral/dist/clients/http";
-import axios, { type AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from "axios";
+import axios, {
+  AxiosError,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+  type RawAxiosRequestHeaders,
+} from "axios";
 import { resolveAuth } from "./auth";
 import { InputError, PipedriveError } from "./errors";
-import { gateFor, type RateLimitGate, type RateLimitSnapshot } from "./rateLimit";
-import { redact } from "./redact";
+import { backoffMs, megabytes, POLICY } from "./policy";
+import { boundedHeader, gateFor, type RateLimitGate, type RateLimitSnapshot } from "./rateLimit";
+import { redact, touchSecret } from "./redact";
 
 export { InputError, PipedriveError } from "./errors";
+export { POLICY } from "./policy";
 export type { RateLimitSnapshot } from "./rateLimit";
 
 export type ApiVersion = "v1" | "v2";
@@ -90,24 +97,46 @@ export const MAX_PAGE_SIZE = 500;
 const retryCountOf = (config?: InternalAxiosRequestConfig): number =>
   (config as unknown as Record<string, { retryCount?: number } | undefined>)?.["axios-retry"]?.retryCount ?? 0;
 
-const headerNumber = (headers: Record<string, unknown> | undefined, name: string): number | undefined => {
-  const raw = headers?.[name];
-  if (raw === undefined || raw === null || raw === "") return undefined;
-  const n = Number(raw);
-  return Number.isFinite(n) ? n : undefined;
-};
+/** Anything above the longest wait we would sleep is as good as "too long": fail at once. */
+const TOO_LONG = POLICY.maxRetryAfterSeconds + 1;
 
-/** Seconds Pipedrive asks us to wait after a 429: Retry-After, else x-ratelimit-reset, else 2. */
-export function waitSecondsFor429(headers: Record<string, unknown> | undefined): number {
-  const retryAfter = headerNumber(headers, "retry-after");
-  if (retryAfter !== undefined) return Math.max(retryAfter, 0);
-  const reset = headerNumber(headers, "x-ratelimit-reset");
-  if (reset !== undefined) return Math.max(reset, 0);
-  return 2;
+/**
+ * Seconds Pipedrive asks us to wait after a 429: Retry-After (seconds or an HTTP date), else
+ * x-ratelimit-reset, else the policy's default; never negative, never above "too long".
+ */
+export function waitSecondsFor429(headers: Record<string, unknown> | undefined, now = Date.now()): number {
+  const retryAfter = boundedHeader(headers?.["retry-after"], 0, TOO_LONG);
+  if (retryAfter !== undefined) return retryAfter;
+  const date = typeof headers?.["retry-after"] === "string" ? Date.parse(headers["retry-after"]) : Number.NaN;
+  if (Number.isFinite(date)) return Math.min(Math.max((date - now) / 1000, 0), TOO_LONG);
+  const reset = boundedHeader(headers?.["x-ratelimit-reset"], 0, TOO_LONG);
+  if (reset !== undefined) return reset;
+  return POLICY.defaultRetryAfterSeconds;
 }
 
 const isDailyBudgetSpent = (headers: Record<string, unknown> | undefined) =>
-  headerNumber(headers, "x-daily-ratelimit-token-remaining") === 0;
+  boundedHeader(headers?.["x-daily-ratelimit-token-remaining"], 0, Number.MAX_SAFE_INTEGER) === 0;
+
+/** Headers only the connection sets: a request may not name them, whatever their spacing or case. */
+const CONNECTION_HEADERS = new Set(["authorization", "x-api-token", "host", "cookie", "content-length"]);
+
+/** Request headers with trimmed, lower-cased names; refuses the connection's own and malformed names. */
+export function requestHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [raw, value] of Object.entries(headers ?? {})) {
+    const name = raw.trim().toLowerCase();
+    const shown = JSON.stringify(raw.length > 60 ? `${raw.slice(0, 57)}...` : raw);
+    if (CONNECTION_HEADERS.has(name))
+      throw new InputError(`Header: ${shown} cannot be set; the connection provides the credentials and host.`);
+    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name))
+      throw new InputError(`Header: ${shown} is not a valid header name (letters, digits and - only).`);
+    out[name] = value;
+  }
+  return out;
+}
+
+/** Codes of failures that are the answer's fault, not the network's: never retried. */
+const REFUSED_ANSWER = new Set(["ERR_FR_TOO_MANY_REDIRECTS", "ERR_BAD_RESPONSE", "ERR_FR_MAX_BODY_LENGTH_EXCEEDED"]);
 
 export function fillPath(path: string, params: Record<string, string | number> = {}): string {
   return path.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -138,23 +167,27 @@ export class PipedriveClient {
   private readonly gate: RateLimitGate;
   private readonly logger?: Logger;
   private readonly debug: boolean;
+  private readonly secrets: string[];
 
   constructor(connection: Connection, options: ClientOptions = {}) {
     const auth = resolveAuth(connection);
     this.origin = auth.origin;
     this.connectionKey = auth.connectionKey;
+    this.secrets = auth.secrets;
     this.gate = gateFor(auth.fingerprint);
     this.logger = options.logger;
     this.debug = Boolean(options.debug);
-    const maxRetries = options.maxRetries ?? 3;
-    const maxRateLimitRetries = options.maxRateLimitRetries ?? 6;
-    const maxRetryAfter = options.maxRetryAfterSeconds ?? 60;
+    const maxRetries = options.maxRetries ?? POLICY.maxRetries;
+    const maxRateLimitRetries = options.maxRateLimitRetries ?? POLICY.maxRateLimitRetries;
+    const maxRetryAfter = options.maxRetryAfterSeconds ?? POLICY.maxRetryAfterSeconds;
+    const timeoutMs = options.timeoutMs ?? POLICY.timeoutMs;
+    const origin = this.origin;
 
     // spectral's own debug logging prints the Authorization header, so it stays off; see logRequest.
     this.http = createSpectralClient({
       baseUrl: this.origin,
       headers: { ...auth.headers, Accept: "application/json" },
-      timeout: options.timeoutMs ?? 30_000,
+      timeout: timeoutMs,
       debug: false,
       retryConfig: {
         retries: Math.max(maxRetries, maxRateLimitRetries),
@@ -163,6 +196,7 @@ export class PipedriveClient {
           const attempt = retryCountOf(error.config);
           const status = error.response?.status;
           const method = (error.config?.method ?? "get").toUpperCase();
+          if (!error.response && REFUSED_ANSWER.has(util.types.toString(error.code))) return false;
           if (status === 429) {
             const headers = error.response?.headers as Record<string, unknown>;
             if (isDailyBudgetSpent(headers)) return false;
@@ -178,20 +212,37 @@ export class PipedriveClient {
         // After a 429 the gate holds the request until the window the server named has passed.
         retryDelay: (retryCount: number, error: AxiosError) =>
           error.response?.status === 429
-            ? Math.floor(Math.random() * 100)
-            : Math.min(250 * 2 ** (retryCount - 1), 4_000) + Math.floor(Math.random() * 100),
+            ? Math.floor(Math.random() * POLICY.backoff.jitterMs)
+            : backoffMs(retryCount),
       },
     });
+    // A redirect keeps the credentials only while it stays on the connection's own origin: a file
+    // download that Pipedrive sends on to its storage host goes there without them.
+    this.http.defaults.maxRedirects = POLICY.maxRedirects;
+    this.http.defaults.beforeRedirect = (redirect: Record<string, unknown>) => {
+      if (originOf(redirect.href) === origin) return;
+      const headers = (redirect.headers ?? {}) as Record<string, unknown>;
+      for (const name of Object.keys(headers))
+        if (name.toLowerCase() === "authorization" || name.toLowerCase() === "x-api-token") delete headers[name];
+    };
+    this.http.defaults.maxContentLength = POLICY.maxResponseBytes;
+    this.http.defaults.maxBodyLength = POLICY.maxJsonBodyBytes;
     // Pacing and header tracking sit at the transport, so they see every exchange (retries included)
     // in the order it happens, before the retry logic decides anything.
     const transport = axios.getAdapter(this.http.defaults.adapter);
     this.http.defaults.adapter = async (config) => {
       const slot = await this.gate.acquire();
+      // axios's timeout is per idle socket; this one bounds the whole attempt, dripped bodies included.
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), timeoutMs);
       try {
-        const response = await transport(config);
+        const response = await transport({ ...config, signal: deadline.signal });
         this.gate.update(response.headers as Record<string, unknown>, slot);
         return response;
-      } catch (error) {
+      } catch (thrown) {
+        const error = deadline.signal.aborted
+          ? new AxiosError(`no complete answer within ${timeoutMs} ms`, "ETIMEDOUT", config)
+          : thrown;
         const response = (error as AxiosError).response;
         // Before anyone waiting is woken: no request of these credentials goes out before the time a 429 named.
         if (response?.status === 429 && !isDailyBudgetSpent(response.headers as Record<string, unknown>))
@@ -203,6 +254,8 @@ export class PipedriveClient {
           response?.status === 429,
         );
         throw error;
+      } finally {
+        clearTimeout(timer);
       }
     };
   }
@@ -220,24 +273,39 @@ export class PipedriveClient {
   /** Like request, but also returns status and headers (for downloads and connection info). */
   async send<T = Envelope>(options: RequestOptions): Promise<AxiosResponse<T>> {
     const path = `/api/${options.version}${fillPath(options.path, options.pathParams)}`;
+    const headers = requestHeaders(options.headers);
+    const json =
+      options.body !== undefined &&
+      !(options.body instanceof FormData) &&
+      !(options.body instanceof URLSearchParams) &&
+      !Buffer.isBuffer(options.body);
+    const data = json ? jsonBody(options.body) : options.body;
+    const responseType = options.responseType ?? "json";
+    for (const secret of this.secrets) touchSecret(secret);
     const started = Date.now();
     try {
       const response = await this.http.request<T>({
         method: options.method,
         url: path,
         params: cleanQuery(options.query),
-        data: options.body,
-        responseType: options.responseType ?? "json",
+        data,
+        responseType,
+        maxContentLength: responseType === "arraybuffer" ? POLICY.maxDownloadBytes : POLICY.maxResponseBytes,
         // Arrays in the query repeat the key (deal_ids=1&deal_ids=2), the specs' default serialisation.
         paramsSerializer: { indexes: null },
-        headers:
-          options.body !== undefined &&
-          !(options.body instanceof FormData) &&
-          !(options.body instanceof URLSearchParams)
-            ? { "Content-Type": "application/json", ...options.headers }
-            : options.headers,
+        headers: (json ? { "content-type": "application/json", ...headers } : headers) as RawAxiosRequestHeaders,
       });
       this.logRequest(options.method, path, response.status, started, retryCountOf(response.config));
+      // axios hands back the text when a JSON answer does not parse (an HTML page, a truncated body).
+      if (responseType === "json" && typeof response.data === "string" && response.data.trim() !== "")
+        throw new PipedriveError({
+          kind: "badResponse",
+          method: options.method,
+          path,
+          status: response.status,
+          retries: retryCountOf(response.config),
+          pipedriveError: describeBody(response),
+        });
       return response;
     } catch (error) {
       const failure = toPipedriveError(error, options.method, path);
@@ -331,6 +399,35 @@ function nextPosition(
   return Number.isFinite(nextStart) && nextStart > (position.start ?? 0) ? nextStart : (position.start ?? 0) + count;
 }
 
+const originOf = (href: unknown): string | undefined => {
+  try {
+    return new URL(String(href)).origin;
+  } catch {
+    return undefined;
+  }
+};
+
+/** A JSON body as one string, refused before sending when it is larger than the policy allows. */
+function jsonBody(body: unknown): string {
+  const text = JSON.stringify(body);
+  if (text !== undefined && text.length > POLICY.maxJsonBodyBytes)
+    throw new InputError(
+      `The request body is ${megabytes(text.length)}; at most ${megabytes(POLICY.maxJsonBodyBytes)} is sent to Pipedrive in one request. Nothing was sent: split the input or send less.`,
+    );
+  return text;
+}
+
+const describeBody = (response: AxiosResponse): string =>
+  `the answer is not valid JSON (${util.types.toString(response.headers["content-type"]) || "no content type"}, ${
+    String(response.data).length
+  } characters)`;
+
+const FAILURE_CODES: Record<string, string> = {
+  ERR_FR_TOO_MANY_REDIRECTS: `more than ${POLICY.maxRedirects} redirects`,
+  ERR_BAD_RESPONSE: "an answer larger than the client accepts",
+  ERR_FR_MAX_BODY_LENGTH_EXCEEDED: "a request body larger than the client sends",
+};
+
 function toPipedriveError(error: unknown, method: string, path: string): PipedriveError | InputError {
   if (error instanceof PipedriveError || error instanceof InputError) return error;
   const axiosError = error as AxiosError;
@@ -338,6 +435,14 @@ function toPipedriveError(error: unknown, method: string, path: string): Pipedri
   const response = axiosError?.response;
   if (!response) {
     const code = util.types.toString(axiosError?.code);
+    if (FAILURE_CODES[code] || /maxContentLength/.test(util.types.toString(axiosError?.message)))
+      return new PipedriveError({
+        kind: "badResponse",
+        method,
+        path,
+        retries,
+        pipedriveError: FAILURE_CODES[code] ?? FAILURE_CODES.ERR_BAD_RESPONSE,
+      });
     const timedOut =
       code === "ECONNABORTED" || code === "ETIMEDOUT" || /timeout/i.test(util.types.toString(axiosError?.message));
     return new PipedriveError({

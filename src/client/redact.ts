@@ -2,11 +2,30 @@
  * Removes credentials from text that may reach a log, an error or an output.
  * Known secrets are registered by the client when it is created; patterns catch the rest.
  */
-const knownSecrets = new Set<string>();
+import { POLICY } from "./policy";
 
-export function registerSecret(secret: unknown): void {
-  if (typeof secret === "string" && secret.length >= 6) knownSecrets.add(secret);
+/** Secret -> when a client last used it, least recently used first. */
+const knownSecrets = new Map<string, number>();
+
+/**
+ * Registers a secret, or marks it used again. Secrets no client used within the policy's idle
+ * time (and the oldest beyond its cap) are forgotten, so a long-running process does not keep
+ * every credential it ever saw.
+ */
+export function registerSecret(secret: unknown, now: number = Date.now()): void {
+  if (typeof secret !== "string" || secret.length < 6) return;
+  knownSecrets.delete(secret);
+  knownSecrets.set(secret, now);
+  for (const [old, used] of knownSecrets) {
+    if (now - used <= POLICY.idleMs && knownSecrets.size <= POLICY.maxCredentials * 4) break;
+    knownSecrets.delete(old);
+  }
 }
+
+export const touchSecret = registerSecret;
+
+/** Secrets currently registered (for the bench and tests). */
+export const secretCount = (): number => knownSecrets.size;
 
 const PATTERNS: [RegExp, string][] = [
   [/(Bearer|Basic)\s+[A-Za-z0-9._~+/=:-]+/gi, "$1 [redacted]"],
@@ -19,7 +38,7 @@ const PATTERNS: [RegExp, string][] = [
 
 export function redact(text: string): string {
   let out = text;
-  for (const secret of knownSecrets) if (out.includes(secret)) out = out.split(secret).join("[redacted]");
+  for (const secret of knownSecrets.keys()) if (out.includes(secret)) out = out.split(secret).join("[redacted]");
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }

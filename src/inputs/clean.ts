@@ -1,6 +1,7 @@
 import { util } from "@prismatic-io/spectral";
 import { isValid, parseISO } from "date-fns";
 import { InputError } from "../client/errors";
+import { megabytes, POLICY } from "../client/policy";
 
 /**
  * Cleaners turn the designer's raw values (mostly strings) into what Pipedrive expects, or fail
@@ -129,6 +130,10 @@ const toJson =
   (value: unknown): unknown => {
     let parsed = value;
     if (typeof value === "string") {
+      if (value.length > POLICY.maxJsonBodyBytes)
+        throw new InputError(
+          `${label}: the JSON is ${megabytes(value.length)}; at most ${megabytes(POLICY.maxJsonBodyBytes)} is sent to Pipedrive in one request. Split it or send less.`,
+        );
       try {
         parsed = JSON.parse(value);
       } catch {
