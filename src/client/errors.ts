@@ -1,3 +1,4 @@
+import { POLICY } from "./policy";
 import { redact } from "./redact";
 
 export type FailureKind = "http" | "network" | "timeout" | "dailyBudget" | "invalidInput" | "badResponse";
@@ -125,7 +126,11 @@ function describe(d: PipedriveErrorDetails): string {
       : `${head}. Pipedrive could not process the request as sent.`;
   if (status === 429)
     return `${head}. Pipedrive's rate limit was still exceeded${retriedNote(d.retries)}${
-      d.retryAfterSeconds !== undefined ? `; it asks to wait ${d.retryAfterSeconds} s` : ""
+      d.retryAfterSeconds === undefined
+        ? ""
+        : d.retryAfterSeconds > POLICY.maxRetryAfterSeconds
+          ? `; it asks to wait more than ${POLICY.maxRetryAfterSeconds} s, so the request was not retried`
+          : `; it asks to wait ${d.retryAfterSeconds} s`
     }.`;
   if (status >= 500)
     return `${head}. Pipedrive had a server error${retriedNote(d.retries)}.${

@@ -135,8 +135,22 @@ export function requestHeaders(headers: Record<string, string> | undefined): Rec
   return out;
 }
 
-/** Codes of failures that are the answer's fault, not the network's: never retried. */
-const REFUSED_ANSWER = new Set(["ERR_FR_TOO_MANY_REDIRECTS", "ERR_BAD_RESPONSE", "ERR_FR_MAX_BODY_LENGTH_EXCEEDED"]);
+/** Why an answer was refused outright (never retried), or undefined for an ordinary failure. */
+function refusedAnswer(error: AxiosError | undefined): string | undefined {
+  const code = util.types.toString(error?.code);
+  const message = util.types.toString(error?.message);
+  if (code === "ERR_FR_TOO_MANY_REDIRECTS") return `more than ${POLICY.maxRedirects} redirects`;
+  if (/maxContentLength/.test(message)) return "an answer larger than the client accepts";
+  if (code === "ERR_FR_MAX_BODY_LENGTH_EXCEEDED" || /maxBodyLength/.test(message))
+    return "a request body larger than the client sends";
+  return undefined;
+}
+
+/** The answer's status, unless the body broke off after a 2xx head (a reset mid-body is a network failure). */
+const statusOf = (error: AxiosError | undefined): number | undefined => {
+  const status = error?.response?.status;
+  return status !== undefined && status >= 300 ? status : undefined;
+};
 
 export function fillPath(path: string, params: Record<string, string | number> = {}): string {
   return path.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -194,9 +208,9 @@ export class PipedriveClient {
         shouldResetTimeout: true,
         retryCondition: (error: AxiosError) => {
           const attempt = retryCountOf(error.config);
-          const status = error.response?.status;
+          const status = statusOf(error);
           const method = (error.config?.method ?? "get").toUpperCase();
-          if (!error.response && REFUSED_ANSWER.has(util.types.toString(error.code))) return false;
+          if (refusedAnswer(error)) return false;
           if (status === 429) {
             const headers = error.response?.headers as Record<string, unknown>;
             if (isDailyBudgetSpent(headers)) return false;
@@ -211,9 +225,7 @@ export class PipedriveClient {
         },
         // After a 429 the gate holds the request until the window the server named has passed.
         retryDelay: (retryCount: number, error: AxiosError) =>
-          error.response?.status === 429
-            ? Math.floor(Math.random() * POLICY.backoff.jitterMs)
-            : backoffMs(retryCount),
+          error.response?.status === 429 ? Math.floor(Math.random() * POLICY.backoff.jitterMs) : backoffMs(retryCount),
       },
     });
     // A redirect keeps the credentials only while it stays on the connection's own origin: a file
@@ -422,27 +434,15 @@ const describeBody = (response: AxiosResponse): string =>
     String(response.data).length
   } characters)`;
 
-const FAILURE_CODES: Record<string, string> = {
-  ERR_FR_TOO_MANY_REDIRECTS: `more than ${POLICY.maxRedirects} redirects`,
-  ERR_BAD_RESPONSE: "an answer larger than the client accepts",
-  ERR_FR_MAX_BODY_LENGTH_EXCEEDED: "a request body larger than the client sends",
-};
-
 function toPipedriveError(error: unknown, method: string, path: string): PipedriveError | InputError {
   if (error instanceof PipedriveError || error instanceof InputError) return error;
   const axiosError = error as AxiosError;
   const retries = retryCountOf(axiosError?.config);
-  const response = axiosError?.response;
+  const response = statusOf(axiosError) === undefined ? undefined : axiosError.response;
   if (!response) {
     const code = util.types.toString(axiosError?.code);
-    if (FAILURE_CODES[code] || /maxContentLength/.test(util.types.toString(axiosError?.message)))
-      return new PipedriveError({
-        kind: "badResponse",
-        method,
-        path,
-        retries,
-        pipedriveError: FAILURE_CODES[code] ?? FAILURE_CODES.ERR_BAD_RESPONSE,
-      });
+    const refused = refusedAnswer(axiosError);
+    if (refused) return new PipedriveError({ kind: "badResponse", method, path, retries, pipedriveError: refused });
     const timedOut =
       code === "ECONNABORTED" || code === "ETIMEDOUT" || /timeout/i.test(util.types.toString(axiosError?.message));
     return new PipedriveError({
@@ -450,7 +450,11 @@ function toPipedriveError(error: unknown, method: string, path: string): Pipedri
       method,
       path,
       retries,
-      pipedriveError: timedOut ? undefined : code || "connection failed",
+      pipedriveError: timedOut
+        ? undefined
+        : axiosError?.response
+          ? "the answer broke off before its end"
+          : code || "connection failed",
     });
   }
   const headers = response.headers as Record<string, unknown>;

@@ -35,6 +35,7 @@
 import { format, isValid, parse } from "date-fns";
 import type { PipedriveClient } from "../client";
 import { InputError } from "../client/errors";
+import { megabytes, POLICY } from "../client/policy";
 import { type FieldEntity, type FieldInfo, fieldCatalog, isFromCache } from "./catalog";
 
 export type { FieldEntity, FieldInfo } from "./catalog";
@@ -164,19 +165,21 @@ function closeNames(typed: string, names: string[]): string[] {
   return names
     .map((name) => {
       const candidate = normalizeName(name);
-      const d = distance(wanted, candidate);
       const contains = wanted.length >= 3 && (candidate.includes(wanted) || wanted.includes(candidate));
-      return {
-        name,
-        score: contains ? Math.min(d, 1) : d,
-        limit: Math.max(2, Math.floor(Math.max(wanted.length, candidate.length) / 3)),
-      };
+      const limit = Math.max(2, Math.floor(Math.max(wanted.length, candidate.length) / 3));
+      // The distance is at least the length difference: skip the quadratic work when that is already too far.
+      if (contains) return { name, score: 1, limit };
+      if (Math.abs(wanted.length - candidate.length) > limit) return { name, score: limit + 1, limit };
+      return { name, score: distance(wanted, candidate), limit };
     })
     .filter((c) => c.score <= c.limit)
     .sort((a, b) => a.score - b.score)
     .slice(0, 3)
     .map((c) => c.name);
 }
+
+/** A typed key as quoted back in an error: never more than a line. */
+const quoted = (typed: string) => (typed.length > 80 ? `${typed.slice(0, 77)}... (${typed.length} characters)` : typed);
 
 function resolveField(index: FieldIndex, entity: FieldEntity, key: string): FieldInfo {
   const typed = key.trim();
@@ -185,7 +188,7 @@ function resolveField(index: FieldIndex, entity: FieldEntity, key: string): Fiel
     const field = index.byCode.get(typed.toLowerCase());
     if (field?.isCustom) return field;
     throw new InputError(
-      `${INPUT}: no ${what} custom field has the code "${typed}"; use a field name or a code from Pipedrive's Data fields settings.`,
+      `${INPUT}: no ${what} custom field has the code "${quoted(typed)}"; use a field name or a code from Pipedrive's Data fields settings.`,
     );
   }
   const name = normalizeName(typed);
@@ -199,7 +202,7 @@ function resolveField(index: FieldIndex, entity: FieldEntity, key: string): Fiel
   const standard = index.standard.get(name);
   if (standard) {
     throw new InputError(
-      `${INPUT}: "${typed}" is the standard ${what} field "${standard.name}", not a custom field; set it with the action's own ${standard.name} input instead of ${INPUT}.`,
+      `${INPUT}: "${quoted(typed)}" is the standard ${what} field "${standard.name}", not a custom field; set it with the action's own ${standard.name} input instead of ${INPUT}.`,
     );
   }
   if (!typed)
@@ -207,13 +210,13 @@ function resolveField(index: FieldIndex, entity: FieldEntity, key: string): Fiel
   const close = closeNames(typed, index.customNames);
   if (close.length) {
     throw new InputError(
-      `${INPUT}: no ${what} custom field is named "${typed}"; did you mean ${close.map((n) => `"${n}"`).join(" or ")}?`,
+      `${INPUT}: no ${what} custom field is named "${quoted(typed)}"; did you mean ${close.map((n) => `"${n}"`).join(" or ")}?`,
     );
   }
   throw new InputError(
     index.customNames.length
-      ? `${INPUT}: no ${what} custom field is named "${typed}"; the ${what} custom fields are ${listOf(index.customNames)}.`
-      : `${INPUT}: no ${what} custom field is named "${typed}"; this Pipedrive company has no ${what} custom fields.`,
+      ? `${INPUT}: no ${what} custom field is named "${quoted(typed)}"; the ${what} custom fields are ${listOf(index.customNames)}.`
+      : `${INPUT}: no ${what} custom field is named "${quoted(typed)}"; this Pipedrive company has no ${what} custom fields.`,
   );
 }
 
@@ -232,6 +235,10 @@ function readInput(input: unknown): Array<[string, unknown]> | undefined {
   if (typeof value === "string") {
     const text = value.trim();
     if (!text) return undefined;
+    if (text.length > POLICY.maxJsonBodyBytes)
+      throw new InputError(
+        `${INPUT}: the JSON is ${megabytes(text.length)}; at most ${megabytes(POLICY.maxJsonBodyBytes)} is sent to Pipedrive in one request.`,
+      );
     try {
       value = JSON.parse(text);
     } catch {
