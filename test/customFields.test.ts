@@ -290,6 +290,11 @@ describe("bad input fails before any write, naming the input and the field", () 
       /^Custom Fields: no deal custom field is named "Zebra"; the deal custom fields are Lead source, Budget, Priority, Tags, Kickoff date, Site address\.$/,
     ],
     [
+      "a 50,000-character unknown name: quoted short, matched within bounds",
+      { ["Q".repeat(50_000)]: 1 },
+      /^Custom Fields: no deal custom field is named "Q{77}\.\.\. \(50000 characters\)"; the deal custom fields are Lead source, .*\.$/,
+    ],
+    [
       "unknown option label",
       { Priority: "Urgent" },
       /^Custom Fields: "Priority" has no option "Urgent"; choose one of Low, Medium, High\.$/,
