@@ -20,6 +20,7 @@ import { PipedriveSimulator } from "../sim";
 
 // Connections point at the simulator on this machine, which only this opt-in allows.
 process.env.PIPEDRIVE_ALLOW_LOOPBACK = "1";
+
 import component from "../src";
 import { apiToken } from "../src/connections";
 

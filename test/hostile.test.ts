@@ -4,6 +4,7 @@
  * time limit with a clear error, memory stays bounded, a credential never leaves the connection's
  * origin and a write that may have been processed is never re-sent.
  */
+import * as fs from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createConnection } from "@prismatic-io/spectral/dist/testing";
@@ -558,4 +559,11 @@ describe("per-credential state is dropped when idle", () => {
     for (let i = 0; i < POLICY.maxCredentials + 50; i++) gateFor(`fingerprint-${i}`, now);
     expect(gateCount()).toBe(POLICY.maxCredentials);
   });
+});
+
+test("docs/security.md tables the policy as it is (npm run docs)", () => {
+  const docs = require("../scripts/generate-docs") as typeof import("../scripts/generate-docs");
+  const current = fs.readFileSync(docs.SECURITY_DOC, "utf8");
+  expect(docs.renderSecurityDoc(current)).toBe(current);
+  expect(current).toContain(`| Retries after a 429 (any method) | ${POLICY.maxRateLimitRetries} |`);
 });

@@ -1,6 +1,7 @@
 import { type ActionDefinition, action, type Connection, input, PerformSafety, util } from "@prismatic-io/spectral";
 import { createPipedriveClient, type HttpMethod, type PipedriveClient } from "../client";
 import { InputError } from "../client/errors";
+import { describePolicy, POLICY } from "../client/policy";
 import { choiceInput, clean, connectionInput, optionalIdInput } from "../inputs";
 import { responseSchemaOf } from "./generated";
 
@@ -181,8 +182,7 @@ export const rawRequest = action({
       type: "string",
       required: false,
       default: "0",
-      comments:
-        "Retries after a 5xx, reset or timeout of a request that is safe to repeat; 0 keeps the client's default of 3. 429s are waited out separately (up to 6 times).",
+      comments: `Retries after a 5xx, reset or timeout of a request that is safe to repeat; 0 keeps the client's default of ${POLICY.maxRetries}. 429s are waited out separately (${describePolicy.rateLimitRetries}).`,
       clean: optionalCount("Max Retry Count"),
     }),
     useExponentialBackoff: input({

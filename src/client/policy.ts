@@ -51,3 +51,31 @@ export const describePolicy = {
   maxRetryAfter: `${POLICY.maxRetryAfterSeconds} s`,
   budgetReserve: `${POLICY.budgetReserve * 100}%`,
 };
+
+const SECONDS = (ms: number) => `${ms / 1000} s`;
+
+/** The policy as a Markdown table, written into docs/security.md by `npm run docs`. */
+export function renderPolicyTable(): string {
+  const rows: [string, string][] = [
+    ["Burst window (Pipedrive's documented one)", SECONDS(POLICY.windowMs)],
+    ["Longest window learnt from `x-ratelimit-reset`", SECONDS(POLICY.maxWindowMs)],
+    ["Largest `x-ratelimit-limit` believed", String(POLICY.maxBurstLimit)],
+    ["Retries of a 5xx, reset or timeout (GET, PUT, PATCH, DELETE only)", String(POLICY.maxRetries)],
+    [
+      "Backoff before those retries",
+      `${POLICY.backoff.baseMs} ms x 2^(retry-1), at most ${POLICY.backoff.maxMs} ms, + up to ${POLICY.backoff.jitterMs} ms jitter`,
+    ],
+    ["Retries after a 429 (any method)", String(POLICY.maxRateLimitRetries)],
+    ["Wait after a 429 naming none", `${POLICY.defaultRetryAfterSeconds} s`],
+    ["A 429 asking to wait longer fails at once", `${POLICY.maxRetryAfterSeconds} s`],
+    ["Daily budget left to other flows by polling triggers", describePolicy.budgetReserve],
+    ["Time limit per attempt (connect to last byte)", SECONDS(POLICY.timeoutMs)],
+    ["Largest JSON or text answer read", megabytes(POLICY.maxResponseBytes)],
+    ["Largest file download read", megabytes(POLICY.maxDownloadBytes)],
+    ["Largest JSON request body (refused before sending)", megabytes(POLICY.maxJsonBodyBytes)],
+    ["Redirects followed per request", String(POLICY.maxRedirects)],
+    ["Per-credential state dropped after", `${POLICY.idleMs / 60_000} min unused`],
+    ["Credentials whose state is kept at most", String(POLICY.maxCredentials)],
+  ];
+  return ["| Setting | Value |", "|---|---|", ...rows.map(([what, value]) => `| ${what} | ${value} |`)].join("\n");
+}

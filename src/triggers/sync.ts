@@ -8,7 +8,8 @@
  * to the cap and returns them all in one execution, as the trigger always did.
  */
 import { type ActionContext, input } from "@prismatic-io/spectral";
-import { type PipedriveClient, PipedriveError } from "../client";
+import { type PipedriveClient, PipedriveError, POLICY } from "../client";
+import { describePolicy } from "../client/policy";
 import { clean } from "../inputs";
 
 /** How far each round looks back before the watermark, for records saved late with an older update_time. */
@@ -19,8 +20,6 @@ export const MAX_SEEN = 5_000;
 export const DEFAULT_MAX_PAGES_PER_RUN = 100;
 /** The default batch size a builder sees when turning batching on. */
 export const DEFAULT_BATCH_SIZE = 50;
-/** A round stops when the company's daily token budget falls below this share, leaving the rest to other flows. */
-export const BUDGET_RESERVE = 0.02;
 
 export const lookBackDateInput = input({
   label: "Look Back Date",
@@ -68,7 +67,8 @@ export const isBudgetSpent = (error: unknown): boolean =>
 export function budgetLow(client: PipedriveClient): boolean {
   const { dailyTokensRemaining, dailyTokensLimit } = client.rateLimit();
   if (dailyTokensRemaining === undefined || !dailyTokensLimit) return false;
-  return dailyTokensRemaining < dailyTokensLimit * BUDGET_RESERVE;
+  // A round stops below this share of the daily budget, leaving the rest to other flows.
+  return dailyTokensRemaining < dailyTokensLimit * POLICY.budgetReserve;
 }
 
 export interface PageLoop {
@@ -122,7 +122,7 @@ export async function readPages({ readPage, context, payload, client, maxPagesPe
     );
   if (reason === "budget")
     context.logger.warn(
-      `${what}: Pipedrive's daily API token budget is spent (or below the ${BUDGET_RESERVE * 100}% kept for other flows) after ${pagesRead} pages in this run; stopped cleanly, and the next run resumes from where this one stopped once the budget resets.`,
+      `${what}: Pipedrive's daily API token budget is spent (or below the ${describePolicy.budgetReserve} kept for other flows) after ${pagesRead} pages in this run; stopped cleanly, and the next run resumes from where this one stopped once the budget resets.`,
     );
   const next: RunPosition | null = batched && reason === "onePage" ? { pagesRead } : null;
   return { reason, pagesRead, next };
