@@ -6,7 +6,7 @@
  *   BENCH_ONLY=bulkRead,...  run some scenarios only (results go to raw/ only, latest.* untouched)
  *   BENCH_QUIET=1            no progress bars
  *
- * Scenarios: bulkRead, rateLimits, coldStart, triggers, picklist, historyLoad.
+ * Scenarios: bulkRead, rateLimits, coldStart, triggers, picklist, historyLoad, gate.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,6 +15,7 @@ import { log, machine, RESULTS_DIR, ROOT, writeRaw } from "./lib";
 import { markdown, svg } from "./report";
 import { bulkRead } from "./scenarios/bulkRead";
 import { coldStart } from "./scenarios/coldStart";
+import { gate } from "./scenarios/gate";
 import { historyLoad } from "./scenarios/historyLoad";
 import { picklist } from "./scenarios/picklist";
 import { rateLimits } from "./scenarios/rateLimits";
@@ -28,6 +29,7 @@ const SCENARIOS: Record<string, (options: ScenarioOptions) => Promise<ScenarioRe
   triggers: triggerThroughput,
   picklist,
   historyLoad,
+  gate,
 };
 
 function git(args: string[]): string {

@@ -145,6 +145,15 @@ test("a daily budget spent in the middle of a load stops the run cleanly and the
   const host = new PollingHost("pollChangesTrigger", params(), 50);
   // 10 tokens a page: the budget allows a few pages today.
   bed.sim.setDailyBudget(1000, 1000 - 45);
+  try {
+    await spentThenReset(host, expected);
+  } finally {
+    // Whatever fails, the next test gets an ample budget back.
+    bed.sim.setDailyBudget(1_000_000, 0);
+  }
+}, 60_000);
+
+async function spentThenReset(host: PollingHost, expected: Map<number, string>) {
   const first = await host.run();
   expect(first.failed).toBeUndefined();
   expect(host.logged(/daily API token budget is spent/)).toBe(true);
@@ -164,7 +173,7 @@ test("a daily budget spent in the middle of a load stops the run cleanly and the
   const keys = itemsOf(host.executions).map(keyOf);
   expect(keys.length).toBe(new Set(keys).size);
   expect(new Set(keys)).toEqual(new Set([...expected].map(([id, time]) => `${id}@${time}`)));
-}, 60_000);
+}
 
 test("an interrupted round resumes from its cursor: the failed page is read again, nothing else", async () => {
   const { expected } = seedHistory(3000);

@@ -304,11 +304,9 @@ describe("v1 recents", () => {
 });
 
 describe("store helpers", () => {
-  test("seed() inserts 50,000 records quickly; count/get/all; reset() restores the seeded state", () => {
-    const started = performance.now();
+  // How fast seeding is belongs to the bench (bench/scenarios/gate.ts).
+  test("seed() inserts 50,000 records; count/get/all; reset() restores the seeded state", () => {
     const deals = sim.seed("deals", 50_000, (i) => ({ value: i }));
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeLessThan(1500);
     expect(sim.count("deals")).toBe(50_000);
     expect(sim.get("deals", deals[49_999].id)).toMatchObject({ value: 49_999, stage_id: 1 });
     expect(sim.all("deals")).toHaveLength(50_000);

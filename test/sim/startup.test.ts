@@ -26,7 +26,8 @@ test("the parsed spec is cached on disk, and a second start is fast", async () =
   expect(fs.readdirSync(dir).some((f) => /^specs-[0-9a-f]{40}\.json$/.test(f))).toBe(true);
   const second = await PipedriveSimulator.start();
   try {
-    expect(second.startupMs).toBeLessThan(200);
+    // How fast it is belongs to the bench (bench/scenarios/gate.ts); here, that the cache was used.
+    expect(second.specInfo.fromCache).toBe(true);
     expect(second.url).not.toBe(sim.url);
   } finally {
     await second.stop();
