@@ -10,9 +10,11 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { PipedriveSimulator } from "../../sim";
 import { createPipedriveClient, POLICY } from "../../src/client";
-import { RateLimitGate } from "../../src/client/rateLimit";
+import { gateFor, RateLimitGate } from "../../src/client/rateLimit";
+import { registerSecret } from "../../src/client/redact";
 import { round } from "../lib";
 import type { ScenarioOptions, ScenarioResult } from "../types";
+import { startSimChild } from "./historyLoad";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -53,10 +55,14 @@ export async function gateThroughput(limit: number, requests: number): Promise<n
   return requests / ((performance.now() - started) / 1000);
 }
 
-/** Heap growth after one request on each of `tokens` distinct API tokens, against the simulator. */
-async function heapAfterTokens(tokens: number): Promise<{ before: number; after: number; perToken: number }> {
-  const sim = await PipedriveSimulator.start({});
-  sim.setBurst(100_000, 2000);
+const REQUESTS_PER_TOKEN = 10;
+
+/** Heap growth after a few requests on each of `tokens` distinct API tokens, against the simulator. */
+async function heapAfterTokens(
+  tokens: number,
+): Promise<{ before: number; after: number; afterIdle: number; perToken: number }> {
+  // The simulator in its own process, so its per-token state is not counted.
+  const sim = await startSimChild(0, tokens + 1);
   try {
     const request = (token: string) =>
       createPipedriveClient({
@@ -65,14 +71,18 @@ async function heapAfterTokens(tokens: number): Promise<{ before: number; after:
         fields: { apiToken: token, companyDomain: sim.url },
       } as never).request({ method: "GET", version: "v1", path: "/users/me" });
     // Warm up the code paths, so the figure is state, not code.
-    await request(sim.apiToken);
-    const issued = Array.from({ length: tokens }, () => sim.createApiToken());
+    for (let i = 0; i < REQUESTS_PER_TOKEN; i++) await request(sim.tokens[tokens]);
     const before = heapMb();
-    for (const token of issued) await request(token);
+    for (const token of sim.tokens.slice(0, tokens)) for (let i = 0; i < REQUESTS_PER_TOKEN; i++) await request(token);
     const after = heapMb();
-    return { before, after, perToken: ((after - before) * 1024) / tokens };
+    // One more execution after the idle time: the 200 tokens' state is dropped.
+    const later = Date.now() + POLICY.idleMs + 1;
+    gateFor("bench-later", later);
+    registerSecret("bench-later-secret", later);
+    const afterIdle = heapMb();
+    return { before, after, afterIdle, perToken: ((after - before) * 1024) / tokens };
   } finally {
-    await sim.stop();
+    await sim.ask("stop").catch(() => undefined);
   }
 }
 
@@ -92,12 +102,13 @@ export async function gate(options: ScenarioOptions): Promise<ScenarioResult> {
   return {
     key: "gate",
     title: "The client's own costs: pacing gate, per-credential state, simulator start",
-    method: `The gate is driven directly on a simulated clock (${requests.toLocaleString("en-US")} requests at 480 per 2 s, one slot's share of the window apart, and 40,000 at 100,000 per 2 s), with the answer a rolling-window server would give, so the figure is the gate's own work per request. Heap: one request through a new client for each of 200 distinct API tokens against the simulator, heapUsed after a full GC before and after. Simulator: a second start (spec cache warm) and seeding 50,000 deals.`,
+    method: `The gate is driven directly on a simulated clock (${requests.toLocaleString("en-US")} requests at 480 per 2 s, one slot's share of the window apart, and 40,000 at 100,000 per 2 s), with the answer a rolling-window server would give, so the figure is the gate's own work per request. Heap: ${REQUESTS_PER_TOKEN} requests through a new client each for 200 distinct API tokens against the simulator, heapUsed after a full GC before and after. Simulator: a second start (spec cache warm) and seeding 50,000 deals.`,
     columns: ["Measure", "Value"],
     rows: [
       ["gate requests/s at 480 per 2 s", Math.round(at480)],
       ["gate requests/s at 100,000 per 2 s", Math.round(atHigh)],
       ["heap growth after 200 distinct tokens (MB)", round(heapGrowth, 2)],
+      ["the same once they were idle for the policy's idle time (MB)", round(tokens.afterIdle - tokens.before, 2)],
       ["simulator start, spec cache warm (ms)", warm.startupMs],
       ["simulator seed of 50,000 deals (ms)", Math.round(seedMs)],
     ],

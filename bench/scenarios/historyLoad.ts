@@ -48,7 +48,7 @@ interface SimChild {
   ask: (command: "stats" | "stop") => Promise<{ requests: number; rateLimited: number; violations: unknown[] }>;
 }
 
-async function startSimChild(deals: number, tokens: number): Promise<SimChild> {
+export async function startSimChild(deals: number, tokens: number): Promise<SimChild> {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/children/historySim.ts")], {
     cwd: ROOT,
     env: { ...process.env, HISTORY_DEALS: String(deals), HISTORY_TOKENS: String(tokens), HISTORY_LOOK_BACK: LOOK_BACK },
