@@ -1,5 +1,5 @@
 /**
- * Build what is needed when it is needed. A component of 334 actions spends most of its cold start
+ * Build what is needed when it is needed. A component of hundreds of actions spends most of its cold start
  * turning declarations into spectral definitions and converting those into the platform's shape,
  * while one execution runs one step. So the component's records of actions (and of triggers and
  * data sources) hold a getter per key: the first read of a key builds that one entry, converts it
