@@ -7,7 +7,7 @@ module.exports = {
   moduleNameMapper: {
     "^pipedrive-prismatic-component$": "<rootDir>/src",
     "^pipedrive-prismatic-component/testing$": "<rootDir>/src/testing",
-    "^pipedrive-prismatic-component/bridge$": "<rootDir>/src/marketplace",
+    "^pipedrive-prismatic-component/bridge$": "<rootDir>/src/bridge",
   },
   testTimeout: 60000,
   globalSetup: "<rootDir>/test/support/system-packages.js",

@@ -29,7 +29,7 @@ test("package.json exports the kit and the bridge from the sources that build th
   const lib = JSON.parse(fs.readFileSync(path.join(root, "tsconfig.lib.json"), "utf8"));
   for (const [entry, source] of [
     ["./testing", "src/testing/index.ts"],
-    ["./bridge", "src/marketplace/index.ts"],
+    ["./bridge", "src/bridge.ts"],
   ]) {
     expect(pkg.exports[entry].default).toBe(`./lib/${source.replace(/\.ts$/, ".js")}`);
     expect(lib.files).toContain(source);
