@@ -1,3 +1,4 @@
+import { homepage } from "../package.json";
 import actions from "./actions";
 import connections from "./connections";
 import dataSources from "./dataSources";
@@ -14,7 +15,9 @@ export default lazyComponent({
     iconPath: "icon.png",
     category: "Application Connectors",
   },
-  documentationUrl: "https://developers.pipedrive.com/docs/api/v1",
+  // The generated reference in this repository: package.json's homepage is the one setting to change
+  // when the repository moves, and docs/actions.md is regenerated with every change (npm run docs).
+  documentationUrl: `${homepage}/blob/main/docs/actions.md`,
   hooks: { error: toClearError },
   actions,
   triggers: eagerTable(triggers),

@@ -1,12 +1,11 @@
 import { createPipedriveClient } from "../src/client";
-import { FlowHost } from "./support/platform";
-import { PollingHost } from "./support/polling";
+import { FlowHost, PollingHost } from "../src/testing";
 import { logger, useTestBed } from "./support/setup";
 
 const bed = useTestBed({ webhookRetryDelaysMs: [20, 40, 60] });
 let host: FlowHost;
 beforeAll(async () => {
-  host = await FlowHost.start();
+  host = await FlowHost.start({ logger });
 });
 afterAll(async () => {
   await host.stop();

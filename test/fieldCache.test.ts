@@ -6,8 +6,8 @@
 import { customFieldKey } from "../sim/seed";
 import { createPipedriveClient } from "../src/client";
 import { FIELD_CACHE_TTL_MS } from "../src/customFields/catalog";
-import { FlowHost } from "./support/platform";
-import { context, harness, useTestBed } from "./support/setup";
+import { FlowHost } from "../src/testing";
+import { context, harness, logger, useTestBed } from "./support/setup";
 
 const bed = useTestBed({}, { resetEachTest: true });
 const dealFieldRequests = () => bed.sim.requests.filter((r) => r.path === "/api/v2/dealFields").length;
@@ -146,7 +146,7 @@ test("without Name Custom Fields no state is written and no field request made",
 describe("webhook deliveries", () => {
   let host: FlowHost;
   beforeAll(async () => {
-    host = await FlowHost.start();
+    host = await FlowHost.start({ logger });
   });
   afterAll(() => host.stop());
 

@@ -1,5 +1,5 @@
 import { createPipedriveClient } from "../src/client";
-import { PollingHost } from "./support/polling";
+import { PollingHost } from "../src/testing";
 import { logger, useTestBed } from "./support/setup";
 
 const bed = useTestBed();

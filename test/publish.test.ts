@@ -79,3 +79,25 @@ test("prism components:signature accepts the bundle offline", () => {
   );
   expect(out.trim()).toMatch(/^[0-9a-f]{40}$/);
 }, 60_000);
+
+test("npm run publish:check prints what would be published: key, version, counts, bundle size, signature", () => {
+  const out = execFileSync(path.resolve(__dirname, "../node_modules/.bin/tsx"), ["scripts/publish-check.ts"], {
+    cwd: path.resolve(__dirname, ".."),
+    encoding: "utf8",
+    env: { ...process.env, PRISM_REFRESH_TOKEN: "", PRISM_ACCESS_TOKEN: "" },
+  });
+  const version = JSON.parse(readFileSync(path.resolve(__dirname, "../package.json"), "utf8")).version;
+  expect(out).toContain(`Component     pipedrive (Pipedrive), package version ${version}`);
+  expect(out).toContain(`Actions       ${Object.keys(definition.actions).length}\n`);
+  expect(out).toContain(`Triggers      ${Object.keys(definition.triggers).length}\n`);
+  expect(out).toContain(`Data sources  ${Object.keys(definition.dataSources).length}\n`);
+  expect(out).toMatch(/Bundle {8}dist\/index\.js [\d,]+ KiB \([\d,]+ KiB gzipped\)/);
+  expect(out).toMatch(/Signature {5}[0-9a-f]{40} /);
+}, 60_000);
+
+test("documentationUrl is this component's own reference in the repository (package.json homepage + docs/actions.md)", () => {
+  const pkg = JSON.parse(readFileSync(path.resolve(__dirname, "../package.json"), "utf8"));
+  const url = (definition as unknown as { documentationUrl: string }).documentationUrl;
+  expect(url).toBe(`${pkg.homepage.replace(/#.*$/, "")}/blob/main/docs/actions.md`);
+  expect(existsSync(path.resolve(__dirname, "../docs/actions.md"))).toBe(true);
+});

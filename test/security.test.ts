@@ -4,7 +4,7 @@ import { createConnection } from "@prismatic-io/spectral/dist/testing";
 import { REMOVED_ACTION_KEYS } from "../src/actions/compat";
 import { generatedOperations } from "../src/actions/generated";
 import { apiToken } from "../src/connections";
-import { type Flow, FlowHost } from "./support/platform";
+import { type Flow, FlowHost } from "../src/testing";
 import { actions, sampleParams } from "./support/samples";
 import {
   capturedLines,

@@ -4,7 +4,7 @@ import { createConnection } from "@prismatic-io/spectral/dist/testing";
 import component from "../src";
 import { createPipedriveClient } from "../src/client";
 import { apiToken } from "../src/connections";
-import { FlowHost } from "./support/platform";
+import { FlowHost } from "../src/testing";
 import { capturedLines, context, failure, harness, logger, useTestBed } from "./support/setup";
 
 const bed = useTestBed({ webhookRetryDelaysMs: [20, 40, 60] }, { resetEachTest: true });
@@ -34,7 +34,7 @@ const patchDeal = (id: number, body: Record<string, unknown>) =>
   client().request({ method: "PATCH", version: "v2", path: "/deals/{id}", pathParams: { id }, body });
 
 beforeAll(async () => {
-  host = await FlowHost.start();
+  host = await FlowHost.start({ logger });
 });
 afterAll(async () => {
   await host.stop();

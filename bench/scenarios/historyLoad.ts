@@ -3,7 +3,7 @@
  * (v2 /deals?updated_since=&sort_by=update_time, 500 a page) while the simulator enforces 80
  * requests per rolling 2 s window per token. The ideal is the burst limit itself: 80 pages / 2 s
  * = 20,000 records/s. Variants, each in a fresh token's window, run through the test suite's
- * platform stand-in (test/support/polling.ts): batched (batch size 50, one page a perform, the
+ * platform stand-in (src/testing/pollingHost.ts): batched (batch size 50, one page a perform, the
  * platform calling the perform again with payload.paginationState), and unbatched (one perform
  * reads every page, up to Max Pages Per Run). A plain fetch loop that sleeps Retry-After on a 429
  * is the baseline. The simulator runs in a child process (bench/children/historySim.ts), so serving
@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { createConnection } from "@prismatic-io/spectral/dist/testing";
 import { apiToken } from "../../src/connections";
-import { PollingHost } from "../../test/support/polling";
+import { PollingHost } from "../../src/testing";
 import { bar, median, ROOT, round, sleep, withTimeout } from "../lib";
 import type { ScenarioOptions, ScenarioResult } from "../types";
 

@@ -1,7 +1,7 @@
-import { createConnection, createHarness } from "@prismatic-io/spectral/dist/testing";
-import { PipedriveSimulator, type SimulatorOptions } from "../../sim";
+import { type createConnection, createHarness } from "@prismatic-io/spectral/dist/testing";
+import type { PipedriveSimulator, SimulatorOptions } from "../../sim";
 import component from "../../src";
-import { apiToken, oauth2 } from "../../src/connections";
+import { startPipedrive } from "../../src/testing";
 
 /** Every line any logger or console printed during the test file, to scan for secrets. */
 export const capturedLines: string[] = [];
@@ -47,26 +47,13 @@ export interface TestBed {
 }
 
 export async function startTestBed(options: SimulatorOptions = {}): Promise<TestBed> {
-  const sim = await PipedriveSimulator.start(options);
-  const issued = sim.issueOAuthToken({});
-  const app = sim.defaultOAuthApp;
-  const oauth = createConnection(
-    oauth2,
-    {
-      authorizeUrl: `${sim.url}/oauth/authorize`,
-      tokenUrl: `${sim.url}/oauth/token`,
-      scopes: "",
-      clientId: app.clientId,
-      clientSecret: app.clientSecret,
-    },
-    issued as unknown as Record<string, unknown>,
-  );
-  const token = createConnection(apiToken, { apiToken: sim.apiToken, companyDomain: sim.url });
+  const { sim, oauth, token } = await startPipedrive(options);
+  const issued = oauth.token as Record<string, string>; // the kit issued it
   return {
     sim,
     oauth,
     token,
-    secrets: [sim.apiToken, issued.access_token, issued.refresh_token, app.clientSecret],
+    secrets: [sim.apiToken, issued.access_token, issued.refresh_token, sim.defaultOAuthApp.clientSecret],
   };
 }
 

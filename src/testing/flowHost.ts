@@ -1,7 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import component from "../../src";
-import { logger } from "./setup";
+import component from "..";
 
 /**
  * A stand-in for the parts of Prismatic that run a component's webhook triggers: it deploys flows
@@ -44,15 +43,35 @@ export interface Flow {
 
 const triggers = component.triggers as unknown as Record<string, Converted>;
 
+/** What a trigger's context.logger is given; FlowHost.start({ logger }) replaces the default, which keeps the lines. */
+export interface KitLogger {
+  debug: (...args: unknown[]) => void;
+  info: (...args: unknown[]) => void;
+  warn: (...args: unknown[]) => void;
+  error: (...args: unknown[]) => void;
+  log: (...args: unknown[]) => void;
+}
+
+/** A logger that keeps every line in `lines`. */
+export function collectingLogger(lines: string[] = []): KitLogger & { lines: string[] } {
+  const log =
+    (level: string) =>
+    (...args: unknown[]) =>
+      lines.push(`${level}: ${args.map(String).join(" ")}`);
+  return { lines, debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error"), log: log("log") };
+}
+
 export class FlowHost {
+  logger: KitLogger = collectingLogger();
   readonly crossFlowState: Record<string, unknown> = {};
   private readonly flows = new Map<string, Flow>();
   private server!: Server;
   url = "";
   private pending = 0;
 
-  static async start(): Promise<FlowHost> {
+  static async start(options: { logger?: KitLogger } = {}): Promise<FlowHost> {
     const host = new FlowHost();
+    if (options.logger) host.logger = options.logger;
     host.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (chunk) => chunks.push(chunk));
@@ -97,7 +116,7 @@ export class FlowHost {
 
   context(flow: Flow) {
     return {
-      logger,
+      logger: this.logger,
       flow: { id: flow.stableId, name: flow.name, stableId: flow.stableId },
       instance: { id: "instance-1", name: "Test Instance" },
       webhookUrls: { [flow.name]: flow.url },

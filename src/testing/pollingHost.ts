@@ -1,4 +1,4 @@
-import component from "../../src";
+import component from "..";
 
 /**
  * A stand-in for the parts of Prismatic that run polling and batched triggers, as spectral's
