@@ -85,11 +85,15 @@ function safeNext(next: string | null, origin: string): string {
   }
 }
 
-/** A form post from another site (Origin, or Sec-Fetch-Site, says so): refused before anything is read. */
+/**
+ * A form post from another site, refused before anything is read: Sec-Fetch-Site when the browser
+ * sends it (every current one does), else Origin, which must be this app's own.
+ */
 function crossSite(req: IncomingMessage, origin: string): boolean {
+  const site = req.headers["sec-fetch-site"];
+  if (site !== undefined) return site !== "same-origin" && site !== "none";
   const from = req.headers.origin;
-  if (from !== undefined) return from !== origin;
-  return req.headers["sec-fetch-site"] === "cross-site";
+  return from !== undefined && from !== origin;
 }
 
 function appPage(title: string, inner: string): BridgeResponse {

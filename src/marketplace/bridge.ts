@@ -438,6 +438,7 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
         current,
         action: continuePath,
         token,
+        continuesTo: platform.configurePageUrl(instance),
       });
     }
     const given = Buffer.from(formField(req.body, "confirm") ?? "");

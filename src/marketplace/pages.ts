@@ -233,6 +233,8 @@ export interface ConfirmPageInput {
   /** Where the form posts (the continue path) and the token bound to this browser's install and session. */
   action: string;
   token: string;
+  /** Where a confirmed install ends (the configuration page): its origin is allowed as the form's redirect target. */
+  continuesTo: string;
 }
 
 const pipedriveAccount = (who: Exclude<ConfirmPageInput["current"], null | "unidentified">) =>
@@ -270,5 +272,13 @@ ${replaces}
 <p><a id="marketplace-link" href="${escapeHtml(options.marketplaceUrl)}">Cancel and go to the Pipedrive Marketplace</a></p>
 </main>
 </body></html>`;
-  return { status: 200, headers: pageHeaders(), body };
+  const headers = pageHeaders();
+  // The form's answer redirects to the platform's configuration page, which form-action must allow.
+  const target = URL.canParse(input.continuesTo) ? new URL(input.continuesTo).origin : null;
+  if (target?.startsWith("http"))
+    headers["content-security-policy"] = headers["content-security-policy"].replace(
+      "form-action 'self'",
+      `form-action 'self' ${target}`,
+    );
+  return { status: 200, headers, body };
 }
