@@ -180,6 +180,10 @@ export function interpretCallbackAnswer(
   return { ok: false, reason: classifyExchangeFailure(bodyText) };
 }
 
+/** The page for a pending code that cannot be used (any more). */
+const unusable = (status: "unknown" | "expired" | "used"): PageKind =>
+  status === "used" ? "code_used" : status === "expired" ? "code_expired" : "missing_cookie";
+
 const silent: BridgeLogger = { info() {}, warn() {}, error() {} };
 
 export function createMarketplaceBridge(options: MarketplaceBridgeOptions): MarketplaceBridge {
@@ -402,8 +406,7 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
     if (peeked.status !== "ok") {
       const reference = ref();
       log("warn", "pending code not usable", { pending, outcome: peeked.status, reference });
-      const kind =
-        peeked.status === "used" ? "code_used" : peeked.status === "expired" ? "code_expired" : "missing_cookie";
+      const kind = unusable(peeked.status);
       return showPage(kind, reference, [clearCookie()]);
     }
 
@@ -444,6 +447,9 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
     const given = Buffer.from(formField(req.body, "confirm") ?? "");
     const wanted = Buffer.from(token);
     if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+      // A confirmation racing one that just connected (the connection changed under it): say what happened to the code.
+      const again = await store.peek(checked.id);
+      if (again.status !== "ok") return showPage(unusable(again.status), ref(), [clearCookie()]);
       const reference = ref();
       log("warn", "install confirmation refused: missing or wrong token", { pending, reference });
       return showPage("confirm_invalid", reference);
@@ -452,8 +458,7 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
     // Atomic in every store: of all requests racing for this code, one gets it.
     const taken = await store.take(checked.id);
     if (taken.status !== "ok") {
-      const kind =
-        taken.status === "used" ? "code_used" : taken.status === "expired" ? "code_expired" : "missing_cookie";
+      const kind = unusable(taken.status);
       return showPage(kind, ref(), [clearCookie()]);
     }
     const secrets = [taken.code];
