@@ -142,15 +142,17 @@ function isAuthentic(context: ActionContext, payload: TriggerPayload): boolean {
 }
 
 /**
- * Why a delivery that carries this flow's credentials is still not this flow's: another company's
- * (when the deploy recorded the connection's company) or another webhook's; undefined when it is.
+ * Why a delivery that carries this flow's credentials is still not this flow's: it names another
+ * company (when the deploy recorded the connection's company) or another webhook; undefined when not.
  */
 function foreignDelivery(context: ActionContext, event: PipedriveEvent): string | undefined {
   const state = context.crossFlowState?.[webhookStateKey(context)] as WebhookState | undefined;
   if (!state) return undefined;
-  if (state.companyId !== undefined && String(event.meta.company_id ?? "") !== String(state.companyId))
+  // Pipedrive always sends both; a sender holding the credentials could forge either, so absence proves nothing.
+  const { company_id: company, webhook_id: webhook } = event.meta;
+  if (state.companyId !== undefined && company != null && String(company) !== String(state.companyId))
     return "its company (meta.company_id) is not the connection's Pipedrive company.";
-  if (state.webhookId !== undefined && String(event.meta.webhook_id ?? "") !== String(state.webhookId))
+  if (state.webhookId !== undefined && webhook != null && String(webhook) !== String(state.webhookId))
     return "its webhook (meta.webhook_id) is not this flow's webhook.";
   return undefined;
 }
