@@ -70,8 +70,31 @@ const MAX_BODY = 64 * 1024;
 
 const hash = (password: string, salt: Buffer) => scryptSync(password, salt, 32);
 
-/** Only local paths: "/x" but not "//evil.example" or "/\evil.example". */
-const safeNext = (next: string | null) => (next && /^\/(?![/\\])/.test(next) ? next : "/");
+/**
+ * Only this app's own pages: `next` is resolved the way a browser would (which drops tabs and
+ * newlines, so "/\t/evil.example" is "//evil.example") against the app's origin and kept only when
+ * it stays on that origin; anything else goes home.
+ */
+function safeNext(next: string | null, origin: string): string {
+  if (!next?.startsWith("/")) return "/";
+  try {
+    const target = new URL(next, origin);
+    return target.origin === origin ? `${target.pathname}${target.search}${target.hash}` : "/";
+  } catch {
+    return "/";
+  }
+}
+
+/**
+ * A form post from another site, refused before anything is read: Sec-Fetch-Site when the browser
+ * sends it (every current one does), else Origin, which must be this app's own.
+ */
+function crossSite(req: IncomingMessage, origin: string): boolean {
+  const site = req.headers["sec-fetch-site"];
+  if (site !== undefined) return site !== "same-origin" && site !== "none";
+  const from = req.headers.origin;
+  return from !== undefined && from !== origin;
+}
 
 function appPage(title: string, inner: string): BridgeResponse {
   return {
@@ -190,8 +213,14 @@ export async function startMarketplaceServer(options: MarketplaceServerOptions):
   };
 
   async function app(req: IncomingMessage, method: string, url: URL): Promise<BridgeResponse> {
-    const next = safeNext(url.searchParams.get("next"));
+    const next = safeNext(url.searchParams.get("next"), url.origin);
     const path = url.pathname;
+    if (method === "POST" && crossSite(req, url.origin))
+      return {
+        status: 403,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+        body: "Cross-site form posts are refused.",
+      };
     if (path === "/" && method === "GET") {
       const user = userOf(req);
       return appPage(
@@ -242,9 +271,10 @@ export async function startMarketplaceServer(options: MarketplaceServerOptions):
   const server = createServer((req, res) => {
     (async () => {
       const method = (req.method ?? "GET").toUpperCase();
-      const url = new URL(req.url ?? "/", "http://localhost");
+      // The origin the browser used (this example serves plain http; behind TLS use your public origin).
+      const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
       if (url.pathname === bridge.callbackPath || url.pathname === bridge.continuePath) {
-        const body = method === "DELETE" ? await readBody(req) : Buffer.alloc(0);
+        const body = method === "DELETE" || method === "POST" ? await readBody(req) : Buffer.alloc(0);
         if (!body) return write(res, { status: 413, headers: { "content-type": "text/plain" }, body: "Too large" });
         const answer = await bridge.handle({ method, url: req.url ?? "/", headers: req.headers, body });
         if (answer) return write(res, answer);

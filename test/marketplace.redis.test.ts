@@ -110,13 +110,17 @@ describe.each(["memory", "redis"] as const)("the pending code store contract (%s
     expect(await store.peek(newPendingId())).toEqual({ status: "unknown" });
   });
 
-  test("the same code again while pending gives its entry back (same id, same expiry)", async () => {
+  test("the same code again while pending gives its entry back (same id, same expiry) to its own browser only", async () => {
     const c = clock();
     const store = await make({ now: c.now });
     const first = await store.add("same");
+    if (first.status !== "added") throw new Error(`unexpected ${first.status}`);
     c.advance(1000);
-    const again = await store.add("same");
-    if (first.status !== "added" || again.status !== "pending") throw new Error(`unexpected ${again.status}`);
+    // only to the browser holding the entry's cookie; any other caller is refused
+    expect(await store.add("same")).toEqual({ status: "held" });
+    expect(await store.add("same", newPendingId())).toEqual({ status: "held" });
+    const again = await store.add("same", first.id);
+    if (again.status !== "pending") throw new Error(`unexpected ${again.status}`);
     expect(again.id).toBe(first.id);
     expect(again.expiresAt).toBe(first.expiresAt);
     expect(await store.take(again.id)).toEqual({ status: "ok", code: "same" });
@@ -267,6 +271,23 @@ describe("two bridge instances on one Redis (replicas, serverless)", () => {
 
   const kindOf = (res: BridgeResponse) => /data-kind="([a-z_]+)"/.exec(res.body)?.[1];
 
+  /** The confirmation page's token (GET continue), to post as the user's browser would. */
+  async function confirmation(bridge: MarketplaceBridge, cookie: string): Promise<string> {
+    const shown = await get(bridge, "/pipedrive/continue", cookie);
+    expect(kindOf(shown)).toBe("confirm");
+    return /name="confirm" value="([^"]+)"/.exec(shown.body)?.[1] ?? "";
+  }
+  const post = (bridge: MarketplaceBridge, cookie: string, token: string) =>
+    bridge.handle({
+      method: "POST",
+      url: "/pipedrive/continue",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: `confirm=${encodeURIComponent(token)}`,
+    }) as Promise<BridgeResponse>;
+  /** Shows the confirmation on one instance and submits it on another (any replica may answer either). */
+  const confirmAndPost = async (shownBy: MarketplaceBridge, postedTo: MarketplaceBridge, cookie: string) =>
+    post(postedTo, cookie, await confirmation(shownBy, cookie));
+
   beforeAll(async () => {
     sim = await PipedriveSimulator.start();
     platform = await PlatformSim.start({
@@ -309,7 +330,7 @@ describe("two bridge instances on one Redis (replicas, serverless)", () => {
     expect(callback.headers.location).toBe("/signup?next=%2Fpipedrive%2Fcontinue");
     const cookie = installCookie(callback);
 
-    const done = await get(b, "/pipedrive/continue", `${cookie}; app_session=acct-replica-1`);
+    const done = await confirmAndPost(b, a, `${cookie}; app_session=acct-replica-1`);
     const instance = platform.instanceOf("acct-replica-1");
     expect(instance).toBeDefined();
     expect(done.status).toBe(302);
@@ -340,10 +361,9 @@ describe("two bridge instances on one Redis (replicas, serverless)", () => {
     const [a, b] = [await bridgeOn("redis"), await bridgeOn("redis")];
     const exchanges = platform.exchanges.length;
     const cookie = installCookie(await get(a, await install(2)));
+    const token = await confirmation(a, `${cookie}; app_session=acct-replica-race`);
     const answers = await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        get(i % 2 ? a : b, "/pipedrive/continue", `${cookie}; app_session=acct-replica-race`),
-      ),
+      Array.from({ length: 10 }, (_, i) => post(i % 2 ? a : b, `${cookie}; app_session=acct-replica-race`, token)),
     );
     const configured = answers.filter((r) => r.status === 302 && /\/configure$/.test(r.headers.location as string));
     expect(configured).toHaveLength(1);
@@ -405,9 +425,10 @@ describe("two bridge instances on one Redis (replicas, serverless)", () => {
 
     // Stopped between the check and the take (while the platform is asked for the instance).
     const cookie2 = installCookie(await get(a, await install(1)));
+    const token2 = await confirmation(b, `${cookie2}; app_session=acct-replica-3`);
     stopRedisBeforeTake = true;
     try {
-      const res = await get(b, "/pipedrive/continue", `${cookie2}; app_session=acct-replica-3`);
+      const res = await post(b, `${cookie2}; app_session=acct-replica-3`, token2);
       expect(res.status).toBe(503);
       expect(kindOf(res)).toBe("store_unavailable");
     } finally {
@@ -420,7 +441,7 @@ describe("two bridge instances on one Redis (replicas, serverless)", () => {
     expect(logLines.some((l) => l.startsWith("info marketplace: Redis reachable again"))).toBe(true);
     // and a new install works again
     const cookie3 = installCookie(await get(a, await install(1)));
-    const ok = await get(b, "/pipedrive/continue", `${cookie3}; app_session=acct-replica-3`);
+    const ok = await confirmAndPost(b, b, `${cookie3}; app_session=acct-replica-3`);
     expect(ok.status).toBe(302);
     expect(ok.headers.location).toMatch(/\/configure$/);
     expect(platform.exchanges.length).toBe(exchanges + 1);

@@ -7,6 +7,7 @@ import * as crypto from "node:crypto";
 import {
   type AppSession,
   type BridgeRequest,
+  type BridgeResponse,
   classifyExchangeFailure,
   cookieKey,
   createMarketplaceBridge,
@@ -127,12 +128,14 @@ describe("pending code store in memory", () => {
     expect(await store.take(newPendingId())).toEqual({ status: "unknown" });
   });
 
-  test("the same code again while pending reuses its entry", async () => {
+  test("the same code again while pending reuses its entry for its own browser only", async () => {
     const store = new MemoryPendingCodeStore();
     const first = await store.add("same");
-    const again = await store.add("same");
-    expect(again.status).toBe("pending");
-    if (first.status !== "added" || again.status !== "pending") throw new Error("unreachable");
+    if (first.status !== "added") throw new Error("unreachable");
+    expect(await store.add("same")).toEqual({ status: "held" });
+    expect(await store.add("same", newPendingId())).toEqual({ status: "held" });
+    const again = await store.add("same", first.id);
+    if (again.status !== "pending") throw new Error("unreachable");
     expect(again.id).toBe(first.id);
     expect(store.size).toBe(1);
   });
@@ -154,24 +157,42 @@ describe("pending code store in memory", () => {
     expect((await store.add("short-lived")).status).toBe("added");
   });
 
-  test("the store is bounded: beyond maxEntries the oldest entries are evicted", async () => {
+  test("the store is bounded: tombstones are evicted first, codes still waiting never; when full of them it refuses", async () => {
     const c = clock();
     const store = new MemoryPendingCodeStore({ maxEntries: 3, now: c.now });
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 3; i++) {
       c.advance(10);
       const added = await store.add(`code-${i}`);
       if (added.status !== "added") throw new Error("unreachable");
-      expect(added.evicted).toBe(i < 3 ? 0 : 1);
       ids.push(added.id);
     }
+    expect(await store.add("code-3")).toEqual({ status: "full" });
+    expect(await store.take(ids[1])).toEqual({ status: "ok", code: "code-1" });
+    const next = await store.add("code-4");
+    expect(next).toMatchObject({ status: "added", evicted: 1 });
     expect(store.size).toBe(3);
-    expect(await store.take(ids[0])).toEqual({ status: "unknown" });
-    expect(await store.take(ids[1])).toEqual({ status: "unknown" });
-    expect(await store.take(ids[4])).toEqual({ status: "ok", code: "code-4" });
-    // a flood of distinct codes never grows it
-    for (let i = 0; i < 1000; i++) await store.add(`flood-${i}`);
-    expect(store.size).toBe(3);
+    expect(await store.peek(ids[1])).toEqual({ status: "unknown" });
+    expect(await store.take(ids[0])).toEqual({ status: "ok", code: "code-0" });
+    expect(await store.take(ids[2])).toEqual({ status: "ok", code: "code-2" });
+  });
+
+  test("1,000 anonymous callbacks evict no install in progress (default bound); the flood is refused", async () => {
+    const c = clock();
+    const store = new MemoryPendingCodeStore({ now: c.now });
+    const victim = await store.add("victim-code");
+    if (victim.status !== "added") throw new Error("unreachable");
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < 1000; i++) {
+      const status = (await store.add(`flood-${i}`)).status;
+      outcomes.set(status, (outcomes.get(status) ?? 0) + 1);
+    }
+    expect(store.size).toBe(1000);
+    expect(outcomes.get("full")).toBe(1);
+    expect(await store.take(victim.id)).toEqual({ status: "ok", code: "victim-code" });
+    // once the flood's codes expire, installs are accepted again
+    c.advance(store.ttlMs);
+    expect((await store.add("after-the-flood")).status).toBe("added");
   });
 
   test("no code is kept after its expiry", async () => {
@@ -370,7 +391,15 @@ describe("bridge handlers", () => {
 
   afterAll(() => {
     const all = lines.join("\n");
-    for (const secret of [SECRET, COOKIE_SECRET, "CODE-guest-1", "CODE-signedout-1", "CODE-fwd"])
+    for (const secret of [
+      SECRET,
+      COOKIE_SECRET,
+      "CODE-guest-1",
+      "CODE-signedout-1",
+      "CODE-fwd",
+      "CODE-twice",
+      "CODE-full-3",
+    ])
       expect(all).not.toContain(secret);
   });
 
@@ -436,6 +465,82 @@ describe("bridge handlers", () => {
     expect(res.headers.location).toBe("/signup?next=%2Fpipedrive%2Fcontinue");
     const id = cookie.split("=")[1].split(".")[0];
     expect((await bridge.store.peek(id)).status).toBe("ok");
+  });
+
+  const cookieOf = (res: BridgeResponse) => ((res.headers["set-cookie"] as string[])[0] ?? "").split(";")[0];
+  const tokenOf = (res: BridgeResponse) => /name="confirm" value="([^"]+)"/.exec(res.body)?.[1] ?? "";
+  const postConfirm = (cookie: string, body: string): BridgeRequest => ({
+    method: "POST",
+    url: "/pipedrive/continue",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    body,
+  });
+
+  test("signed in: continue shows a confirmation naming the account; only its POST with the token may connect", async () => {
+    session = { status: "signedIn", account: { id: "acct-confirm", name: "Confirm & Co" } };
+    const cookie = cookieOf(await bridge.callback(get("/pipedrive/callback?code=CODE-confirm")));
+    const id = cookie.split("=")[1].split(".")[0];
+    const shown = await bridge.continueInstall(get("/pipedrive/continue", { cookie }));
+    expect(shown.status).toBe(200);
+    expect(shown.body).toContain('data-kind="confirm"');
+    expect(shown.body).toContain('<strong id="confirm-account">Confirm &#38; Co</strong>');
+    expect(shown.body).toContain('<form method="POST" action="/pipedrive/continue">');
+    expect(shown.headers["content-security-policy"]).toContain("form-action 'self' https://platform.example");
+    expect(tokenOf(shown)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // a GET never uses the code
+    expect(await bridge.store.peek(id)).toMatchObject({ status: "ok" });
+    for (const body of ["", "confirm=", `confirm=${"A".repeat(43)}`, `confirm=${tokenOf(shown)}x`]) {
+      const refused = await bridge.continueInstall(postConfirm(cookie, body));
+      expect(refused.status).toBe(403);
+      expect(refused.body).toContain('data-kind="confirm_invalid"');
+    }
+    // the token is bound to the session: another signed-in account cannot use it
+    session = { status: "signedIn", account: { id: "acct-other", name: "Other" } };
+    expect((await bridge.continueInstall(postConfirm(cookie, `confirm=${tokenOf(shown)}`))).status).toBe(403);
+    expect(await bridge.store.peek(id)).toMatchObject({ status: "ok" });
+    expect(lines.some((l) => l.includes("install confirmation refused"))).toBe(true);
+  });
+
+  test("the same callback URL opened in another browser is refused; the browser that holds it may reload it", async () => {
+    session = { status: "guest" };
+    const first = await bridge.callback(get("/pipedrive/callback?code=CODE-twice"));
+    const cookie = cookieOf(first);
+    const elsewhere = await bridge.callback(get("/pipedrive/callback?code=CODE-twice"));
+    expect(elsewhere.status).toBe(409);
+    expect(elsewhere.body).toContain('data-kind="code_elsewhere"');
+    expect(elsewhere.headers["set-cookie"]).toBeUndefined();
+    const forged = signCookieValue(
+      cookieKey(crypto.randomBytes(32)),
+      cookie.split("=")[1].split(".")[0],
+      Date.now() + 60_000,
+    );
+    expect(
+      (await bridge.callback(get("/pipedrive/callback?code=CODE-twice", { cookie: `pd_install=${forged}` }))).status,
+    ).toBe(409);
+    const reload = await bridge.callback(get("/pipedrive/callback?code=CODE-twice", { cookie }));
+    expect(reload.status).toBe(302);
+    expect(cookieOf(reload).split(".")[0]).toBe(cookie.split(".")[0]);
+  });
+
+  test("a full default store refuses new installs with a clear page and keeps the waiting ones", async () => {
+    const small = createMarketplaceBridge({
+      clientId: "unit-app",
+      clientSecret: SECRET,
+      cookieSecret: COOKIE_SECRET,
+      platform,
+      session: () => ({ status: "guest" }),
+      signUpUrl: "/signup",
+      logInUrl: "/login",
+      maxPendingCodes: 2,
+      logger,
+    });
+    const waiting = cookieOf(await small.callback(get("/pipedrive/callback?code=CODE-full-1")));
+    await small.callback(get("/pipedrive/callback?code=CODE-full-2"));
+    const refused = await small.callback(get("/pipedrive/callback?code=CODE-full-3"));
+    expect(refused.status).toBe(503);
+    expect(refused.body).toContain('data-kind="store_full"');
+    expect(refused.body).toContain("Too many installations are in progress");
+    expect((await small.store.peek(waiting.split("=")[1].split(".")[0])).status).toBe("ok");
   });
 
   test("a platform failure before the replay is a clear 502 page and keeps the code for a retry", async () => {

@@ -217,3 +217,43 @@ test("pollChangesTrigger with Show Deleted Records reports deleted deals once, i
   await client.request({ method: "DELETE", version: "v2", path: "/deals/{id}", pathParams: { id: ids[2] } });
   expect(await poll("false")).toEqual({ created: [], updated: [] });
 });
+
+test("pollChangesTrigger reports a change made in the same second as the previous poll (same update_time, new content)", async () => {
+  bed.sim.reset();
+  const instanceState: Record<string, unknown> = {};
+  const poll = async () =>
+    (
+      await pollTrigger.perform(
+        { logger, instanceState, debug: { enabled: false } },
+        { headers: {}, body: { data: null } },
+        { connection: bed.oauth, resourceType: "deal", showNewRecords: "true", showUpdatedRecords: "true" },
+      )
+    ).payload.body.data;
+  expect(await poll()).toEqual({ created: [], updated: [] });
+  bed.sim.advanceTime(1500);
+  // Start at the beginning of a simulator second, so create, poll and update share one update_time.
+  while (bed.sim.now() % 1000 > 200) await new Promise((r) => setTimeout(r, 10));
+  const client = createPipedriveClient(bed.oauth as never, { logger });
+  const created = await client.request<{ data: { id: number; update_time: string } }>({
+    method: "POST",
+    version: "v2",
+    path: "/deals",
+    body: { title: "Same second" },
+  });
+  expect((await poll()).created.map((d) => d.id)).toEqual([created.data.id]);
+  const changed = await client.request<{ data: { id: number; update_time: string; title: string } }>({
+    method: "PATCH",
+    version: "v2",
+    path: "/deals/{id}",
+    pathParams: { id: created.data.id },
+    body: { title: "Same second, renamed" },
+  });
+  expect(changed.data.update_time).toBe(created.data.update_time);
+  const second = await poll();
+  expect(second.created).toEqual([]);
+  expect(second.updated.map((d) => [d.id, (d.data as { title?: string }).title])).toEqual([
+    [created.data.id, "Same second, renamed"],
+  ]);
+  // and nothing twice
+  expect(await poll()).toEqual({ created: [], updated: [] });
+});

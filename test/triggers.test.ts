@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createConnection } from "@prismatic-io/spectral/dist/testing";
 import component from "../src";
 import { createPipedriveClient } from "../src/client";
+import { redact } from "../src/client/redact";
 import { apiToken } from "../src/connections";
 import { FlowHost } from "../src/testing";
 import { capturedLines, context, failure, harness, logger, useTestBed } from "./support/setup";
@@ -105,12 +107,13 @@ describe("lifecycle", () => {
   test("a non-admin connection gets a warning that events on records it cannot see are not delivered", async () => {
     const nonAdmin = createConnection(apiToken, { apiToken: bed.sim.createApiToken(2), companyDomain: bed.sim.url });
     const flow = host.addFlow("Non admin", "newPerson", { connection: nonAdmin });
-    capturedLines.length = 0;
+    // Only this deploy's lines are checked; all lines stay for the end-of-file secret scan.
+    const from = capturedLines.length;
     await host.deploy(flow);
     expect(
-      capturedLines.some((line) =>
-        /not an admin: Pipedrive only delivers events on records this user can see/.test(line),
-      ),
+      capturedLines
+        .slice(from)
+        .some((line) => /not an admin: Pipedrive only delivers events on records this user can see/.test(line)),
     ).toBe(true);
   });
 });
@@ -245,7 +248,7 @@ describe("forged and malformed deliveries", () => {
     previous: null,
   });
 
-  test("no Authorization or a wrong password gets 401 and no flow run", async () => {
+  test("no Authorization or a wrong password gets 401 and no flow run; Rejected gets the metadata, never the body", async () => {
     const flow = host.addFlow("Forgery target", "newDeal", { connection: bed.oauth });
     await host.deploy(flow);
     const state = host.crossFlowState[`pipedriveWebhook:${flow.stableId}`] as { credentials: { user: string } };
@@ -254,6 +257,53 @@ describe("forged and malformed deliveries", () => {
     expect((await post(flow.url, event, wrong)).status).toBe(401);
     expect(flow.runs.length).toBe(0);
     expect(flow.deliveries.map((d) => d.branch)).toEqual(["Rejected", "Rejected"]);
+    for (const delivery of flow.deliveries) {
+      expect(delivery.data).toEqual({
+        rejected: "unauthorized",
+        delivery: {
+          bytes: Buffer.byteLength(event),
+          meta: { id: "00000000-0000-4000-8000-000000000001", action: "create", entity: "deal", entity_id: "1" },
+        },
+      });
+      expect(JSON.stringify(delivery.payload)).not.toContain("Forged");
+    }
+  });
+
+  test("authentic credentials but another company's or another webhook's delivery: refused (403), Rejected, no run", async () => {
+    const flow = host.addFlow("Foreign target", "newDeal", { connection: bed.oauth });
+    await host.deploy(flow);
+    const state = host.crossFlowState[`pipedriveWebhook:${flow.stableId}`] as {
+      webhookId: number;
+      companyId?: number;
+      credentials: { user: string; password: string };
+    };
+    expect(state.companyId).toBe(1);
+    const auth = basicAuth(state.credentials.user, state.credentials.password);
+    const withMeta = (meta: Record<string, string>) =>
+      JSON.stringify({
+        meta: { id: randomUUID(), action: "create", entity: "deal", entity_id: "1", ...meta },
+        data: { id: 1, title: "Foreign body" },
+        previous: null,
+      });
+    const own = { company_id: "1", webhook_id: String(state.webhookId) };
+    const otherCompany = await post(flow.url, withMeta({ ...own, company_id: "999" }), auth);
+    expect(otherCompany.status).toBe(403);
+    expect(await otherCompany.text()).toMatch(/company_id/);
+    const otherHook = await post(flow.url, withMeta({ ...own, webhook_id: String(state.webhookId + 1) }), auth);
+    expect(otherHook.status).toBe(403);
+    expect(await otherHook.text()).toMatch(/webhook_id/);
+    expect(flow.runs.length).toBe(0);
+    expect(flow.deliveries.map((d) => d.branch)).toEqual(["Rejected", "Rejected"]);
+    expect(JSON.stringify(flow.deliveries)).not.toContain("Foreign body");
+    expect((await post(flow.url, withMeta(own), auth)).status).toBe(200);
+    expect(flow.runs.length).toBe(1);
+  });
+
+  test("the generated webhook password is registered with the redactor", async () => {
+    const flow = host.addFlow("Redacted password", "newDeal", { connection: bed.oauth });
+    await host.deploy(flow);
+    const { password } = credentialsOf(flow);
+    expect(redact(`Pipedrive said: http_auth_password ${password} is invalid`)).not.toContain(password);
   });
 
   test("a malformed body from an authenticated sender gets 400 with a clear message", async () => {

@@ -36,9 +36,11 @@ const PATTERNS: [RegExp, string][] = [
   [/(x-api-token["']?\s*[:=]\s*["']?)[^"'\s,}]+/gi, "$1[redacted]"],
 ];
 
-export function redact(text: string): string {
+/** `extra`: secrets of this one call (e.g. an OAuth code), replaced like the registered ones but not kept. */
+export function redact(text: string, extra: readonly string[] = []): string {
   let out = text;
-  for (const secret of knownSecrets.keys()) if (out.includes(secret)) out = out.split(secret).join("[redacted]");
+  for (const secret of [...knownSecrets.keys(), ...extra])
+    if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join("[redacted]");
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }

@@ -16,11 +16,20 @@
  *
  * Errors become plain pages (pages.ts); logs carry no code, token or secret.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { redact } from "../client/redact";
 import { cookieKey, readCookie, serializeCookie, signCookieValue, verifyCookieValue } from "./cookie";
-import { type PageKind, page } from "./pages";
+import { confirmPage, type PageKind, page } from "./pages";
 import { MemoryPendingCodeStore, type PendingCodeStore, StoreUnavailableError } from "./store";
-import type { AppSession, BridgeLogger, BridgeRequest, BridgeResponse, PlatformApi, PlatformInstance } from "./types";
+import type {
+  AppSession,
+  BridgeLogger,
+  BridgeRequest,
+  BridgeResponse,
+  PipedriveIdentity,
+  PlatformApi,
+  PlatformInstance,
+} from "./types";
 import { parseUninstallNotice, pipedriveUserLabel, verifyClientBasicAuth } from "./uninstall";
 
 export interface MarketplaceBridgeOptions {
@@ -100,6 +109,14 @@ function header(req: BridgeRequest, name: string): string | string[] | undefined
   return key ? req.headers[key] : undefined;
 }
 
+/** One field of an application/x-www-form-urlencoded body (the confirmation form), bounded. */
+function formField(body: string | Buffer | undefined, name: string): string | undefined {
+  if (body === undefined) return undefined;
+  const text = typeof body === "string" ? body : body.toString("utf8");
+  if (text.length > 4096) return undefined;
+  return new URLSearchParams(text).get(name) ?? undefined;
+}
+
 function withNext(target: string, next: string): string {
   return `${target}${target.includes("?") ? "&" : "?"}next=${encodeURIComponent(next)}`;
 }
@@ -163,6 +180,10 @@ export function interpretCallbackAnswer(
   return { ok: false, reason: classifyExchangeFailure(bodyText) };
 }
 
+/** The page for a pending code that cannot be used (any more). */
+const unusable = (status: "unknown" | "expired" | "used"): PageKind =>
+  status === "used" ? "code_used" : status === "expired" ? "code_expired" : "missing_cookie";
+
 const silent: BridgeLogger = { info() {}, warn() {}, error() {} };
 
 export function createMarketplaceBridge(options: MarketplaceBridgeOptions): MarketplaceBridge {
@@ -188,22 +209,22 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
     options.store ?? new MemoryPendingCodeStore({ ttlMs: options.codeTtlMs, maxEntries: options.maxPendingCodes, now });
   const platform = options.platform;
   const logger = options.logger ?? silent;
-  const fixedSecrets = [
+  // Passed on every log call: the registry forgets secrets no client used for a while, a bridge's live for its process.
+  const bridgeSecrets = [
     options.clientSecret,
     typeof options.cookieSecret === "string" ? options.cookieSecret : options.cookieSecret.toString("utf8"),
   ];
 
-  /** Logs one event; any secret (and the request's code) that slipped into a value is replaced. */
+  /** Logs one event through the component's one redactor; `extraSecrets` (the request's code) too. */
   const log = (
     level: keyof BridgeLogger,
     event: string,
     fields: Record<string, unknown> = {},
     extraSecrets: string[] = [],
   ) => {
-    const secrets = [...fixedSecrets, ...extraSecrets].filter((s) => s && s.length >= 4);
-    const scrub = (s: string) => secrets.reduce((out, secret) => out.split(secret).join("[redacted]"), s);
     const clean: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(fields)) clean[k] = typeof v === "string" ? scrub(v) : v;
+    for (const [k, v] of Object.entries(fields))
+      clean[k] = typeof v === "string" ? redact(v, [...bridgeSecrets, ...extraSecrets]) : v;
     logger[level](`marketplace: ${event}`, clean);
   };
 
@@ -222,6 +243,39 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
     });
   const clearCookie = () =>
     serializeCookie(cookieName, "", { path: continuePath, maxAgeSeconds: 0, secure: secureCookie });
+
+  /**
+   * The confirmation form's token: bound to this browser's pending install, the signed-in account,
+   * the instance and the Pipedrive user it is connected to now, so a page shown before the
+   * connection changed cannot confirm a replacement it did not name.
+   */
+  const confirmToken = (
+    id: string,
+    account: string,
+    instance: string,
+    current: PipedriveIdentity | "unidentified" | null,
+  ) => {
+    const who =
+      current === null || current === "unidentified"
+        ? String(current)
+        : pipedriveUserLabel(current.companyId, current.userId);
+    return createHmac("sha256", key)
+      .update(["pd-install.confirm.v1", id, account, instance, who].join("|"))
+      .digest("base64url");
+  };
+
+  /** The Pipedrive user of an active connection, for the confirmation page; "unidentified" when that fails (e.g. a revoked token). */
+  const identifyQuietly = async (instance: PlatformInstance): Promise<PipedriveIdentity | "unidentified"> => {
+    try {
+      return (await platform.identifyPipedriveUser?.(instance)) ?? "unidentified";
+    } catch (error) {
+      log("info", "could not identify the Pipedrive user of the active connection", {
+        error: (error as Error).message,
+        instance: instance.id,
+      });
+      return "unidentified";
+    }
+  };
 
   const signInRedirect = (session: AppSession, cookies: string[] = []) =>
     redirect(withNext(session.status === "guest" ? options.signUpUrl : options.logInUrl, continuePath), cookies);
@@ -262,7 +316,10 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
     }
     if (!code || !CODE_PATTERN.test(code)) return showPage("bad_request");
 
-    const added = await store.add(code);
+    // Only the browser that already holds this code's entry may reuse it (a reload of the same URL).
+    const held = readCookie(header(req, "cookie"), cookieName);
+    const holder = held ? verifyCookieValue(key, held, now()) : undefined;
+    const added = await store.add(code, holder?.ok ? holder.id : undefined);
     if (added.status === "used" || added.status === "expired") {
       const reference = ref();
       log(
@@ -273,7 +330,20 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
       );
       return showPage(added.status === "used" ? "code_used" : "code_expired", reference);
     }
-    if (added.evicted > 0) log("warn", "pending code store full: oldest entries evicted", { evicted: added.evicted });
+    if (added.status === "held" || added.status === "full") {
+      const reference = ref();
+      log(
+        "warn",
+        added.status === "held"
+          ? "install callback refused: its code is waiting for another browser"
+          : "install callback refused: the pending code store is full of codes still waiting",
+        { outcome: added.status, reference },
+        secrets,
+      );
+      return showPage(added.status === "held" ? "code_elsewhere" : "store_full", reference);
+    }
+    if (added.evicted > 0)
+      log("info", "pending code store full: oldest tombstones evicted", { evicted: added.evicted });
     const cookie = setCookie(signCookieValue(key, added.id, added.expiresAt), added.expiresAt);
     const session = await options.session(req);
     log("info", "install code received without state; waiting for sign-in", {
@@ -338,20 +408,22 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
     if (peeked.status !== "ok") {
       const reference = ref();
       log("warn", "pending code not usable", { pending, outcome: peeked.status, reference });
-      const kind =
-        peeked.status === "used" ? "code_used" : peeked.status === "expired" ? "code_expired" : "missing_cookie";
+      const kind = unusable(peeked.status);
       return showPage(kind, reference, [clearCookie()]);
     }
 
     let instance: PlatformInstance;
     let configVarId: string;
+    let current: PipedriveIdentity | "unidentified" | null = null;
     try {
       const customer = await platform.findOrCreateCustomer({
         externalId: session.account.id,
         name: session.account.name,
       });
       instance = await platform.findOrCreateInstance(customer);
-      configVarId = (await platform.getConnectionConfigVariable(instance)).id;
+      const variable = await platform.getConnectionConfigVariable(instance);
+      configVarId = variable.id;
+      if (variable.status === "ACTIVE") current = await identifyQuietly(instance);
     } catch (error) {
       const reference = ref();
       log("error", "platform API failed before the code was replayed (the code is kept)", {
@@ -361,11 +433,34 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
       return showPage("platform_unavailable", reference);
     }
 
+    // Nothing is connected without the user's confirmation: a link alone (sent by someone else) only shows the page.
+    const token = confirmToken(checked.id, session.account.id, instance.id, current);
+    if (req.method.toUpperCase() !== "POST") {
+      log("info", "install waiting for the user's confirmation", { pending, instance: instance.id });
+      return confirmPage(pageOptions, {
+        accountName: session.account.name,
+        instanceName: instance.name,
+        current,
+        action: continuePath,
+        token,
+        continuesTo: platform.configurePageUrl(instance),
+      });
+    }
+    const given = Buffer.from(formField(req.body, "confirm") ?? "");
+    const wanted = Buffer.from(token);
+    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+      // A confirmation racing one that just connected (the connection changed under it): say what happened to the code.
+      const again = await store.peek(checked.id);
+      if (again.status !== "ok") return showPage(unusable(again.status), ref(), [clearCookie()]);
+      const reference = ref();
+      log("warn", "install confirmation refused: missing or wrong token", { pending, reference });
+      return showPage("confirm_invalid", reference);
+    }
+
     // Atomic in every store: of all requests racing for this code, one gets it.
     const taken = await store.take(checked.id);
     if (taken.status !== "ok") {
-      const kind =
-        taken.status === "used" ? "code_used" : taken.status === "expired" ? "code_expired" : "missing_cookie";
+      const kind = unusable(taken.status);
       return showPage(kind, ref(), [clearCookie()]);
     }
     const secrets = [taken.code];
@@ -469,9 +564,9 @@ export function createMarketplaceBridge(options: MarketplaceBridgeOptions): Mark
   }
 
   async function continueSafely(req: BridgeRequest): Promise<BridgeResponse> {
-    if (req.method.toUpperCase() !== "GET") {
+    if (!["GET", "POST"].includes(req.method.toUpperCase())) {
       const res = showPage("method_not_allowed");
-      res.headers.allow = "GET";
+      res.headers.allow = "GET, POST";
       return res;
     }
     try {

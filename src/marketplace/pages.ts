@@ -15,6 +15,9 @@ export type PageKind =
   | "store_unavailable"
   | "connect_failed"
   | "bad_request"
+  | "code_elsewhere"
+  | "store_full"
+  | "confirm_invalid"
   | "method_not_allowed"
   | "internal";
 
@@ -137,6 +140,36 @@ function text(kind: PageKind, app: string): PageText {
         ],
         reinstall: true,
       };
+    case "code_elsewhere":
+      return {
+        status: 409,
+        title: "This install link is already in use in another browser",
+        paragraphs: [
+          "The installation behind this link was started in another browser, and only that browser can finish it. Nothing was connected.",
+          `If you did not start it, you can ignore this page. To connect Pipedrive yourself, install ${app} from the Pipedrive Marketplace in this browser.`,
+        ],
+        reinstall: true,
+      };
+    case "store_full":
+      return {
+        status: 503,
+        title: "Too many installations are in progress",
+        paragraphs: [
+          `${app} is holding as many installations in progress as it can, so this one was not kept. Nothing was connected.`,
+          "Wait a few minutes, then install the app again from the Pipedrive Marketplace.",
+        ],
+        reinstall: true,
+      };
+    case "confirm_invalid":
+      return {
+        status: 403,
+        title: "The confirmation could not be checked",
+        paragraphs: [
+          "This confirmation was not sent from the page we showed you in this browser, or the installation changed since. Nothing was connected.",
+          "Reload the confirmation page and confirm again, or install the app again from the Pipedrive Marketplace.",
+        ],
+        reinstall: true,
+      };
     case "method_not_allowed":
       return {
         status: 405,
@@ -189,4 +222,63 @@ ${link}
 </main>
 </body></html>`;
   return { status: t.status, headers: pageHeaders(), body };
+}
+
+export interface ConfirmPageInput {
+  /** The app account the install would be connected to. */
+  accountName: string;
+  instanceName: string;
+  /** The Pipedrive company and user the instance is connected to now (an active connection), if any. */
+  current: { companyId: number; userId: number; companyName?: string; userName?: string } | "unidentified" | null;
+  /** Where the form posts (the continue path) and the token bound to this browser's install and session. */
+  action: string;
+  token: string;
+  /** Where a confirmed install ends (the configuration page): its origin is allowed as the form's redirect target. */
+  continuesTo: string;
+}
+
+const pipedriveAccount = (who: Exclude<ConfirmPageInput["current"], null | "unidentified">) =>
+  `${who.userName ? `${who.userName} (user ${who.userId})` : `user ${who.userId}`} of ${who.companyName ? `${who.companyName} (company ${who.companyId})` : `company ${who.companyId}`}`;
+
+/**
+ * The page a signed-in user must submit before a Pipedrive authorization is connected: it names
+ * the app account, the instance, and the Pipedrive company and user it is connected to now (the
+ * one a confirmation replaces). Nothing is connected by opening a link; only this form's POST
+ * (with its token) connects.
+ */
+export function confirmPage(options: PageOptions, input: ConfirmPageInput): BridgeResponse {
+  const app = escapeHtml(options.appName);
+  const replaces =
+    input.current === "unidentified"
+      ? `<p id="replaces">It is connected now to a Pipedrive account that could not be identified (its access may have been revoked). Confirming replaces that connection.</p>`
+      : input.current
+        ? `<p id="replaces">It is connected now to Pipedrive <strong id="current-pipedrive">${escapeHtml(pipedriveAccount(input.current))}</strong>. Confirming replaces that connection, and the flows will then read and change the other Pipedrive account's data.</p>`
+        : `<p id="replaces">It is not connected to Pipedrive yet.</p>`;
+  const body = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Connect Pipedrive? - ${app}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:38rem;margin:3rem auto;padding:0 1rem;color:#222;line-height:1.5}
+h1{font-size:1.5rem}button{padding:.5rem 1rem;font-size:1rem}</style>
+</head><body>
+<main id="bridge-message" data-kind="confirm">
+<h1>Connect Pipedrive to ${app}?</h1>
+<p>The Pipedrive account that approved this installation on Pipedrive's permission screen will be connected to <strong id="confirm-account">${escapeHtml(input.accountName)}</strong> in ${app} (integration <strong id="confirm-instance">${escapeHtml(input.instanceName)}</strong>).</p>
+${replaces}
+<p><strong>Only confirm if you clicked Install in Pipedrive's Marketplace yourself, just now.</strong> If someone sent you this link, do not confirm: they would connect their Pipedrive account to yours.</p>
+<form method="POST" action="${escapeHtml(input.action)}">
+<input type="hidden" name="confirm" value="${escapeHtml(input.token)}">
+<button id="confirm-install" type="submit">Connect Pipedrive</button>
+</form>
+<p><a id="marketplace-link" href="${escapeHtml(options.marketplaceUrl)}">Cancel and go to the Pipedrive Marketplace</a></p>
+</main>
+</body></html>`;
+  const headers = pageHeaders();
+  // The form's answer redirects to the platform's configuration page, which form-action must allow.
+  const target = URL.canParse(input.continuesTo) ? new URL(input.continuesTo).origin : null;
+  if (target?.startsWith("http"))
+    headers["content-security-policy"] = headers["content-security-policy"].replace(
+      "form-action 'self'",
+      `form-action 'self' ${target}`,
+    );
+  return { status: 200, headers, body };
 }

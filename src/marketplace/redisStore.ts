@@ -30,7 +30,10 @@ import {
 } from "./store";
 import type { BridgeLogger } from "./types";
 
-/** Keeps a code unless its hash is known: then answers that entry's status (the same code again). */
+/**
+ * Keeps a code unless its hash is known: then answers that entry's status (the same code again);
+ * a pending entry is handed back only to the caller holding its id (ARGV[6] = H(id) from its cookie).
+ */
 const ADD_SCRIPT = `
 local now = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[2])
@@ -46,6 +49,7 @@ if current then
     end
     return {'expired'}
   end
+  if entry.ih ~= ARGV[6] then return {'held'} end
   return {'pending', entry.id, entry.exp}
 end
 redis.call('SET', KEYS[1], ARGV[3], 'PX', 2 * ttl)
@@ -126,7 +130,7 @@ export class RedisPendingCodeStore implements PendingCodeStore {
     return { entry: `${this.keyPrefix}code:${h}`, secret: `${this.keyPrefix}secret:${h}` };
   }
 
-  async add(code: string): Promise<AddResult> {
+  async add(code: string, holder?: string): Promise<AddResult> {
     const codeHash = this.hash(code);
     const keys = this.keysOf(code);
     const id = newPendingId();
@@ -144,6 +148,7 @@ export class RedisPendingCodeStore implements PendingCodeStore {
         entry,
         this.seal(code, keys.secret),
         codeHash,
+        holder ? this.hash(holder) : "",
       ),
     );
     switch (reply[0]) {
@@ -153,6 +158,7 @@ export class RedisPendingCodeStore implements PendingCodeStore {
         return { status: "pending", id: this.open(reply[1], keys.entry), expiresAt: Number(reply[2]), evicted: 0 };
       case "used":
       case "expired":
+      case "held":
         return { status: reply[0] };
       default:
         throw new StoreUnavailableError(`Redis store: unexpected answer to add (${reply[0]})`);

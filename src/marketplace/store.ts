@@ -5,7 +5,9 @@
  * A code that arrived without `state` waits (a few minutes: Pipedrive's codes live 5) until the
  * browser that brought it is signed in to the app. Each entry is found by a random id (the install
  * cookie carries it, signed) and also by a hash of the code, so the same callback URL loaded twice
- * reuses the pending entry, and one loaded again after the code was used is recognised as a replay.
+ * in the same browser (the request carries that entry's cookie) reuses the pending entry, the same
+ * URL opened in any other browser is refused ("held"), and one loaded again after the code was used
+ * is recognised as a replay.
  * Used and expired entries stay as tombstones (without the code) for one more TTL so the user is
  * told "already used" / "expired" rather than "not found". `take` hands a code out once, however
  * many requests race for it.
@@ -27,7 +29,11 @@ export type AddResult =
   | ({ status: "added" } & Kept)
   | ({ status: "pending" } & Kept)
   | { status: "used" }
-  | { status: "expired" };
+  | { status: "expired" }
+  /** Pending for another browser: only the request carrying that entry's cookie may reuse it. */
+  | { status: "held" }
+  /** The store is full of codes still waiting: nothing was evicted, this code is not kept. */
+  | { status: "full" };
 
 export type PeekResult = { status: "ok"; expiresAt: number } | { status: "unknown" | "expired" | "used" };
 export type TakeResult = { status: "ok"; code: string } | { status: "unknown" | "expired" | "used" };
@@ -37,10 +43,11 @@ export interface PendingCodeStore {
   /** How long a code waits for sign-in. */
   readonly ttlMs: number;
   /**
-   * Keeps a code. The same code again: its pending entry (status "pending"), or "used" / "expired"
-   * while its tombstone lasts.
+   * Keeps a code. The same code again: its pending entry (status "pending") only when `holder` is
+   * that entry's id (from the caller's verified install cookie), "held" for anyone else, or "used" /
+   * "expired" while its tombstone lasts.
    */
-  add(code: string): Promise<AddResult>;
+  add(code: string, holder?: string): Promise<AddResult>;
   /** Whether the id still holds a usable code, without using it. */
   peek(id: string): Promise<PeekResult>;
   /** Hands the code out once, atomically; afterwards the id (and the code) read as "used". */
@@ -58,7 +65,10 @@ export class StoreUnavailableError extends Error {
 export interface MemoryPendingCodeStoreOptions {
   /** How long a code waits (default 5 minutes, Pipedrive's code lifetime). */
   ttlMs?: number;
-  /** Entries kept at most, tombstones included (default 1000). */
+  /**
+   * Entries kept at most, tombstones included (default 1000). When full, the oldest tombstones go
+   * first; a store full of codes still waiting refuses new ones ("full") rather than evict them.
+   */
   maxEntries?: number;
   now?: () => number;
 }
@@ -66,8 +76,10 @@ export interface MemoryPendingCodeStoreOptions {
 const hashCode = (code: string) => createHash("sha256").update(code).digest("hex");
 
 /**
- * One process only: entries in a Map, at most `maxEntries` (tombstones included; when full, the
- * oldest is evicted). Codes are held in memory in clear, never written anywhere.
+ * One process only: entries in a Map, at most `maxEntries` (tombstones included). When full, the
+ * oldest tombstones are evicted; codes still waiting never are, so a flood of callbacks cannot push
+ * out the installs in progress: it gets "full" until codes expire. Codes are held in memory in
+ * clear, never written anywhere.
  */
 export class MemoryPendingCodeStore implements PendingCodeStore {
   readonly ttlMs: number;
@@ -89,7 +101,7 @@ export class MemoryPendingCodeStore implements PendingCodeStore {
     return this.entries.size;
   }
 
-  async add(code: string): Promise<AddResult> {
+  async add(code: string, holder?: string): Promise<AddResult> {
     const now = this.now();
     this.sweep(now);
     const codeHash = hashCode(code);
@@ -98,13 +110,18 @@ export class MemoryPendingCodeStore implements PendingCodeStore {
     if (existingId && existing) {
       if (existing.used) return { status: "used" };
       if (existing.code === null || existing.expiresAt <= now) return { status: "expired" };
+      if (holder !== existingId) return { status: "held" };
       return { status: "pending", id: existingId, expiresAt: existing.expiresAt, evicted: 0 };
     }
     let evicted = 0;
-    while (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.remove(oldest);
-      evicted++;
+    if (this.entries.size >= this.maxEntries) {
+      for (const [id, entry] of this.entries) {
+        if (this.entries.size < this.maxEntries) break;
+        if (entry.code !== null) continue;
+        this.remove(id);
+        evicted++;
+      }
+      if (this.entries.size >= this.maxEntries) return { status: "full" };
     }
     const id = newPendingId();
     const expiresAt = now + this.ttlMs;

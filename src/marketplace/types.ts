@@ -42,6 +42,15 @@ export interface BridgeLogger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** Who a connection belongs to in Pipedrive (GET /v1/users/me: company_id, id, company_name, name). */
+export interface PipedriveIdentity {
+  companyId: number;
+  userId: number;
+  /** Shown on the confirmation page when known. */
+  companyName?: string;
+  userName?: string;
+}
+
 export interface PlatformCustomer {
   id: string;
   externalId: string;
@@ -86,7 +95,7 @@ export interface PlatformApi {
    * GET /v1/users/me through the connection: data.company_id, data.id). Optional: without it the
    * uninstall notice cannot be matched to an instance.
    */
-  identifyPipedriveUser?(instance: PlatformInstance): Promise<{ companyId: number; userId: number } | null>;
+  identifyPipedriveUser?(instance: PlatformInstance): Promise<PipedriveIdentity | null>;
   /** Adds a label to the instance (kept unique). */
   labelInstance(instance: PlatformInstance, label: string): Promise<void>;
   /** Instances of the integration carrying the label. */

@@ -24,6 +24,8 @@ export interface Delivery {
   data: Record<string, unknown>;
   /** The message of the error that failed the execution, if the trigger threw. */
   failed?: string;
+  /** The trigger's whole payload (what the flow's steps can read). */
+  payload?: Record<string, unknown>;
 }
 
 export interface Flow {
@@ -186,7 +188,12 @@ export class FlowHost {
     const response = result.response as { statusCode?: number; body?: string } | undefined;
     const results = result.payload as { body: { data: Record<string, unknown> } };
     const data = results.body.data;
-    const delivery = { status: response?.statusCode ?? 200, branch: result.branch as string | undefined, data };
+    const delivery: Delivery = {
+      status: response?.statusCode ?? 200,
+      branch: result.branch as string | undefined,
+      data,
+      payload: result.payload as Record<string, unknown>,
+    };
     flow.deliveries.push(delivery);
     if (trigger.allowsBranching ? delivery.branch === "Event" : true) {
       flow.runs.push(data);

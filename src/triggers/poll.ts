@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { type Connection, input, pollingTrigger } from "@prismatic-io/spectral";
 import { createPipedriveClient, type PipedriveClient } from "../client";
 import { clean, connectionInput } from "../inputs";
@@ -70,10 +71,18 @@ interface Round {
   phase?: "changes" | "deleted";
 }
 
+/** A short hash of a record's content: tells apart two versions with the same update_time. */
+const contentHash = (data: Record<string, unknown>) =>
+  createHash("sha256").update(JSON.stringify(data)).digest("base64url").slice(0, 16);
+
 interface PollState {
   /** The watermark: highest update_time of the completed rounds (RFC 3339). */
   cursor?: string;
-  /** `${id}@${update_time}` of records already reported inside the overlap window. */
+  /**
+   * `${id}@${update_time}#${content hash}` of records already reported inside the overlap window:
+   * update_time has whole seconds, so two versions of a record in one second differ only by content.
+   * (State saved before the hash was added holds `${id}@${update_time}`; still honoured.)
+   */
   seen?: string[];
   /** The Look Back Date whose history has been (or is being) loaded. */
   lookBackDate?: string;
@@ -230,6 +239,7 @@ export const pollChangesTrigger = pollingTrigger({
     const sinceMs = toMillis(round.since);
     const seen = new Set(state.seen ?? []);
     const seenIds = new Set([...seen].map((key) => key.slice(0, key.lastIndexOf("@"))));
+    const timeOf = (key: string) => key.slice(key.lastIndexOf("@") + 1).split("#")[0];
     const { added, updated: updatedField } = timeFieldsOf(resourceType);
     const created: ChangedItem[] = [];
     const updated: ChangedItem[] = [];
@@ -252,8 +262,9 @@ export const pollChangesTrigger = pollingTrigger({
         for (const entry of page.items) {
           const time = (entry.data[updatedField] ?? entry.data[added]) as string | undefined;
           const updatedMs = toMillis(time);
-          const key = `${entry.id}${deletions ? ":deleted" : ""}@${time}`;
-          if (seen.has(key) || Number.isNaN(updatedMs)) continue;
+          const version = `${entry.id}${deletions ? ":deleted" : ""}@${time}`;
+          const key = `${version}#${contentHash(entry.data)}`;
+          if (seen.has(key) || seen.has(version) || Number.isNaN(updatedMs)) continue;
           seen.add(key);
           highest = Math.max(highest, updatedMs);
           if (deletions) {
@@ -279,7 +290,7 @@ export const pollChangesTrigger = pollingTrigger({
 
     // Keep only keys that a later round can still see (inside its overlap window), and at most MAX_SEEN.
     const floor = highest - OVERLAP_MS;
-    const kept = [...seen].filter((key) => toMillis(key.slice(key.lastIndexOf("@") + 1)) >= floor).slice(-MAX_SEEN);
+    const kept = [...seen].filter((key) => toMillis(timeOf(key)) >= floor).slice(-MAX_SEEN);
     const complete = reason === "roundComplete";
     context.polling.setState({
       cursor: complete ? iso(highest) : state.cursor,

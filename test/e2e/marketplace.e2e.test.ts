@@ -74,6 +74,15 @@ async function logOut(): Promise<void> {
   if (await page.$("#logout")) await Promise.all([page.waitForNavigation(), page.click("#logout")]);
 }
 
+/** The bridge's confirmation page: checks it names the account, then clicks Connect. */
+async function confirmInBrowser(accountName: string, screenshot?: string): Promise<void> {
+  await page.waitForSelector("#confirm-install");
+  expect(await bridgeKind()).toBe("confirm");
+  expect(await page.textContent("#confirm-account")).toBe(accountName);
+  if (screenshot) await shot(screenshot);
+  await Promise.all([page.waitForNavigation(), page.click("#confirm-install")]);
+}
+
 /** Marketplace Install in the browser up to Pipedrive's consent page, then Allow (or Cancel). */
 async function installAndConsent(choice: "allow" | "deny", screenshot?: string): Promise<void> {
   await page.goto(installUrl());
@@ -147,6 +156,36 @@ async function httpLogIn(jar: Jar, email: string, password: string): Promise<voi
 }
 
 const kindOf = (html: string) => /data-kind="([a-z_]+)"/.exec(html)?.[1];
+
+/** Submits the bridge's confirmation page (the last hop's HTML) as the browser's form would, then follows. */
+async function confirmOverHttp(jar: Jar, hops: Hop[]): Promise<Hop[]> {
+  const html = hops.at(-1)?.text ?? "";
+  expect(kindOf(html)).toBe("confirm");
+  const token = /name="confirm" value="([^"]+)"/.exec(html)?.[1] ?? "";
+  const posted = await hop(`${server.url}/pipedrive/continue`, jar, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: server.url },
+    body: new URLSearchParams({ confirm: token }).toString(),
+  });
+  return posted.location ? [posted, ...(await follow(posted.location, jar))] : [posted];
+}
+
+/** Consent (auto, as the given Pipedrive user) in a jar of its own, stopping before the bridge: the callback URL with its code. */
+async function codeLinkFor(userId: number): Promise<string> {
+  sim.setConsent("auto", userId);
+  const jar = new Jar();
+  let next: string | null = installUrl();
+  for (let i = 0; next && i < 10; i++) {
+    if (next.startsWith(server.callbackUrl)) {
+      sim.setConsent("page", 1);
+      return next;
+    }
+    const h: Hop = await hop(next, jar);
+    next = h.status >= 300 && h.status < 400 ? h.location : null;
+  }
+  sim.setConsent("page", 1);
+  throw new Error("no callback with a code");
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -274,6 +313,10 @@ describe.each(STORES)("with pending codes kept in %s", (kind) => {
       expect(platform.instances.size).toBe(0);
 
       await logIn(DANA.email, DANA.password);
+      // Nothing is connected until Dana confirms on the bridge's page.
+      expect(platform.exchanges).toEqual([]);
+      expect(await page.textContent("#replaces")).toBe("It is not connected to Pipedrive yet.");
+      await confirmInBrowser(DANA.name, "bridge-confirm-install");
       await page.waitForSelector("#configure");
       await shot("platform-configure-connected");
       expect(await page.textContent("#connection-status")).toBe("Connected");
@@ -312,6 +355,7 @@ describe.each(STORES)("with pending codes kept in %s", (kind) => {
       await page.fill("#email", "gus@guest.example");
       await page.fill("#password", "guest password 1");
       await Promise.all([page.waitForNavigation(), page.click("#submit")]);
+      await confirmInBrowser("Gus Guest");
       await page.waitForSelector("#configure");
       expect(await page.textContent("#connection-status")).toBe("Connected");
       const instance = platform.instanceOf(server.users.get("gus@guest.example")?.id as string);
@@ -337,6 +381,8 @@ describe.each(STORES)("with pending codes kept in %s", (kind) => {
       const tokenBefore = platform.storedToken(instance?.id as string);
       sim.advanceTime(5 * 60_000 + 1000);
       await logIn(DANA.email, DANA.password);
+      expect(await page.textContent("#current-pipedrive")).toMatch(/user 1\)? of .*company 1\)?$/);
+      await confirmInBrowser(DANA.name);
       expect(await bridgeKind()).toBe("code_expired");
       await shot("bridge-code-expired");
       expect(platform.exchanges.at(-1)).toMatchObject({
@@ -345,6 +391,45 @@ describe.each(STORES)("with pending codes kept in %s", (kind) => {
       });
       expect(platform.configVariableOf(instance?.id as string)?.status).toBe("ACTIVE");
       expect(platform.storedToken(instance?.id as string)).toBe(tokenBefore);
+    });
+
+    test("attack: a code sent to a signed-in victim does not connect silently; the page names what would be replaced", async () => {
+      // Dana is signed in; her instance is connected to Pipedrive user 1. Someone consents as
+      // Pipedrive user 2, does not follow the callback, and sends Dana the link.
+      await page.goto(`${server.url}/login`);
+      await logIn(DANA.email, DANA.password);
+      const instance = platform.instanceOf(server.users.get(DANA.email)?.id as string);
+      const tokenBefore = platform.storedToken(instance?.id as string);
+      const exchanges = platform.exchanges.length;
+      const link = await codeLinkFor(2);
+      await page.goto(link);
+      await page.waitForSelector("#confirm-install");
+      await shot("bridge-confirm-replaces-connection");
+      expect(await page.textContent("#confirm-account")).toBe(DANA.name);
+      expect(await page.textContent("#current-pipedrive")).toMatch(/user 1\) of .*\(company 1\)$/);
+      // Dana does not confirm: nothing was exchanged, her connection is untouched.
+      expect(platform.exchanges.length).toBe(exchanges);
+      expect(platform.storedToken(instance?.id as string)).toBe(tokenBefore);
+      expect(instance?.labels).toEqual(["pipedrive-user:1:1"]);
+      // A forged confirmation (no token, or a made-up one) from the same browser connects nothing either.
+      for (const confirm of ["", "x".repeat(43)]) {
+        const res = await page.request.post(`${server.url}/pipedrive/continue`, { form: { confirm }, maxRedirects: 0 });
+        expect(res.status()).toBe(403);
+      }
+      expect(platform.exchanges.length).toBe(exchanges);
+      expect(platform.storedToken(instance?.id as string)).toBe(tokenBefore);
+    });
+
+    test("attack: a code link opened first by its sender is refused in the victim's browser", async () => {
+      const link = await codeLinkFor(2);
+      const sender = new Jar();
+      const theirs = await hop(link, sender);
+      expect(theirs.status).toBe(302);
+      const exchanges = platform.exchanges.length;
+      await page.goto(link);
+      expect(await bridgeKind()).toBe("code_elsewhere");
+      await shot("bridge-code-in-another-browser");
+      expect(platform.exchanges.length).toBe(exchanges);
     });
 
     test("Cancel on Pipedrive's consent page: 'Installation cancelled'", async () => {
@@ -430,6 +515,30 @@ describe.each(STORES)("with pending codes kept in %s", (kind) => {
   describe("uninstall and replays (plain HTTP)", () => {
     const danaInstance = () => platform.instanceOf(server.users.get(DANA.email)?.id as string);
 
+    test("the example app's log-in stays on its own origin and refuses cross-site posts", async () => {
+      const logInWith = (next: string, headers: Record<string, string>) =>
+        hop(`${server.url}/login?next=${next}`, new Jar(), {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+          body: new URLSearchParams({ email: DANA.email, password: DANA.password }).toString(),
+        });
+      const sameSite = { origin: server.url, "sec-fetch-site": "same-origin" };
+      for (const next of [
+        "%2F%09%2Fevil.example%2F",
+        "%2F%2Fevil.example",
+        "%2F%5Cevil.example",
+        "https%3A%2F%2Fevil.example",
+      ]) {
+        const res = await logInWith(next, sameSite);
+        expect(res.status).toBe(303);
+        expect(new URL(res.location as string).origin).toBe(server.url);
+      }
+      expect((await logInWith("%2Fpipedrive%2Fcontinue", sameSite)).location).toBe(`${server.url}/pipedrive/continue`);
+      expect((await logInWith("%2F", { origin: "https://evil.example" })).status).toBe(403);
+      expect((await logInWith("%2F", { origin: server.url, "sec-fetch-site": "cross-site" })).status).toBe(403);
+      expect((await logInWith("%2F", { origin: "null" })).status).toBe(403);
+    });
+
     test("a forged uninstall notice gets 401 and disables nothing", async () => {
       const body = JSON.stringify({
         client_id: CLIENT_ID,
@@ -470,9 +579,12 @@ describe.each(STORES)("with pending codes kept in %s", (kind) => {
       sim.setConsent("auto", 1);
       const jar = new Jar();
       await httpLogIn(jar, DANA.email, DANA.password);
-      const hops = await follow(installUrl(), jar);
-      expect(hops.map((h) => h.status)).toEqual([302, 302, 302, 200]);
-      expect(hops[3].url).toBe(
+      const shown = await follow(installUrl(), jar);
+      expect(shown.map((h) => h.status)).toEqual([302, 302, 200]);
+      expect(shown[2].text).toContain("could not be identified");
+      const hops = await confirmOverHttp(jar, shown);
+      expect(hops.map((h) => h.status)).toEqual([302, 200]);
+      expect(hops[1].url).toBe(
         `${platform.url}/instances/${encodeURIComponent(danaInstance()?.id as string)}/configure`,
       );
       expect(danaInstance()?.enabled).toBe(true);
@@ -497,7 +609,8 @@ describe.each(STORES)("with pending codes kept in %s", (kind) => {
       const code = new URL(connect[0].location as string).searchParams.get("code") as string;
       expect(connect.at(-1)?.url).toMatch(/\/oauth2\/connected\?/);
       await httpLogIn(jar, DANA.email, DANA.password);
-      const replay = await follow(`${server.callbackUrl}?code=${encodeURIComponent(code)}`, jar);
+      const shown = await follow(`${server.callbackUrl}?code=${encodeURIComponent(code)}`, jar);
+      const replay = await confirmOverHttp(jar, shown);
       expect(kindOf(replay.at(-1)?.text ?? "")).toBe("code_used");
       expect(platform.exchanges.at(-1)).toMatchObject({
         ok: false,
@@ -528,7 +641,7 @@ describe.each(STORES)("with pending codes kept in %s", (kind) => {
         sim.setConsent("auto", 1);
         const jar = new Jar();
         await httpLogIn(jar, DANA.email, DANA.password);
-        const hops = await follow(installUrl(), jar);
+        const hops = await confirmOverHttp(jar, await follow(installUrl(), jar));
         expect(kindOf(hops.at(-1)?.text ?? "")).toBe("redirect_uri_mismatch");
         expect(platform.exchanges.at(-1)).toMatchObject({
           redirectUri: platform.oauthCallbackUrl,

@@ -41,7 +41,13 @@ import type { Connection } from "@prismatic-io/spectral";
 import { createConnection, createHarness } from "@prismatic-io/spectral/dist/testing";
 import component from "../../src";
 import { oauth2 } from "../../src/connections";
-import type { ConnectionConfigVariable, PlatformApi, PlatformCustomer, PlatformInstance } from "../../src/marketplace";
+import type {
+  ConnectionConfigVariable,
+  PipedriveIdentity,
+  PlatformApi,
+  PlatformCustomer,
+  PlatformInstance,
+} from "../../src/marketplace";
 
 export interface ConnectionInputs {
   authorizeUrl: string;
@@ -428,9 +434,15 @@ ${connected ? "<p>Step 2 of 2: choose the pipelines to sync, then Finish.</p>" :
       const connection = this.connection(instance.id);
       if (!connection) return sendJson(res, 200, null);
       const result = (await harness.action("getCurrentUser", { connection }, quietContext)) as {
-        data: { data: { id: number; company_id: number } };
+        data: { data: { id: number; company_id: number; company_name?: string; name?: string } };
       };
-      return sendJson(res, 200, { companyId: result.data.data.company_id, userId: result.data.data.id });
+      const me = result.data.data;
+      return sendJson(res, 200, {
+        companyId: me.company_id,
+        userId: me.id,
+        companyName: me.company_name,
+        userName: me.name,
+      });
     }
     return sendJson(res, 405, { error: "method not allowed" });
   }
@@ -473,7 +485,7 @@ class PlatformSimClient implements PlatformApi {
     return `${this.base}/instances/${encodeURIComponent(instance.id)}/configure`;
   }
 
-  identifyPipedriveUser(instance: PlatformInstance): Promise<{ companyId: number; userId: number } | null> {
+  identifyPipedriveUser(instance: PlatformInstance): Promise<PipedriveIdentity | null> {
     return this.call("POST", `/api/instances/${encodeURIComponent(instance.id)}/identify`);
   }
 

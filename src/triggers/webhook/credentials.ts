@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import { registerSecret } from "../../client/redact";
 
 export interface BasicCredentials {
   user: string;
@@ -7,7 +8,9 @@ export interface BasicCredentials {
 
 /** Per-flow Basic credentials Pipedrive sends back on every delivery; 32 random bytes of password. */
 export function generateCredentials(): BasicCredentials {
-  return { user: `prismatic-${randomBytes(6).toString("hex")}`, password: randomBytes(32).toString("base64url") };
+  const password = randomBytes(32).toString("base64url");
+  registerSecret(password);
+  return { user: `prismatic-${randomBytes(6).toString("hex")}`, password };
 }
 
 const findHeader = (headers: Record<string, unknown> | undefined, name: string): string | undefined => {
@@ -23,6 +26,8 @@ const findHeader = (headers: Record<string, unknown> | undefined, name: string):
  * both sides are compared at full length whatever the input, so timing tells nothing.
  */
 export function verifyBasicAuth(headers: Record<string, unknown> | undefined, expected: BasicCredentials): boolean {
+  // Each execution may run in a fresh process: the password read from state is registered there too.
+  registerSecret(expected.password);
   const header = findHeader(headers, "authorization") ?? "";
   const wanted = Buffer.from(`Basic ${Buffer.from(`${expected.user}:${expected.password}`).toString("base64")}`);
   const given = Buffer.from(header.trim());

@@ -22,7 +22,7 @@ import { backfillFor } from "./backfill";
 import { type BasicCredentials, verifyBasicAuth } from "./credentials";
 import { rememberEvent } from "./dedupe";
 import { type ChangedField, changedFields, type PipedriveEvent, parseEvent } from "./event";
-import { ensureWebhook, removeWebhooks, type WebhookState, type WebhookVersion, warnIfNotAdmin } from "./lifecycle";
+import { connectionCompany, ensureWebhook, removeWebhooks, type WebhookState, type WebhookVersion } from "./lifecycle";
 
 /** Where each flow keeps its webhook id and Basic credentials (written only by the lifecycle handlers). */
 export const webhookStateKey = (context: Pick<ActionContext, "flow">) => `pipedriveWebhook:${context.flow.stableId}`;
@@ -142,6 +142,22 @@ function isAuthentic(context: ActionContext, payload: TriggerPayload): boolean {
 }
 
 /**
+ * Why a delivery that carries this flow's credentials is still not this flow's: it names another
+ * company (when the deploy recorded the connection's company) or another webhook; undefined when not.
+ */
+function foreignDelivery(context: ActionContext, event: PipedriveEvent): string | undefined {
+  const state = context.crossFlowState?.[webhookStateKey(context)] as WebhookState | undefined;
+  if (!state) return undefined;
+  // Pipedrive always sends both; a sender holding the credentials could forge either, so absence proves nothing.
+  const { company_id: company, webhook_id: webhook } = event.meta;
+  if (state.companyId !== undefined && company != null && String(company) !== String(state.companyId))
+    return "its company (meta.company_id) is not the connection's Pipedrive company.";
+  if (state.webhookId !== undefined && webhook != null && String(webhook) !== String(state.webhookId))
+    return "its webhook (meta.webhook_id) is not this flow's webhook.";
+  return undefined;
+}
+
+/**
  * The payload as received, with the Authorization header's credentials masked: the webhook password
  * must not reach the execution's output. Everything else (body, other headers) is untouched.
  */
@@ -150,6 +166,31 @@ function withoutCredentials(payload: TriggerPayload): TriggerPayload {
   const key = Object.keys(headers).find((name) => name.toLowerCase() === "authorization");
   if (!key) return payload;
   return { ...payload, headers: { ...headers, [key]: "[redacted]" } };
+}
+
+const META_KEPT = ["id", "action", "entity", "entity_id", "timestamp", "company_id", "webhook_id", "attempt"] as const;
+
+/**
+ * What a flow's Rejected branch gets of a refused delivery: why, and its metadata (the meta fields
+ * above, short values only, and its size), never its body: a forged body is the sender's words.
+ */
+function refusedDelivery(payload: TriggerPayload, reason: string) {
+  const raw = payload.rawBody?.data ?? payload.body?.data;
+  let meta: Record<string, unknown> | undefined;
+  const parsed = parseEvent(raw);
+  if (!("problem" in parsed)) {
+    meta = {};
+    for (const key of META_KEPT) {
+      const value = parsed.meta[key];
+      if (typeof value === "number" || (typeof value === "string" && value.length <= 64)) meta[key] = value;
+    }
+  }
+  const bytes =
+    typeof raw === "string" || Buffer.isBuffer(raw) ? Buffer.byteLength(raw) : raw ? JSON.stringify(raw).length : 0;
+  return {
+    rejected: reason,
+    delivery: { bytes, ...(meta ? { meta } : {}) },
+  };
 }
 
 /** Deploy (create or adopt this flow's one webhook) and instance delete (remove every webhook for the flow URL). */
@@ -178,8 +219,8 @@ function lifecycleHandlers(definition: WebhookDefinition) {
       context.logger?.info?.(
         `Pipedrive webhook ${state.webhookId} ${created ? "created" : "kept"} for ${eventObject}.${eventAction}${removed ? `; removed ${removed} stale` : ""}.`,
       );
-      await warnIfNotAdmin(client, params.userId as number | undefined, context.logger);
-      return { crossFlowState: { [key]: state } };
+      const companyId = await connectionCompany(client, params.userId as number | undefined, context.logger);
+      return { crossFlowState: { [key]: companyId === undefined ? state : { ...state, companyId } } };
     },
     delete: async (context: ActionContext, rawParams: unknown) => {
       const params = rawParams as Record<string, unknown>;
@@ -268,14 +309,28 @@ export function webhookTrigger(definition: WebhookTriggerDefinition) {
       ...(instanceState ? { instanceState } : {}),
     });
 
-    if (!isAuthentic(context, payload))
-      return result(BRANCH_REJECTED, { rejected: "unauthorized" }, answer(401, "unauthorized"));
+    const refuse = (reason: string, status: number) => ({
+      payload: {
+        ...withoutCredentials(payload),
+        rawBody: { data: null },
+        body: { data: refusedDelivery(payload, reason) },
+      },
+      branch: BRANCH_REJECTED,
+      response: answer(status, reason),
+    });
+
+    if (!isAuthentic(context, payload)) return refuse("unauthorized", 401);
 
     const parsed = parseEvent(payload.body?.data ?? payload.rawBody?.data);
     if ("problem" in parsed) {
       const message = `Not a Pipedrive webhooks v2 delivery: ${parsed.problem}.`;
       context.logger?.warn?.(message);
-      return result(BRANCH_REJECTED, { rejected: message }, answer(400, message));
+      return refuse(message, 400);
+    }
+    const foreign = context.isSimulatedTestExecution ? undefined : foreignDelivery(context, parsed);
+    if (foreign) {
+      context.logger?.warn?.(`Refused a webhook delivery: ${foreign}`);
+      return refuse(foreign, 403);
     }
 
     const seen = rememberEvent(context.instanceState?.[SEEN_EVENTS_KEY] as string[] | undefined, parsed.meta.id);
@@ -369,6 +424,11 @@ export function passThroughWebhookTrigger(definition: PassThroughTriggerDefiniti
         "Refused a webhook delivery: it does not carry the HTTP Basic credentials registered with Pipedrive for this flow.",
         401,
       );
+    const parsed = context.isSimulatedTestExecution
+      ? undefined
+      : parseEvent(payload.body?.data ?? payload.rawBody?.data);
+    const foreign = parsed && !("problem" in parsed) ? foreignDelivery(context, parsed) : undefined;
+    if (foreign) throw new DeliveryRefusedError(`Refused a webhook delivery: ${foreign}`, 403);
     return { payload: withoutCredentials(payload), response: { statusCode: 200, contentType: "application/json" } };
   };
   return trigger({

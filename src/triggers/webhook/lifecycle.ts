@@ -27,6 +27,8 @@ export interface WebhookState {
   /** Absent in state written before 1.0 was offered: 2.0. */
   version?: WebhookVersion;
   credentials: BasicCredentials;
+  /** The connection's Pipedrive company (users/me company_id) when deployed: deliveries from another are refused. */
+  companyId?: number;
   /** Recent event ids (meta.id), bounded: see dedupe.ts. */
   seen?: string[];
 }
@@ -150,20 +152,26 @@ export async function removeWebhooks(client: PipedriveClient, url: string): Prom
   return pointingHere.length;
 }
 
-/** Webhooks only deliver events on records their user can see: say so when that user is no admin. */
-export async function warnIfNotAdmin(
+/**
+ * The connection's Pipedrive company (kept in the webhook's state, so deliveries from another
+ * company are refused). Webhooks only deliver events on records their user can see: says so when
+ * that user is no admin (and no Webhook User ID is set).
+ */
+export async function connectionCompany(
   client: PipedriveClient,
   userId: number | undefined,
   logger?: Logger,
-): Promise<void> {
-  if (userId !== undefined) return;
-  const me = await client.request<{ data: { is_admin?: boolean; name?: string } }>({
+): Promise<number | undefined> {
+  const me = await client.request<{ data: { is_admin?: boolean; name?: string; company_id?: number } }>({
     method: "GET",
     version: "v1",
     path: "/users/me",
   });
+  const companyId = typeof me.data?.company_id === "number" ? me.data.company_id : undefined;
+  if (userId !== undefined) return companyId;
   if (!me.data?.is_admin)
     logger?.warn?.(
       `The connection's Pipedrive user (${me.data?.name ?? "unknown"}) is not an admin: Pipedrive only delivers events on records this user can see. Set Webhook User ID to an admin's ID to receive every event.`,
     );
+  return companyId;
 }
