@@ -11,6 +11,7 @@ import {
   expectNoSecretsLeaked,
   failure,
   harness,
+  logger,
   seenErrors,
   context as setupContext,
   startTestBed,
@@ -40,7 +41,7 @@ const webhookPasswords: string[] = [];
 beforeAll(async () => {
   bed = await startTestBed({ webhookRetryDelaysMs: [20, 40, 60] });
   bed.sim.setBurst(100_000, 2000);
-  host = await FlowHost.start();
+  host = await FlowHost.start({ logger });
   decoy = createServer((_req, res) => {
     decoyHits += 1;
     res.end("{}");
