@@ -21,7 +21,7 @@ import type { FieldEntity } from "../customFields/catalog";
 import { fieldCacheState, fieldCatalog, useFieldCache } from "../customFields/catalog";
 import { decodeCustomFields, encodeCustomFields } from "../customFields/codec";
 import { clean, connectionInput, cursorInput, listInputs, startInput } from "../inputs";
-import { type JsonSchema, responseSchemaOf } from "./generated";
+import { type JsonSchema, responseSchemaOf } from "./generated/fromSpec";
 
 /**
  * The one action helper. Each Pipedrive operation is declared as data (method, path, API version,
