@@ -1,0 +1,230 @@
+/**
+ * npm run lint:designer
+ *
+ * Reads the BUILT component (dist/index.js, what the designer shows) and reports builder-facing
+ * text and inputs that a builder should never see: endpoint paths, repeated sentences, spec markup,
+ * cut text, placeholder examples, examples their own input refuses, dropdown labels that are codes,
+ * record IDs without their picklist, other products' names or repository paths, and create-only
+ * wording on updates. `test/designer.lint.test.ts` holds every rule at zero.
+ */
+import path from "node:path";
+
+export interface Finding {
+  rule: RuleName;
+  /** action:addDeal.visibleTo, trigger:dealStageChanged, dataSource:selectStage.pipelineId, connection:oauth2.authorizeUrl */
+  where: string;
+  text: string;
+}
+
+export const RULES = {
+  "http-path": "An endpoint path or HTTP method in a description or comment (it belongs in docs/actions.md).",
+  "repeated-sentence": "The same sentence said twice in one description or comment.",
+  "markup-residue": "HTML, Markdown (tables, code ticks, links) or spec fragments run together.",
+  "cut-text": 'Text cut short ("...").',
+  "unfinished-sentence":
+    "A description or comment that does not end as a sentence (a full stop, question or exclamation mark).",
+  "placeholder-example": 'A placeholder example ("Sample", "text", an empty [] or {}).',
+  "example-fails-clean": "An example (or default) that the input's own cleaning refuses.",
+  "code-label": 'A dropdown label that is a raw code ("0"/"1", varchar, snake_case) instead of words.',
+  "unlinked-id": "An ID input naming a record that has a picklist, without the picklist.",
+  "foreign-name":
+    "Another product's name (Prismatic's component, n8n, Zapier...) or a repository path in builder text.",
+  "create-wording-on-update": "Create-only wording on an update action (on an update, empty means unchanged).",
+} as const;
+export type RuleName = keyof typeof RULES;
+
+interface Input {
+  key: string;
+  label?: string;
+  type?: string;
+  comments?: string;
+  example?: string;
+  default?: unknown;
+  placeholder?: string;
+  model?: { label: string; value: string }[];
+  dataSource?: string;
+  collection?: string;
+  clean?: (value: unknown) => unknown;
+}
+interface Item {
+  key: string;
+  display: { label: string; description: string };
+  inputs?: Input[];
+}
+export interface BuiltComponent {
+  actions: Record<string, Item>;
+  triggers: Record<string, Item>;
+  dataSources: Record<string, Item>;
+  connections: { key: string; label?: string; comments?: string; inputs?: Input[] }[];
+}
+
+const sentences = (text: string): string[] =>
+  text
+    .split(/(?<=[.!?])\s+(?=[A-Z0-9"(])/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Words that carry no meaning of their own when comparing two sentences. */
+const FILLER = new Set(
+  "a an the new one all of for to by in on at is are be this that it its given specified specific".split(" "),
+);
+const stem = (word: string) => word.replace(/(ies|es|s|ed|ing)$/, "");
+const contentWords = (sentence: string) =>
+  new Set(
+    sentence
+      .toLowerCase()
+      .replace(/[^a-z0-9 ]+/g, " ")
+      .split(/\s+/)
+      .filter((w) => w && !FILLER.has(w))
+      .map(stem),
+  );
+
+/** Two sentences say the same when the words of the shorter are all in the longer one. */
+function repeated(text: string): string | undefined {
+  const list = sentences(text);
+  for (let i = 0; i < list.length; i++)
+    for (let j = i + 1; j < list.length; j++) {
+      const [a, b] = [contentWords(list[i]), contentWords(list[j])];
+      const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+      if (small.size >= 2 && [...small].every((w) => large.has(w))) return `"${list[i]}" / "${list[j]}"`;
+    }
+  return undefined;
+}
+
+const HTTP_PATH = /\b(GET|POST|PUT|PATCH|DELETE) \/|\/api\/v[12]\b/;
+const MARKUP: [RegExp, string][] = [
+  [/<\/?[a-z][a-z0-9]*[\s/>]/i, "HTML tag"],
+  [/`/, "code tick"],
+  [/\|\s*[-:]{3,}|\s\|\s.*\s\|\s/, "Markdown table"],
+  [/\[[^\]]+\]\([^)]+\)/, "Markdown link"],
+  [/\*\*|__/, "Markdown emphasis"],
+  [/[a-z]{3,}[A-Z][a-z]+[A-Z][a-z]+/, "words run together"],
+  [
+    /[a-z,] (The|This|If|When|How|Only|Whether|Use|Note|Possible|Values|Each|Returns|Requires|For|You) [a-z]/,
+    "fragments run together",
+  ],
+];
+const PLACEHOLDER = /^(sample|text|string|test|foo|bar|baz|value|example|xxx|placeholder|lorem ipsum|\[\]|\{\})$/i;
+const FOREIGN: [RegExp, string][] = [
+  [/prismatic'?s (own )?(component|pipedrive)/i, "Prismatic's component"],
+  [/\bn8n\b|zapier|integromat|make\.com|workato|tray\.io|pipedream|activepieces/i, "a competitor"],
+  [/\b(src|scripts|sim|test|docs)\/[\w./-]+|\.ts\b|github\.com/i, "a repository path"],
+];
+const CREATE_ONLY =
+  /\bon create\b|when empty,? the company's default|when empty,? pipedrive uses|goes to the first stage/i;
+
+/** Record words with a picklist, as an ID label names them ("To Stage ID", "Webhook User ID"). */
+const LINKABLE =
+  /\b(deal|person|organization|org|pipeline|stage|user|owner|creator|assignee|product|activity|filter|file|project|lead|lead label) id$/i;
+const NOT_A_RECORD =
+  /\b(webhook|company|field|option|channel|conversation|template|call log|goal|role|team|permission set|attachment|subscription|installment|variation|board|phase|task|meeting|mailbox|thread|message|participant|follower|role assignment|history|entry) id$/i;
+
+const isUpdate = (kind: string, key: string) => kind === "action" && /^(update|patch|edit)[A-Z]/.test(key);
+
+export function lintComponent(component: BuiltComponent): Finding[] {
+  const findings: Finding[] = [];
+  const add = (rule: RuleName, where: string, text: string) => findings.push({ rule, where, text });
+
+  const checkText = (where: string, text: string | undefined, opts: { update: boolean }) => {
+    if (!text) return;
+    if (HTTP_PATH.test(text)) add("http-path", where, text);
+    const again = repeated(text);
+    if (again) add("repeated-sentence", where, again);
+    for (const [pattern, what] of MARKUP) {
+      const hit = pattern.exec(text);
+      if (hit) {
+        add("markup-residue", where, `${what}: …${text.slice(Math.max(0, hit.index - 20), hit.index + 40)}…`);
+        break;
+      }
+    }
+    if (/\.\.\.|…/.test(text)) add("cut-text", where, text.slice(-60));
+    else if (!/[.!?)"]$/.test(text.trim())) add("unfinished-sentence", where, text.slice(-60));
+    for (const [pattern, what] of FOREIGN)
+      if (pattern.test(text)) {
+        add("foreign-name", where, `${what}: ${text.slice(0, 120)}`);
+        break;
+      }
+    if (opts.update && CREATE_ONLY.test(text)) add("create-wording-on-update", where, text);
+  };
+
+  const checkInput = (where: string, input: Input, update: boolean) => {
+    checkText(`${where} (comments)`, input.comments, { update });
+    if (input.label && FOREIGN.some(([p]) => p.test(input.label as string))) add("foreign-name", where, input.label);
+    const example = input.example;
+    if (example !== undefined && PLACEHOLDER.test(String(example).trim()))
+      add("placeholder-example", where, `example ${JSON.stringify(example)}`);
+    for (const [which, value] of [
+      ["example", example],
+      ["default", input.default],
+    ] as const) {
+      if (value === undefined || value === "" || typeof input.clean !== "function") continue;
+      try {
+        input.clean(value);
+      } catch (error) {
+        add("example-fails-clean", where, `${which} ${JSON.stringify(value)}: ${(error as Error).message}`);
+      }
+      if (input.model?.length && typeof value === "string" && !input.model.some((m) => m.value === value))
+        add("example-fails-clean", where, `${which} ${JSON.stringify(value)} is not one of the dropdown's values`);
+    }
+    for (const choice of input.model ?? [])
+      if (/^[-\d.]+$/.test(choice.label) || /_/.test(choice.label) || /^[a-z]/.test(choice.label)) {
+        add("code-label", where, `label ${JSON.stringify(choice.label)} (value ${JSON.stringify(choice.value)})`);
+        break;
+      }
+    const label = input.label ?? "";
+    if (
+      input.type === "string" &&
+      !input.dataSource &&
+      !input.model?.length &&
+      input.collection === undefined &&
+      LINKABLE.test(label) &&
+      !NOT_A_RECORD.test(label)
+    )
+      add("unlinked-id", where, label);
+  };
+
+  for (const [kind, table] of [
+    ["action", component.actions],
+    ["trigger", component.triggers],
+    ["dataSource", component.dataSources],
+  ] as const)
+    for (const [key, item] of Object.entries(table)) {
+      const update = isUpdate(kind, key);
+      const where = `${kind}:${key}`;
+      checkText(`${where} (description)`, item.display.description, { update });
+      for (const word of [item.display.label])
+        if (FOREIGN.some(([p]) => p.test(word))) add("foreign-name", `${where} (label)`, word);
+      for (const input of item.inputs ?? []) checkInput(`${where}.${input.key}`, input, update);
+    }
+  for (const connection of component.connections) {
+    checkText(`connection:${connection.key} (comments)`, connection.comments, { update: false });
+    for (const input of connection.inputs ?? []) checkInput(`connection:${connection.key}.${input.key}`, input, false);
+  }
+  return findings;
+}
+
+export function report(findings: Finding[], detail = 3): string {
+  const lines: string[] = [];
+  for (const rule of Object.keys(RULES) as RuleName[]) {
+    const hits = findings.filter((f) => f.rule === rule);
+    lines.push(`${rule}: ${hits.length}  (${RULES[rule]})`);
+    for (const hit of hits.slice(0, detail)) lines.push(`    ${hit.where}: ${hit.text.slice(0, 160)}`);
+    if (detail > 0 && hits.length > detail) lines.push(`    ... and ${hits.length - detail} more`);
+  }
+  lines.push(`total: ${findings.length}`);
+  return lines.join("\n");
+}
+
+/** The built component (npm run build writes dist/index.js). */
+export function loadBuiltComponent(): BuiltComponent {
+  const file = path.resolve(__dirname, "../dist/index.js");
+  const loaded = require(file);
+  return (loaded.default ?? loaded) as BuiltComponent;
+}
+
+if (require.main === module) {
+  const findings = lintComponent(loadBuiltComponent());
+  const detail = Number(process.argv.find((a) => a.startsWith("--detail="))?.slice(9) ?? 3);
+  console.log(report(findings, detail));
+  process.exitCode = findings.length ? 1 : 0;
+}

@@ -1,0 +1,147 @@
+import { type BuiltComponent, lintComponent, RULES, type RuleName } from "../scripts/designer-lint";
+
+/**
+ * The designer lint (scripts/designer-lint.ts) over what a builder sees. First: each rule fires on
+ * the defects it was written for (issue 21's examples), so a rule cannot silently stop working.
+ */
+const text = (id: string) => (value: unknown) => {
+  if (typeof value !== "string" || !/^[a-z]+$/i.test(value)) throw new Error(`${id}: expected letters`);
+  return value;
+};
+
+const action = (key: string, description: string, inputs: BuiltComponent["actions"][string]["inputs"] = []) => ({
+  key,
+  display: { label: key, description },
+  inputs,
+});
+const componentOf = (actions: ReturnType<typeof action>[], triggers: ReturnType<typeof action>[] = []) =>
+  ({
+    actions: Object.fromEntries(actions.map((a) => [a.key, a])),
+    triggers: Object.fromEntries(triggers.map((t) => [t.key, t])),
+    dataSources: {},
+    connections: [],
+  }) as BuiltComponent;
+
+const CLEAN = action("addThing", "Creates a thing and returns it.", [
+  { key: "name", label: "Name", type: "string", comments: "The thing's name.", example: "Acme", clean: text("Name") },
+]);
+
+const rulesOf = (component: BuiltComponent) => new Set(lintComponent(component).map((f) => f.rule));
+
+const DEFECTS: [RuleName, ReturnType<typeof action>][] = [
+  ["http-path", action("addNote", "Creates a note. POST /api/v1/notes.")],
+  ["repeated-sentence", action("addNote", "Add a note. Adds a new note.")],
+  [
+    "markup-residue",
+    action("addDealField", "Creates a field.", [
+      {
+        key: "fieldType",
+        label: "Field Type",
+        comments: "The type of the fieldValueDescription`varchar`Text (up to 255 characters).",
+      },
+    ]),
+  ],
+  [
+    "markup-residue",
+    action("addDealProduct", "Adds a product.", [
+      {
+        key: "billingFrequency",
+        label: "Billing Frequency",
+        comments: "Only available in Growth and above plans How often a customer is billed.",
+      },
+    ]),
+  ],
+  ["cut-text", action("addThing", "Options field with a single possible ...")],
+  ["unfinished-sentence", action("addThing", "The subject of the activity")],
+  [
+    "placeholder-example",
+    action("addActivity", "Creates an activity.", [
+      { key: "type", label: "Type", comments: "The type.", example: "Sample" },
+    ]),
+  ],
+  [
+    "placeholder-example",
+    action("addPerson", "Creates a person.", [{ key: "emails", label: "Emails", comments: "Emails.", example: "[]" }]),
+  ],
+  [
+    "example-fails-clean",
+    action("addPerson", "Creates a person.", [
+      { key: "addTime", label: "Add Time", comments: "When.", example: "09:30", clean: text("Add Time") },
+    ]),
+  ],
+  [
+    "code-label",
+    action("addTask", "Creates a task.", [
+      {
+        key: "done",
+        label: "Done",
+        comments: "Done.",
+        model: [
+          { label: "0", value: "0" },
+          { label: "1", value: "1" },
+        ],
+      },
+    ]),
+  ],
+  [
+    "code-label",
+    action("addDealField", "Creates a field.", [
+      { key: "fieldType", label: "Field Type", comments: "Type.", model: [{ label: "varchar", value: "varchar" }] },
+    ]),
+  ],
+  [
+    "unlinked-id",
+    action("x", "Fires on a stage change.", [
+      { key: "stageId", label: "To Stage ID", type: "string", comments: "Stage." },
+    ]),
+  ],
+  [
+    "foreign-name",
+    action("getPipeline", "Gets a pipeline.", [
+      { key: "x", label: "X", comments: "Kept so configurations made with Prismatic's component still load." },
+    ]),
+  ],
+  ["foreign-name", action("x", "Works like the n8n node.")],
+  ["foreign-name", action("x", "See src/marketplace/authorizeUrl.ts.")],
+  [
+    "create-wording-on-update",
+    action("updateDeal", "Updates a deal.", [
+      {
+        key: "stageId",
+        label: "Stage ID",
+        comments: "When empty on create, the deal goes to the first stage.",
+        dataSource: "selectStage",
+      },
+    ]),
+  ],
+  [
+    "create-wording-on-update",
+    action("updateDeal", "Updates a deal.", [
+      { key: "currency", label: "Currency", comments: "When empty, the company's default currency." },
+    ]),
+  ],
+];
+
+test("a clean action has no finding", () => {
+  expect(lintComponent(componentOf([CLEAN]))).toEqual([]);
+});
+
+test.each(DEFECTS)("rule %s fires on its defect", (rule, defect) => {
+  expect(rulesOf(componentOf([defect]))).toContain(rule);
+});
+
+test("every rule has a defect that proves it fires", () => {
+  expect(new Set(DEFECTS.map(([rule]) => rule))).toEqual(new Set(Object.keys(RULES)));
+});
+
+test("create-only wording is fine on a create action", () => {
+  const create = action("addDeal", "Creates a deal.", [
+    {
+      key: "stageId",
+      label: "Stage ID",
+      comments: "When empty on create, the deal goes to the first stage.",
+      dataSource: "selectStage",
+    },
+  ]);
+  expect(rulesOf(componentOf([create]))).not.toContain("create-wording-on-update");
+});
