@@ -98,7 +98,8 @@ const MARKUP: [RegExp, string][] = [
   [/\|\s*[-:]{3,}|\s\|\s.*\s\|\s/, "Markdown table"],
   [/\[[^\]]+\]\([^)]+\)/, "Markdown link"],
   [/\*\*|__/, "Markdown emphasis"],
-  [/[a-z]{3,}[A-Z][a-z]+[A-Z][a-z]+/, "words run together"],
+  // (not a value in a comma-separated list of codes, such as mailMessageWithAttachment)
+  [/(?<![,\w] ?)[a-z]{3,}[A-Z][a-z]+[A-Z][a-z]+(?!\w*,)/, "words run together"],
   [
     /[a-z,] (The|This|If|When|How|Only|Whether|Use|Note|Possible|Values|Each|Returns|Requires|For|You) [a-z]/,
     "fragments run together",
@@ -216,14 +217,15 @@ export function report(findings: Finding[], detail = 3): string {
 }
 
 /** The built component (npm run build writes dist/index.js). */
-export function loadBuiltComponent(): BuiltComponent {
-  const file = path.resolve(__dirname, "../dist/index.js");
+export function loadBuiltComponent(fromSource = false): BuiltComponent {
+  // --src: the component from src/ (no build), for a quick look while editing.
+  const file = path.resolve(__dirname, fromSource ? "../src" : "../dist/index.js");
   const loaded = require(file);
   return (loaded.default ?? loaded) as BuiltComponent;
 }
 
 if (require.main === module) {
-  const findings = lintComponent(loadBuiltComponent());
+  const findings = lintComponent(loadBuiltComponent(process.argv.includes("--src")));
   const detail = Number(process.argv.find((a) => a.startsWith("--detail="))?.slice(9) ?? 3);
   console.log(report(findings, detail));
   process.exitCode = findings.length ? 1 : 0;

@@ -1,7 +1,8 @@
 import { input } from "@prismatic-io/spectral";
 import { FIELD_CACHE_TTL_MS } from "../customFields/catalog";
 import { exampleDeal } from "../examplePayloads/deals";
-import { clean, optionalIdInput } from "../inputs";
+import { clean } from "../inputs";
+import { linkedIdInput } from "../inputs/ids";
 import { RECORDS, WEBHOOK_EVENT_OBJECTS } from "../records";
 import { touchesAny } from "./webhook/event";
 import {
@@ -241,8 +242,16 @@ const dealTriggers = {
     eventObject: "deal",
     eventAction: "change",
     inputs: {
-      pipelineId: optionalIdInput({ label: "Pipeline ID", comments: "Only deals in this pipeline (after the move)." }),
-      stageId: optionalIdInput({ label: "To Stage ID", comments: "Only moves into this stage." }),
+      pipelineId: linkedIdInput("pipeline", {
+        label: "Pipeline ID",
+        comments: "Only deals in this pipeline (after the move). Empty: every pipeline.",
+        required: false,
+      }),
+      stageId: linkedIdInput("stage", {
+        label: "To Stage ID",
+        comments: "Only moves into this stage (the dropdown shows Pipeline > Stage). Empty: any stage.",
+        required: false,
+      }),
     },
     accept: ({ event, params }) => {
       if (event.previous?.stage_id === undefined) return "the deal's stage did not change";
@@ -318,7 +327,7 @@ const pipedriveTrigger = passThroughWebhookTrigger({
       label: "Version",
       type: "string",
       required: true,
-      model: VERSIONS.map((value) => ({ label: value, value })),
+      model: VERSIONS.map((value) => ({ label: `Version ${value}`, value })),
       default: "2.0",
       example: "2.0",
       comments:
