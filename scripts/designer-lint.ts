@@ -25,7 +25,15 @@ export const RULES = {
     "A description or comment that does not end as a sentence (a full stop, question or exclamation mark).",
   "placeholder-example": 'A placeholder example ("Sample", "text", an empty [] or {}).',
   "example-fails-clean": "An example (or default) that the input's own cleaning refuses.",
+  "zoneless-time-example":
+    "A date-time example without its date or time zone (09:30 for Add Time), where the input does not document that form.",
   "code-label": 'A dropdown label that is a raw code ("0"/"1", varchar, snake_case) instead of words.',
+  "inconsistent-input":
+    "An input shown one way on some actions and another way on others (Visible To: words on one, codes or no dropdown on another).",
+  "label-acronym":
+    'A label with an acronym in title case ("Http Auth User", "Api Token") instead of HTTP, API, ID, URL.',
+  "thin-example-payload":
+    "A change trigger whose example payload changes nothing but update_time (nothing to map from).",
   "unlinked-id": "An ID input naming a record that has a picklist, without the picklist.",
   "foreign-name":
     "Another product's name (Prismatic's component, n8n, Zapier...) or a repository path in builder text.",
@@ -50,6 +58,9 @@ interface Item {
   key: string;
   display: { label: string; description: string };
   inputs?: Input[];
+  examplePayload?: {
+    payload?: { body?: { data?: { changedFields?: { field: string }[]; event?: { action?: string } } } };
+  };
 }
 export interface BuiltComponent {
   actions: Record<string, Item>;
@@ -120,6 +131,12 @@ const LINKABLE =
 const NOT_A_RECORD =
   /\b(webhook|company|field|option|channel|conversation|template|call log|goal|role|team|permission set|attachment|subscription|installment|variation|board|phase|task|meeting|mailbox|thread|message|participant|follower|role assignment|history|entry) id$/i;
 
+/** Inputs that mean the same on every action, so look the same on every action. */
+const SAME_EVERYWHERE = ["visibleTo", "sortDirection"];
+
+/** Inputs that hold a point in time (not a time of day such as Due Time). */
+const TIME_LABEL = /\b(add|update|archive|close|won|lost|start|end|since|until)\b.*\btime\b|timestamp|since|until/i;
+
 const isUpdate = (kind: string, key: string) => kind === "action" && /^(update|patch|edit)[A-Z]/.test(key);
 
 export function lintComponent(component: BuiltComponent): Finding[] {
@@ -154,6 +171,11 @@ export function lintComponent(component: BuiltComponent): Finding[] {
     const example = input.example;
     if (example !== undefined && PLACEHOLDER.test(String(example).trim()))
       add("placeholder-example", where, `example ${JSON.stringify(example)}`);
+    if (typeof example === "string" && TIME_LABEL.test(input.label ?? "")) {
+      const bare = /^\d{2}:\d{2}(:\d{2})?$/.test(example);
+      const noZone = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$/.test(example) && !/HH:MM/.test(input.comments ?? "");
+      if (bare || noZone) add("zoneless-time-example", where, `example ${JSON.stringify(example)}`);
+    }
     for (const [which, value] of [
       ["example", example],
       ["default", input.default],
@@ -173,6 +195,7 @@ export function lintComponent(component: BuiltComponent): Finding[] {
         break;
       }
     const label = input.label ?? "";
+    if (/\b(Http|Https|Url|Api|Id|Ids|Uuid|Cc|Bcc|Json|Csv|Iso)\b/.test(label)) add("label-acronym", where, label);
     if (
       input.type === "string" &&
       !input.dataSource &&
@@ -193,10 +216,36 @@ export function lintComponent(component: BuiltComponent): Finding[] {
       const update = isUpdate(kind, key);
       const where = `${kind}:${key}`;
       checkText(`${where} (description)`, item.display.description, { update });
-      for (const word of [item.display.label])
-        if (FOREIGN.some(([p]) => p.test(word))) add("foreign-name", `${where} (label)`, word);
+      const label = item.display.label;
+      if (FOREIGN.some(([p]) => p.test(label))) add("foreign-name", `${where} (label)`, label);
+      if (/\b(Http|Https|Url|Api|Id|Ids|Uuid|Json)\b/.test(label)) add("label-acronym", `${where} (label)`, label);
       for (const input of item.inputs ?? []) checkInput(`${where}.${input.key}`, input, update);
+      const delivered = item.examplePayload?.payload?.body?.data;
+      if (
+        kind === "trigger" &&
+        delivered?.event?.action === "change" &&
+        !delivered.changedFields?.some((change) => change.field !== "update_time")
+      )
+        add("thin-example-payload", where, JSON.stringify(delivered.changedFields ?? null).slice(0, 120));
     }
+  // The same input, the same dropdown everywhere: the most common presentation wins.
+  for (const key of SAME_EVERYWHERE) {
+    const shown = Object.entries(component.actions).flatMap(([action, item]) =>
+      (item.inputs ?? [])
+        .filter((input) => input.key === key)
+        .map((input) => ({ action, look: JSON.stringify(input.model ?? null) })),
+    );
+    const counts = new Map<string, number>();
+    for (const { look } of shown) counts.set(look, (counts.get(look) ?? 0) + 1);
+    const usual = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+    for (const { action, look } of shown)
+      if (look !== usual)
+        add(
+          "inconsistent-input",
+          `action:${action}.${key}`,
+          `dropdown ${look.slice(0, 100)} where most have ${usual?.slice(0, 100)}`,
+        );
+  }
   for (const connection of component.connections) {
     checkText(`connection:${connection.key} (comments)`, connection.comments, { update: false });
     for (const input of connection.inputs ?? []) checkInput(`connection:${connection.key}.${input.key}`, input, false);

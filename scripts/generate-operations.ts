@@ -283,7 +283,9 @@ function field(
   commaList = false,
   entity?: FieldEntity,
 ): GeneratedField {
-  const typed = typeOf(spec, name, schema, version, contentType, description, commaList);
+  let typed = typeOf(spec, name, schema, version, contentType, description, commaList);
+  // Pipedrive's visibility levels, a fixed set, where the v2 spec types visible_to as a bare integer.
+  if (name === "visible_to" && typed.type === "integer") typed = { type: "enum", values: [1, 3, 5, 7] };
   // A lead's path ID is its UUID, whatever type the spec gives it.
   const { type, values, shape } =
     where === "path" && name === "id" && entity === "lead" && typed.type === "string"
@@ -313,6 +315,9 @@ function field(
     out.example = example;
   else if (type === "string" && name === "custom_fields" && where === "query" && entity)
     out.example = customFieldKey(entity, SEEDED_FIELD[entity]);
+  else if (type === "string" && version === "v2" && /^(add|update|archive|close|won|lost)_time$/.test(name))
+    // v2 takes RFC 3339 times (v1 documents YYYY-MM-DD HH:MM:SS in UTC)
+    out.example = "2026-01-31T09:30:00Z";
   else if (type === "string" && textExample(name)) out.example = textExample(name);
   if (type === "json") {
     const value = JSON_EXAMPLES[name] ?? documentedJson(description, shape) ?? template(spec, schema, 0, name);

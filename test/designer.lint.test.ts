@@ -14,6 +14,13 @@ const action = (key: string, description: string, inputs: BuiltComponent["action
   display: { label: key, description },
   inputs,
 });
+const changeTrigger = (fields: string[]) => ({
+  ...action("updatedDeal", "Runs when a deal is updated."),
+  examplePayload: {
+    payload: { body: { data: { event: { action: "change" }, changedFields: fields.map((field) => ({ field })) } } },
+  },
+});
+
 const componentOf = (actions: ReturnType<typeof action>[], triggers: ReturnType<typeof action>[] = []) =>
   ({
     actions: Object.fromEntries(actions.map((a) => [a.key, a])),
@@ -70,6 +77,12 @@ const DEFECTS: [RuleName, ReturnType<typeof action>][] = [
     ]),
   ],
   [
+    "zoneless-time-example",
+    action("addPerson", "Creates a person.", [
+      { key: "addTime", label: "Add Time", comments: "When.", example: "09:30" },
+    ]),
+  ],
+  [
     "code-label",
     action("addTask", "Creates a task.", [
       {
@@ -87,6 +100,16 @@ const DEFECTS: [RuleName, ReturnType<typeof action>][] = [
     "code-label",
     action("addDealField", "Creates a field.", [
       { key: "fieldType", label: "Field Type", comments: "Type.", model: [{ label: "varchar", value: "varchar" }] },
+    ]),
+  ],
+  [
+    "inconsistent-input",
+    action("addPerson", "Creates a person.", [{ key: "visibleTo", label: "Visible To", comments: "Who sees it." }]),
+  ],
+  [
+    "label-acronym",
+    action("createWebhook", "Creates a webhook.", [
+      { key: "httpAuthUser", label: "Http Auth User", comments: "User." },
     ]),
   ],
   [
@@ -126,12 +149,26 @@ test("a clean action has no finding", () => {
   expect(lintComponent(componentOf([CLEAN]))).toEqual([]);
 });
 
+test("rule thin-example-payload fires on a change example that changes only update_time", () => {
+  expect(rulesOf(componentOf([], [changeTrigger(["update_time"])]))).toContain("thin-example-payload");
+  expect(rulesOf(componentOf([], [changeTrigger(["value", "update_time"])]))).not.toContain("thin-example-payload");
+});
+
+const VISIBLE_TO = {
+  key: "visibleTo",
+  label: "Visible To",
+  comments: "Who sees it.",
+  model: [{ label: "Entire company", value: "3" }],
+};
+
 test.each(DEFECTS)("rule %s fires on its defect", (rule, defect) => {
-  expect(rulesOf(componentOf([defect]))).toContain(rule);
+  // (an inconsistency needs the usual presentation beside it)
+  const usual = [1, 2].map((n) => action(`addThing${n}`, "Creates a thing.", [VISIBLE_TO]));
+  expect(rulesOf(componentOf(rule === "inconsistent-input" ? [defect, ...usual] : [defect]))).toContain(rule);
 });
 
 test("every rule has a defect that proves it fires", () => {
-  expect(new Set(DEFECTS.map(([rule]) => rule))).toEqual(new Set(Object.keys(RULES)));
+  expect(new Set([...DEFECTS.map(([rule]) => rule), "thin-example-payload"])).toEqual(new Set(Object.keys(RULES)));
 });
 
 test("create-only wording is fine on a create action", () => {

@@ -85,12 +85,31 @@ const exampleRecords: Record<Entity, Record<string, unknown>> = {
   },
 };
 
+/** What an example edit changed, per record: one field a builder cares about (with update_time). */
+const EXAMPLE_EDITS: Record<Entity, [field: string, previous: unknown]> = {
+  deal: ["value", 10000],
+  person: ["name", "Ada King"],
+  organization: ["name", "Acme"],
+  activity: ["subject", "Call Ada back"],
+  lead: ["title", "Acme"],
+  note: ["content", "Spoke with Ada."],
+  product: ["name", "Seat"],
+  project: ["status", "planned"],
+  task: ["title", "Kick-off"],
+  deal_product: ["quantity", 50],
+};
+
 const example = (
   entity: Entity,
   action: "create" | "change" | "delete",
   extra: Partial<TriggerOutput> = {},
 ): TriggerOutput => {
   const record = exampleRecords[entity];
+  const [edited, before] = EXAMPLE_EDITS[entity];
+  const changes: [string, unknown, unknown][] = [
+    [edited, before, record[edited]],
+    ["update_time", "2026-01-05T09:12:44Z", "2026-01-06T14:02:10Z"],
+  ];
   return {
     event: {
       id: "8a3f1c2e-5b7d-4e1f-9a0b-2c3d4e5f6a7b",
@@ -105,18 +124,15 @@ const example = (
       changeSource: "app",
     },
     current: action === "delete" ? null : record,
-    previous: action === "create" ? null : action === "delete" ? record : { update_time: "2026-01-05T09:12:44Z" },
+    previous:
+      action === "create"
+        ? null
+        : action === "delete"
+          ? record
+          : Object.fromEntries(changes.map(([field, previous]) => [field, previous])),
     changedFields:
       action === "change"
-        ? [
-            {
-              field: "update_time",
-              name: "update_time",
-              isCustom: false,
-              previous: "2026-01-05T09:12:44Z",
-              current: "2026-01-06T14:02:10Z",
-            },
-          ]
+        ? changes.map(([field, previous, current]) => ({ field, name: field, isCustom: false, previous, current }))
         : [],
     ...extra,
   };

@@ -17,6 +17,7 @@ const ACRONYMS: Record<string, string> = {
   api: "API",
   uuid: "UUID",
   cc: "CC",
+  http: "HTTP",
   bcc: "BCC",
 };
 
@@ -121,9 +122,10 @@ const WORDS: Record<string, string> = { asc: "Ascending", desc: "Descending", "*
 function choiceLabel(field: GeneratedField, value: string | number): string {
   const text = String(value);
   // The spec's label, without a parenthesis that names fields ("A full week (7 days) starting from start_date").
+  if (field.name === "visible_to" && VISIBILITY[text]) return VISIBILITY[text];
   if (field.labels?.[text]) return field.labels[text].replace(/\s*[(]?[^(]*_[a-z][^)]*[)]?$/, "");
   const values = (field.values ?? []).map(String);
-  if (/visible_to|^value$/.test(field.name) && values.every((v) => v in VISIBILITY)) return VISIBILITY[text];
+  if (field.name === "value" && values.every((v) => v in VISIBILITY)) return VISIBILITY[text];
   if (values.length === 2 && values.includes("0") && values.includes("1")) return text === "1" ? "Yes" : "No";
   if (WORDS[text]) return WORDS[text];
   if (/^[\d.]+$/.test(text)) return `${humanize(field.name.split(".").pop() as string)} ${text}`;
@@ -200,7 +202,10 @@ function buildTypedInput(op: GeneratedOperation, field: GeneratedField, availabl
         : field.name === "custom_fields" && field.in === "query"
           ? "Custom Field Keys"
           : humanize(field.name).replace(/ ID$/, field.type === "integer[]" ? " IDs" : " ID");
-  const comments = field.description ?? `${label}.`;
+  const comments =
+    field.name === "visible_to"
+      ? `Who can see the record. Which values apply depends on the company's plan and visibility settings; when empty, ${op.method === "POST" ? "Pipedrive uses the user's default" : "the visibility is not changed"}.`
+      : (field.description ?? `${label}.`);
   const required = Boolean(field.required);
   const example = field.example !== undefined ? String(field.example) : undefined;
   const base = { label, comments, required, ...(example ? { example } : {}) };
