@@ -20,6 +20,7 @@ export const RULES = {
   "http-path": "An endpoint path or HTTP method in a description or comment (it belongs in docs/actions.md).",
   "repeated-sentence": "The same sentence said twice in one description or comment.",
   "markup-residue": "HTML, Markdown (tables, code ticks, links) or spec fragments run together.",
+  "label-as-comment": 'A comment that only repeats the label ("Field Name" / "Field name.").',
   "cut-text": 'Text cut short ("...").',
   "unfinished-sentence":
     "A description or comment that does not end as a sentence (a full stop, question or exclamation mark).",
@@ -137,6 +138,11 @@ const SAME_EVERYWHERE = ["visibleTo", "sortDirection"];
 /** Inputs that hold a point in time (not a time of day such as Due Time). */
 const TIME_LABEL = /\b(add|update|archive|close|won|lost|start|end|since|until)\b.*\btime\b|timestamp|since|until/i;
 
+/** ID inputs that name no one kind of record, with the reason. */
+const NOT_LINKABLE: Record<string, string> = {
+  "action:getGoals.assignee.id": "a user, company or team, as Assignee Type says",
+};
+
 const isUpdate = (kind: string, key: string) => kind === "action" && /^(update|patch|edit)[A-Z]/.test(key);
 
 export function lintComponent(component: BuiltComponent): Finding[] {
@@ -167,6 +173,8 @@ export function lintComponent(component: BuiltComponent): Finding[] {
 
   const checkInput = (where: string, input: Input, update: boolean) => {
     checkText(`${where} (comments)`, input.comments, { update });
+    if (input.comments && input.comments.replace(/\.$/, "").toLowerCase() === String(input.label).toLowerCase())
+      add("label-as-comment", where, input.comments);
     if (input.label && FOREIGN.some(([p]) => p.test(input.label as string))) add("foreign-name", where, input.label);
     const example = input.example;
     if (example !== undefined && PLACEHOLDER.test(String(example).trim()))
@@ -202,7 +210,8 @@ export function lintComponent(component: BuiltComponent): Finding[] {
       !input.model?.length &&
       input.collection === undefined &&
       LINKABLE.test(label) &&
-      !NOT_A_RECORD.test(label)
+      !NOT_A_RECORD.test(label) &&
+      !(where in NOT_LINKABLE)
     )
       add("unlinked-id", where, label);
   };

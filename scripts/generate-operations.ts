@@ -16,6 +16,7 @@ import { parse } from "yaml";
 import { CORRECTIONS, commaListCorrection } from "../sim/corrections";
 import { customFieldKey } from "../sim/seed";
 import { applyResponseCorrections } from "../sim/spec";
+import { humanize } from "../src/actions/generated/humanize";
 import type { FieldType, GeneratedField, GeneratedOperation, OutputSchemaNode } from "../src/actions/generated/types";
 import type { FieldEntity } from "../src/customFields/catalog";
 import { cleanSpecText } from "./specText";
@@ -162,6 +163,8 @@ function template(spec: Spec, raw: unknown, depth = 0, name = ""): unknown {
 /** JSON inputs whose spec describes the items only in words. */
 const JSON_EXAMPLES: Record<string, unknown> = {
   prices: [{ currency: "USD", price: 100 }],
+  // keyed by the field's 40-character key (records with a field catalogue take names instead)
+  custom_fields: { "9c6e5a7b1f3d2e4a8b0c6d5e4f3a2b1c0d9e8f7a": "Phase 2" },
   attachments: [{ id: "att-1", type: "image/png", url: "https://example.com/files/quote.png", name: "quote.png" }],
   visible_pipeline_ids: { visible: [1], hidden: [2] },
   conditions: {
@@ -271,6 +274,13 @@ const SEEDED_FIELD: Record<string, string> = {
   activity: "Outcome",
 };
 
+/** Fields whose spec text only repeats their name ("Field name"): what a builder needs to know. */
+const BARE_TEXT: [RegExp, (match: RegExpExecArray) => string][] = [
+  [/^field_name$/, () => "The field's name, as Pipedrive shows it on records and in forms."],
+  [/^setting_key$/, () => "Which default visibility to set: of new deals, leads, organizations, persons or products."],
+  [/^value$/, () => "The visibility that new records of that kind get by default."],
+];
+
 function field(
   spec: Spec,
   name: string,
@@ -296,7 +306,10 @@ function field(
   if (required) out.required = true;
   if (values) out.values = values;
   const text = cleanSpecText(description ?? deref(spec, schema).description);
-  const rewritten = where === "body" && WRITE_TEXT.map(([p, fn]) => [p.exec(name), fn] as const).find(([m]) => m);
+  const bare = !text.text || text.text.replace(/\.$/, "").toLowerCase() === humanize(name).toLowerCase();
+  const rewritten = [...(where === "body" ? WRITE_TEXT : []), ...(bare ? BARE_TEXT : [])]
+    .map(([p, fn]) => [p.exec(name), fn] as const)
+    .find(([m]) => m);
   // A dropdown lists the values itself: "Supported values: asc, desc." goes.
   const comment = rewritten
     ? rewritten[1](rewritten[0] as RegExpExecArray)
@@ -318,13 +331,32 @@ function field(
   else if (type === "string" && version === "v2" && /^(add|update|archive|close|won|lost)_time$/.test(name))
     // v2 takes RFC 3339 times (v1 documents YYYY-MM-DD HH:MM:SS in UTC)
     out.example = "2026-01-31T09:30:00Z";
+  else if (type === "string" && /\bin seconds\b/.test(String(description))) out.example = "60";
   else if (type === "string" && textExample(name)) out.example = textExample(name);
   if (type === "json") {
-    const value = JSON_EXAMPLES[name] ?? documentedJson(description, shape) ?? template(spec, schema, 0, name);
+    // Records with a field catalogue take custom fields by name (the Custom Fields input), not this template.
+    const known = name === "custom_fields" && entity ? undefined : JSON_EXAMPLES[name];
+    const value = known ?? documentedJson(description, shape) ?? template(spec, schema, 0, name);
     const empty = shape === "array" ? JSON.stringify(value) === "[{}]" : Object.keys(value as object).length === 0;
     if (!empty) out.template = JSON.stringify(value);
   }
   return out;
+}
+
+/**
+ * A builder sees labels, not Pipedrive's parameter names: "required unless one of (deal_id/person_id)
+ * is set" reads "required unless one of (Deal ID/Person ID) is set". A date-time input takes the
+ * form its own placeholder shows, so the spec's "Format: YYYY-MM-DD HH:MM:SS" goes.
+ */
+function namesToLabels(fields: GeneratedField[]): void {
+  const names = new Set(fields.filter((f) => f.name.includes("_")).map((f) => f.name));
+  for (const f of fields) {
+    if (!f.description) continue;
+    f.description = f.description.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (word) =>
+      names.has(word) ? humanize(word) : word,
+    );
+    if (f.type === "date-time") f.description = f.description.replace(/\s*Format: YYYY-MM-DD HH:MM(:SS)?\.?/, "");
+  }
 }
 
 /** Keys a designer or a typed caller uses; everything else (descriptions, examples, enums, formats) is dropped. */
@@ -459,7 +491,18 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
         if (flat.isObject && Object.keys(flat.properties).length) {
           for (const [name, prop] of Object.entries(flat.properties))
             fields.push(
-              field(spec, name, "body", flat.required.includes(name), prop, prop.description, version, contentType),
+              field(
+                spec,
+                name,
+                "body",
+                flat.required.includes(name),
+                prop,
+                prop.description,
+                version,
+                contentType,
+                false,
+                ENTITY_OF[specPath.split("/")[1]],
+              ),
             );
         } else {
           const bodySchema = deref(spec, content[contentType].schema);
@@ -475,6 +518,7 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
           });
         }
       }
+      namesToLabels(fields);
       for (const c of correctionsOf(version, op.operationId as string)) {
         const target = c.kind === "enum-values" && fields.find((f) => f.in === "body" && f.name === c.property);
         if (!target || c.kind !== "enum-values" || !target.values) continue;

@@ -46,6 +46,10 @@ function tableLabels(raw: string): Record<string, string> {
     const value = plainCell(row[1]);
     if (value && !(value in labels)) labels[value] = plainCell(row[2]);
   }
+  // Tables per plan that give one value two meanings (visibility: 3 is "Entire company" on one plan,
+  // "Owner's visibility group" on another) label nothing.
+  const texts = Object.values(labels);
+  if (new Set(texts).size < texts.length) return {};
   for (const row of raw.matchAll(/^\s*\|\s*`?([^|`]+?)`?\s*\|\s*([^|]+?)\s*\|\s*$/gm)) {
     const value = row[1].trim();
     if (!/^[-:]+$/.test(value) && !/^(value|description)$/i.test(value)) labels[value] ??= plainCell(row[2]);

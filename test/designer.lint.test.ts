@@ -58,6 +58,10 @@ const DEFECTS: [RuleName, ReturnType<typeof action>][] = [
       },
     ]),
   ],
+  [
+    "label-as-comment",
+    action("addDealField", "Creates a field.", [{ key: "fieldName", label: "Field Name", comments: "Field name" }]),
+  ],
   ["cut-text", action("addThing", "Options field with a single possible ...")],
   ["unfinished-sentence", action("addThing", "The subject of the activity")],
   [

@@ -2,6 +2,7 @@ import { type ActionOutputSchema, type InputFieldDefinition, input } from "@pris
 import { choiceInput, clean, idInput, optionalIdInput } from "../../inputs";
 import { dataSourceOf, idLabelOf, type RecordKind } from "../../inputs/ids";
 import type { OperationDefinition, Param } from "../operation";
+import { humanize } from "./humanize";
 import { OPERATIONS, RESPONSES } from "./operations";
 import type { GeneratedField, GeneratedOperation, OutputSchemaNode } from "./types";
 
@@ -10,26 +11,9 @@ import type { GeneratedField, GeneratedOperation, OutputSchemaNode } from "./typ
  * action helper: every current Pipedrive operation becomes an action, v2 first.
  */
 
-const ACRONYMS: Record<string, string> = {
-  id: "ID",
-  ids: "IDs",
-  url: "URL",
-  api: "API",
-  uuid: "UUID",
-  cc: "CC",
-  http: "HTTP",
-  bcc: "BCC",
-};
-
-export const humanize = (name: string): string =>
-  name
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .split(/[_.\s]+/)
-    .filter(Boolean)
-    .map((word) => ACRONYMS[word.toLowerCase()] ?? word[0].toUpperCase() + word.slice(1))
-    .join(" ");
-
 const sentenceCase = (text: string) => text[0].toUpperCase() + text.slice(1);
+
+export { humanize };
 
 export const camel = (name: string): string => name.replace(/[_-]+([a-z0-9])/gi, (_, c: string) => c.toUpperCase());
 

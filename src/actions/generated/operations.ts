@@ -20,42 +20,42 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer-csv",
         description:
-          "Up to 100 entity ids to fetch. If filter_id is provided, this is ignored. If any of the requested entities do not exist or are not visible, they are not included in the response.",
+          "Up to 100 entity ids to fetch. If Filter ID is provided, this is ignored. If any of the requested entities do not exist or are not visible, they are not included in the response.",
       },
       {
         name: "owner_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only activities owned by the specified user are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only activities owned by the specified user are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "deal_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only activities linked to the specified deal are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only activities linked to the specified deal are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "lead_id",
         in: "query",
         type: "uuid",
         description:
-          "If supplied, only activities linked to the specified lead are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only activities linked to the specified lead are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "person_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only activities whose primary participant is the given person are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only activities whose primary participant is the given person are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "org_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only activities linked to the specified organization are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only activities linked to the specified organization are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "done",
@@ -378,42 +378,42 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer-csv",
         description:
-          "Up to 100 entity ids to fetch. If filter_id is provided, this is ignored. If any of the requested entities do not exist or are not visible, they are not included in the response.",
+          "Up to 100 entity ids to fetch. If Filter ID is provided, this is ignored. If any of the requested entities do not exist or are not visible, they are not included in the response.",
       },
       {
         name: "owner_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only deals owned by the specified user are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only deals owned by the specified user are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "person_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only deals linked to the specified person are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only deals linked to the specified person are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "org_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only deals linked to the specified organization are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only deals linked to the specified organization are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "pipeline_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only deals in the specified pipeline are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only deals in the specified pipeline are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "stage_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only deals in the specified stage are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only deals in the specified stage are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "status",
@@ -421,7 +421,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "enum-csv",
         values: ["open", "won", "lost", "deleted"],
         description:
-          "Only fetch deals with a specific status. If omitted, all not deleted deals are returned. If set to deleted, deals that have been deleted up to 30 days ago will be included. Multiple statuses can be included as a comma separated array. If filter_id is provided, this is ignored.",
+          "Only fetch deals with a specific status. If omitted, all not deleted deals are returned. If set to deleted, deals that have been deleted up to 30 days ago will be included. Multiple statuses can be included as a comma separated array. If Filter ID is provided, this is ignored.",
       },
       {
         name: "updated_since",
@@ -542,7 +542,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "string",
         description:
-          "The optional date and time of archiving the deal in UTC. Format: YYYY-MM-DD HH:MM:SS. If omitted and is_archived is true, it will be set to the current date and time.",
+          "The optional date and time of archiving the deal in UTC. Format: YYYY-MM-DD HH:MM:SS. If omitted and Is Archived is true, it will be set to the current date and time.",
         example: "2026-01-31T09:30:00Z",
       },
       { name: "status", in: "body", type: "string", description: "The status of the deal.", example: "accepted" },
@@ -620,42 +620,42 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer-csv",
         description:
-          "Up to 100 entity ids to fetch. If filter_id is provided, this is ignored. If any of the requested entities do not exist or are not visible, they are not included in the response.",
+          "Up to 100 entity ids to fetch. If Filter ID is provided, this is ignored. If any of the requested entities do not exist or are not visible, they are not included in the response.",
       },
       {
         name: "owner_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only deals owned by the specified user are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only deals owned by the specified user are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "person_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only deals linked to the specified person are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only deals linked to the specified person are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "org_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only deals linked to the specified organization are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only deals linked to the specified organization are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "pipeline_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only deals in the specified pipeline are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only deals in the specified pipeline are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "stage_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only deals in the specified stage are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only deals in the specified stage are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "status",
@@ -663,7 +663,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "enum-csv",
         values: ["open", "won", "lost", "deleted"],
         description:
-          "Only fetch deals with a specific status. If omitted, all not deleted deals are returned. If set to deleted, deals that have been deleted up to 30 days ago will be included. Multiple statuses can be included as a comma separated array. If filter_id is provided, this is ignored.",
+          "Only fetch deals with a specific status. If omitted, all not deleted deals are returned. If set to deleted, deals that have been deleted up to 30 days ago will be included. Multiple statuses can be included as a comma separated array. If Filter ID is provided, this is ignored.",
       },
       {
         name: "updated_since",
@@ -828,7 +828,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "string",
         description:
-          "The optional date and time of archiving the deal in UTC. Format: YYYY-MM-DD HH:MM:SS. If omitted and is_archived is true, it will be set to the current date and time.",
+          "The optional date and time of archiving the deal in UTC. Format: YYYY-MM-DD HH:MM:SS. If omitted and Is Archived is true, it will be set to the current date and time.",
         example: "2026-01-31T09:30:00Z",
       },
       { name: "status", in: "body", type: "string", description: "The status of the deal.", example: "accepted" },
@@ -1006,7 +1006,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "string",
         required: true,
         description:
-          "The search term to look for. Minimum 2 characters (or 1 if using exact_match). Please note that the search term has to be URL encoded.",
+          "The search term to look for. Minimum 2 characters (or 1 if using Exact Match). Please note that the search term has to be URL encoded.",
         example: "Acme",
       },
       {
@@ -1141,14 +1141,14 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "enum",
         values: ["one-time", "annually", "semi-annually", "quarterly", "monthly", "weekly"],
         description:
-          "Only available in Growth and above plans. How often a customer is billed for access to a service or product. To set billing_frequency different than one-time, the deal must not have installments associated. A deal can have up to 20 products attached with billing_frequency different than one-time.",
+          "Only available in Growth and above plans. How often a customer is billed for access to a service or product. To set Billing Frequency different than one-time, the deal must not have installments associated. A deal can have up to 20 products attached with Billing Frequency different than one-time.",
       },
       {
         name: "billing_frequency_cycles",
         in: "body",
         type: "integer",
         description:
-          "Only available in Growth and above plans. The number of times the billing frequency repeats for a product in a deal. When billing_frequency is set to one-time, this field must be null. When billing_frequency is set to weekly, this field cannot be null.",
+          "Only available in Growth and above plans. The number of times the billing frequency repeats for a product in a deal. When Billing Frequency is set to one-time, this field must be null. When Billing Frequency is set to weekly, this field cannot be null.",
       },
       {
         name: "billing_start_date",
@@ -1239,14 +1239,14 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "enum",
         values: ["one-time", "annually", "semi-annually", "quarterly", "monthly", "weekly"],
         description:
-          "Only available in Growth and above plans. How often a customer is billed for access to a service or product. To set billing_frequency different than one-time, the deal must not have installments associated. A deal can have up to 20 products attached with billing_frequency different than one-time.",
+          "Only available in Growth and above plans. How often a customer is billed for access to a service or product. To set Billing Frequency different than one-time, the deal must not have installments associated. A deal can have up to 20 products attached with Billing Frequency different than one-time.",
       },
       {
         name: "billing_frequency_cycles",
         in: "body",
         type: "integer",
         description:
-          "Only available in Growth and above plans. The number of times the billing frequency repeats for a product in a deal. When billing_frequency is set to one-time, this field must be null. When billing_frequency is set to weekly, this field cannot be null.",
+          "Only available in Growth and above plans. The number of times the billing frequency repeats for a product in a deal. When Billing Frequency is set to one-time, this field must be null. When Billing Frequency is set to weekly, this field cannot be null.",
       },
       {
         name: "billing_start_date",
@@ -1576,7 +1576,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "string",
         required: true,
-        description: "Field name.",
+        description: "The field's name, as Pipedrive shows it on records and in forms.",
         example: "Lead source",
       },
       {
@@ -1716,7 +1716,13 @@ export const OPERATIONS: GeneratedOperation[] = [
         description: "The unique code identifying the field.",
         example: "d4de1c1518b4531717c676029a45911c340390a6",
       },
-      { name: "field_name", in: "body", type: "string", description: "Field name.", example: "Lead source" },
+      {
+        name: "field_name",
+        in: "body",
+        type: "string",
+        description: "The field's name, as Pipedrive shows it on records and in forms.",
+        example: "Lead source",
+      },
       {
         name: "ui_visibility",
         in: "body",
@@ -1896,28 +1902,28 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer-csv",
         description:
-          "Up to 100 entity ids to fetch. If filter_id is provided, this is ignored. If any of the requested entities do not exist or are not visible, they are not included in the response.",
+          "Up to 100 entity ids to fetch. If Filter ID is provided, this is ignored. If any of the requested entities do not exist or are not visible, they are not included in the response.",
       },
       {
         name: "owner_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only persons owned by the specified user are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only persons owned by the specified user are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "org_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only persons linked to the specified organization are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only persons linked to the specified organization are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "deal_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only persons linked to the specified deal are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only persons linked to the specified deal are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "updated_since",
@@ -2062,7 +2068,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "enum",
         values: ["no_consent", "unsubscribed", "subscribed", "archived"],
         description:
-          "If the person does not have a valid email address, then the marketing status is not set and no_consent is returned for the marketing_status value when the new person is created. If the change is forbidden, the status will remain unchanged for every call that tries to modify the marketing status.",
+          "If the person does not have a valid email address, then the marketing status is not set and no_consent is returned for the Marketing Status value when the new person is created. If the change is forbidden, the status will remain unchanged for every call that tries to modify the marketing status.",
         labels: {
           no_consent: "The customer has not given consent to receive any marketing communications",
           unsubscribed: "The customers have unsubscribed from ALL marketing communications",
@@ -2208,7 +2214,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "enum",
         values: ["no_consent", "unsubscribed", "subscribed", "archived"],
         description:
-          "If the person does not have a valid email address, then the marketing status is not set and no_consent is returned for the marketing_status value when the new person is created. If the change is forbidden, the status will remain unchanged for every call that tries to modify the marketing status.",
+          "If the person does not have a valid email address, then the marketing status is not set and no_consent is returned for the Marketing Status value when the new person is created. If the change is forbidden, the status will remain unchanged for every call that tries to modify the marketing status.",
         labels: {
           no_consent: "The customer has not given consent to receive any marketing communications",
           unsubscribed: "The customers have unsubscribed from ALL marketing communications",
@@ -2352,7 +2358,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "string",
         required: true,
-        description: "Field name.",
+        description: "The field's name, as Pipedrive shows it on records and in forms.",
         example: "Lead source",
       },
       {
@@ -2486,7 +2492,13 @@ export const OPERATIONS: GeneratedOperation[] = [
         description: "The unique code identifying the field.",
         example: "d4de1c1518b4531717c676029a45911c340390a6",
       },
-      { name: "field_name", in: "body", type: "string", description: "Field name.", example: "Lead source" },
+      {
+        name: "field_name",
+        in: "body",
+        type: "string",
+        description: "The field's name, as Pipedrive shows it on records and in forms.",
+        example: "Lead source",
+      },
       {
         name: "ui_visibility",
         in: "body",
@@ -2646,14 +2658,14 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer-csv",
         description:
-          "Up to 100 entity ids to fetch. If filter_id is provided, this is ignored. If any of the requested entities do not exist or are not visible, they are not included in the response.",
+          "Up to 100 entity ids to fetch. If Filter ID is provided, this is ignored. If any of the requested entities do not exist or are not visible, they are not included in the response.",
       },
       {
         name: "owner_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only organizations owned by the specified user are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only organizations owned by the specified user are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "updated_since",
@@ -3030,7 +3042,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "string",
         required: true,
-        description: "Field name.",
+        description: "The field's name, as Pipedrive shows it on records and in forms.",
         example: "Lead source",
       },
       {
@@ -3164,7 +3176,13 @@ export const OPERATIONS: GeneratedOperation[] = [
         description: "The unique code identifying the field.",
         example: "d4de1c1518b4531717c676029a45911c340390a6",
       },
-      { name: "field_name", in: "body", type: "string", description: "Field name.", example: "Lead source" },
+      {
+        name: "field_name",
+        in: "body",
+        type: "string",
+        description: "The field's name, as Pipedrive shows it on records and in forms.",
+        example: "Lead source",
+      },
       {
         name: "ui_visibility",
         in: "body",
@@ -3324,7 +3342,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer-csv",
         description:
-          "Up to 100 entity ids to fetch. If filter_id is provided, this is ignored. If any of the requested entities do not exist or are not visible, they are not included in the response.",
+          "Up to 100 entity ids to fetch. If Filter ID is provided, this is ignored. If any of the requested entities do not exist or are not visible, they are not included in the response.",
       },
       { name: "filter_id", in: "query", type: "integer", description: "The ID of the filter to use." },
       {
@@ -3406,12 +3424,6 @@ export const OPERATIONS: GeneratedOperation[] = [
         values: [1, 3, 5, 7],
         description:
           "The visibility of the product. If omitted, the visibility will be set to the default visibility setting of this item type for the authorized user.",
-        labels: {
-          "1": "Owner & followers",
-          "3": "Entire company",
-          "5": "Owner's visibility group and sub-groups",
-          "7": "Entire company",
-        },
       },
       {
         name: "prices",
@@ -3443,7 +3455,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "integer",
         description:
-          "Only available in Growth and above plans. The number of times the billing frequency repeats for a product in a deal. When billing_frequency is set to one-time, this field must be null. When billing_frequency is set to weekly, this field cannot be null.",
+          "Only available in Growth and above plans. The number of times the billing frequency repeats for a product in a deal. When Billing Frequency is set to one-time, this field must be null. When Billing Frequency is set to weekly, this field cannot be null.",
       },
     ],
     description: "Adds a new product to the Products inventory.",
@@ -3524,7 +3536,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "string",
         required: true,
         description:
-          "The search term to look for. Minimum 2 characters (or 1 if using exact_match). Please note that the search term has to be URL encoded.",
+          "The search term to look for. Minimum 2 characters (or 1 if using Exact Match). Please note that the search term has to be URL encoded.",
         example: "Acme",
       },
       {
@@ -3616,12 +3628,6 @@ export const OPERATIONS: GeneratedOperation[] = [
         values: [1, 3, 5, 7],
         description:
           "The visibility of the product. If omitted, the visibility will be set to the default visibility setting of this item type for the authorized user.",
-        labels: {
-          "1": "Owner & followers",
-          "3": "Entire company",
-          "5": "Owner's visibility group and sub-groups",
-          "7": "Entire company",
-        },
       },
       {
         name: "prices",
@@ -3653,7 +3659,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "integer",
         description:
-          "Only available in Growth and above plans. The number of times the billing frequency repeats for a product in a deal. When billing_frequency is set to one-time, this field must be null. When billing_frequency is set to weekly, this field cannot be null.",
+          "Only available in Growth and above plans. The number of times the billing frequency repeats for a product in a deal. When Billing Frequency is set to one-time, this field must be null. When Billing Frequency is set to weekly, this field cannot be null.",
       },
     ],
     description: "Updates product data.",
@@ -3867,7 +3873,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "string",
         required: true,
-        description: "Field name.",
+        description: "The field's name, as Pipedrive shows it on records and in forms.",
         example: "Lead source",
       },
       {
@@ -3976,7 +3982,13 @@ export const OPERATIONS: GeneratedOperation[] = [
         description: "The unique code identifying the field.",
         example: "d4de1c1518b4531717c676029a45911c340390a6",
       },
-      { name: "field_name", in: "body", type: "string", description: "Field name.", example: "Lead source" },
+      {
+        name: "field_name",
+        in: "body",
+        type: "string",
+        description: "The field's name, as Pipedrive shows it on records and in forms.",
+        example: "Lead source",
+      },
       {
         name: "ui_visibility",
         in: "body",
@@ -4114,7 +4126,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "string",
         required: true,
         description:
-          "The search term to look for. Minimum 2 characters (or 1 if using exact_match). Please note that the search term has to be URL encoded.",
+          "The search term to look for. Minimum 2 characters (or 1 if using Exact Match). Please note that the search term has to be URL encoded.",
         example: "Acme",
       },
       {
@@ -4171,14 +4183,14 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "integer",
         description:
-          "The ID of a stage the created deal will be added to. Please note that a pipeline will be assigned automatically based on the stage_id. If omitted, the deal will be placed in the first stage of the default pipeline.",
+          "The ID of a stage the created deal will be added to. Please note that a pipeline will be assigned automatically based on the Stage ID. If omitted, the deal will be placed in the first stage of the default pipeline.",
       },
       {
         name: "pipeline_id",
         in: "body",
         type: "integer",
         description:
-          "The ID of a pipeline the created deal will be added to. By default, the deal will be added to the first stage of the specified pipeline. Please note that pipeline_id and stage_id should not be used together as pipeline_id will be ignored.",
+          "The ID of a pipeline the created deal will be added to. By default, the deal will be added to the first stage of the specified pipeline. Please note that Pipeline ID and Stage ID should not be used together as Pipeline ID will be ignored.",
       },
     ],
     description:
@@ -4213,7 +4225,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "string",
         required: true,
         description:
-          "The search term to look for. Minimum 2 characters (or 1 if using exact_match). Please note that the search term has to be URL encoded.",
+          "The search term to look for. Minimum 2 characters (or 1 if using Exact Match). Please note that the search term has to be URL encoded.",
         example: "Acme",
       },
       {
@@ -4249,7 +4261,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "string",
         required: true,
         description:
-          "The search term to look for. Minimum 2 characters (or 1 if using exact_match). Please note that the search term has to be URL encoded.",
+          "The search term to look for. Minimum 2 characters (or 1 if using Exact Match). Please note that the search term has to be URL encoded.",
         example: "Acme",
       },
       {
@@ -4300,7 +4312,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "string",
         required: true,
         description:
-          "The search term to look for. Minimum 2 characters (or 1 if using exact_match). Please note that the search term has to be URL encoded.",
+          "The search term to look for. Minimum 2 characters (or 1 if using Exact Match). Please note that the search term has to be URL encoded.",
         example: "Acme",
       },
       {
@@ -4464,7 +4476,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "integer",
         description:
-          "The number of days the deals not updated in this stage would become rotten. Applies only if the is_deal_rot_enabled is set.",
+          "The number of days the deals not updated in this stage would become rotten. Applies only if the Is Deal Rot Enabled is set.",
       },
     ],
     description: "Adds a new stage, returns the ID upon success.",
@@ -4508,7 +4520,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "integer",
         description:
-          "The number of days the deals not updated in this stage would become rotten. Applies only if the is_deal_rot_enabled is set.",
+          "The number of days the deals not updated in this stage would become rotten. Applies only if the Is Deal Rot Enabled is set.",
       },
     ],
     description: "Updates the properties of a stage.",
@@ -4640,7 +4652,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "string",
         required: true,
-        description: "Field name.",
+        description: "The field's name, as Pipedrive shows it on records and in forms.",
         example: "Lead source",
       },
       {
@@ -4758,7 +4770,13 @@ export const OPERATIONS: GeneratedOperation[] = [
         description: "The unique code identifying the field.",
         example: "d4de1c1518b4531717c676029a45911c340390a6",
       },
-      { name: "field_name", in: "body", type: "string", description: "Field name.", example: "Lead source" },
+      {
+        name: "field_name",
+        in: "body",
+        type: "string",
+        description: "The field's name, as Pipedrive shows it on records and in forms.",
+        example: "Lead source",
+      },
       {
         name: "ui_visibility",
         in: "body",
@@ -5011,6 +5029,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         shape: "object",
         description:
           "An object where each key represents a custom field. All custom fields are referenced as randomly generated 40-character hashes. To clear a custom field value, set it to null.",
+        template: '{"9c6e5a7b1f3d2e4a8b0c6d5e4f3a2b1c0d9e8f7a":"Phase 2"}',
       },
     ],
     description: "Adds a new project. Custom fields should be wrapped in the custom_fields object.",
@@ -5140,6 +5159,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         shape: "object",
         description:
           "An object where each key represents a custom field. All custom fields are referenced as randomly generated 40-character hashes. To clear a custom field value, set it to null.",
+        template: '{"9c6e5a7b1f3d2e4a8b0c6d5e4f3a2b1c0d9e8f7a":"Phase 2"}',
       },
     ],
     description: "Updates the properties of a project.",
@@ -5192,7 +5212,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "string",
         required: true,
         description:
-          "The search term to look for. Minimum 2 characters (or 1 if using exact_match). Please note that the search term has to be URL encoded.",
+          "The search term to look for. Minimum 2 characters (or 1 if using Exact Match). Please note that the search term has to be URL encoded.",
         example: "Acme",
       },
       {
@@ -5360,14 +5380,14 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "integer",
         description:
-          "The ID of the user assigned to the task. When set, the assignee_ids field will be overwritten with this value.",
+          "The ID of the user assigned to the task. When set, the Assignee IDs field will be overwritten with this value.",
       },
       {
         name: "assignee_ids",
         in: "body",
         type: "integer[]",
         description:
-          "The IDs of users assigned to the task. When set, the assignee_id field will be set to the first value in this array, or null if empty.",
+          "The IDs of users assigned to the task. When set, the Assignee ID field will be set to the first value in this array, or null if empty.",
       },
       { name: "priority", in: "body", type: "integer", description: "The priority of the task." },
     ],
@@ -5440,14 +5460,14 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "integer",
         description:
-          "The ID of the user assigned to the task. When set, the assignee_ids field will be overwritten with this value.",
+          "The ID of the user assigned to the task. When set, the Assignee IDs field will be overwritten with this value.",
       },
       {
         name: "assignee_ids",
         in: "body",
         type: "integer[]",
         description:
-          "The IDs of users assigned to the task. When set, the assignee_id field will be set to the first value in this array, or null if empty.",
+          "The IDs of users assigned to the task. When set, the Assignee ID field will be set to the first value in this array, or null if empty.",
       },
       { name: "priority", in: "body", type: "integer", description: "The priority of the task." },
     ],
@@ -5871,7 +5891,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "integer",
         description:
-          "If specified, this activity will be converted into a call log, with the information provided. When this field is used, you don't need to specify deal_id, person_id or org_id, as they will be ignored in favor of the values already available in the activity. The activity_id must refer to a call type activity.",
+          "If specified, this activity will be converted into a call log, with the information provided. When this field is used, you don't need to specify Deal ID, Person ID or Org ID, as they will be ignored in favor of the values already available in the activity. The Activity ID must refer to a call type activity.",
       },
       {
         name: "subject",
@@ -5885,7 +5905,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "string",
         description: "The duration of the call in seconds.",
-        example: "01:00",
+        example: "60",
       },
       {
         name: "outcome",
@@ -5915,14 +5935,14 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "date-time",
         required: true,
-        description: "The date and time of the start of the call in UTC. Format: YYYY-MM-DD HH:MM:SS.",
+        description: "The date and time of the start of the call in UTC.",
       },
       {
         name: "end_time",
         in: "body",
         type: "date-time",
         required: true,
-        description: "The date and time of the end of the call in UTC. Format: YYYY-MM-DD HH:MM:SS.",
+        description: "The date and time of the end of the call in UTC.",
       },
       {
         name: "person_id",
@@ -6154,15 +6174,13 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "date-time",
         required: true,
-        description:
-          "The date and time when the message was created in the provider, in UTC. Format: YYYY-MM-DD HH:MM.",
+        description: "The date and time when the message was created in the provider, in UTC.",
       },
       {
         name: "reply_by",
         in: "body",
         type: "date-time",
-        description:
-          "The date and time when the message can no longer receive a reply, in UTC. Format: YYYY-MM-DD HH:MM.",
+        description: "The date and time when the message can no longer receive a reply, in UTC.",
       },
       {
         name: "conversation_link",
@@ -6245,7 +6263,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer",
         description:
-          "If supplied, only deals matching the given user will be returned. However, filter_id and owned_by_you takes precedence over user_id when supplied.",
+          "If supplied, only deals matching the given user will be returned. However, Filter ID and Owned By You takes precedence over User ID when supplied.",
       },
       { name: "filter_id", in: "query", type: "integer", description: "The ID of the filter to use." },
       {
@@ -6253,35 +6271,35 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer",
         description:
-          "If supplied, only deals linked to the specified person are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only deals linked to the specified person are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "org_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only deals linked to the specified organization are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only deals linked to the specified organization are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "product_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only deals linked to the specified product are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only deals linked to the specified product are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "pipeline_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only deals in the specified pipeline are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only deals in the specified pipeline are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "stage_id",
         in: "query",
         type: "integer",
         description:
-          "If supplied, only deals in the specified stage are returned. If filter_id is provided, this is ignored.",
+          "If supplied, only deals in the specified stage are returned. If Filter ID is provided, this is ignored.",
       },
       {
         name: "status",
@@ -6305,7 +6323,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "enum",
         values: [0, 1],
         description:
-          "When supplied, only deals owned by you are returned. However, filter_id takes precedence over owned_by_you when both are supplied.",
+          "When supplied, only deals owned by you are returned. However, Filter ID takes precedence over Owned By You when both are supplied.",
       },
     ],
     description: "Returns all archived deals.",
@@ -6338,7 +6356,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer",
         description:
-          "Only deals matching the given user will be returned. user_id will not be considered if you use filter_id.",
+          "Only deals matching the given user will be returned. User ID will not be considered if you use Filter ID.",
       },
       {
         name: "pipeline_id",
@@ -6381,7 +6399,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer",
         description:
-          "Only deals matching the given user will be returned. user_id will not be considered if you use filter_id.",
+          "Only deals matching the given user will be returned. User ID will not be considered if you use Filter ID.",
       },
       {
         name: "pipeline_id",
@@ -6433,7 +6451,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer",
         required: true,
-        description: "The number of given intervals, starting from start_date, to fetch. E.g. 3 (months).",
+        description: "The number of given intervals, starting from Start Date, to fetch. E.g. 3 (months).",
       },
       {
         name: "field_key",
@@ -6515,7 +6533,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer",
         required: true,
-        description: "The number of given intervals, starting from start_date, to fetch. E.g. 3 (months).",
+        description: "The number of given intervals, starting from Start Date, to fetch. E.g. 3 (months).",
       },
       {
         name: "field_key",
@@ -6807,7 +6825,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "json",
         shape: "array",
         description:
-          'When field_type is either set or enum, possible options must be supplied as a JSON-encoded sequential array of objects. Example: [{"label":"New Item"}].',
+          'When Field Type is either set or enum, possible options must be supplied as a JSON-encoded sequential array of objects. Example: [{"label":"New Item"}].',
         template: '[{"label":"New Item"}]',
       },
       {
@@ -7596,7 +7614,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer",
         description:
-          "If supplied, only leads matching the given user will be returned. However, filter_id takes precedence over owner_id when supplied.",
+          "If supplied, only leads matching the given user will be returned. However, Filter ID takes precedence over Owner ID when supplied.",
         example: 1,
       },
       {
@@ -7604,7 +7622,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer",
         description:
-          "If supplied, only leads matching the given person will be returned. However, filter_id takes precedence over person_id when supplied.",
+          "If supplied, only leads matching the given person will be returned. However, Filter ID takes precedence over Person ID when supplied.",
         example: 1,
       },
       {
@@ -7612,7 +7630,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer",
         description:
-          "If supplied, only leads matching the given organization will be returned. However, filter_id takes precedence over organization_id when supplied.",
+          "If supplied, only leads matching the given organization will be returned. However, Filter ID takes precedence over Organization ID when supplied.",
         example: 1,
       },
       { name: "filter_id", in: "query", type: "integer", description: "The ID of the filter to use.", example: 1 },
@@ -7681,14 +7699,14 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "integer",
         description:
-          "The ID of a person which this lead will be linked to. If the person does not exist yet, it needs to be created first. This property is required unless organization_id is specified.",
+          "The ID of a person which this lead will be linked to. If the person does not exist yet, it needs to be created first. This property is required unless Organization ID is specified.",
       },
       {
         name: "organization_id",
         in: "body",
         type: "integer",
         description:
-          "The ID of an organization which this lead will be linked to. If the organization does not exist yet, it needs to be created first. This property is required unless person_id is specified.",
+          "The ID of an organization which this lead will be linked to. If the organization does not exist yet, it needs to be created first. This property is required unless Person ID is specified.",
       },
       {
         name: "value",
@@ -7713,12 +7731,6 @@ export const OPERATIONS: GeneratedOperation[] = [
         values: ["1", "3", "5", "7"],
         description:
           "The visibility of the lead. If omitted, the visibility will be set to the default visibility setting of this item type for the authorized user.",
-        labels: {
-          "1": "Owner & followers",
-          "3": "Entire company",
-          "5": "Owner's visibility group and sub-groups",
-          "7": "Entire company",
-        },
       },
       {
         name: "was_seen",
@@ -7731,7 +7743,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "string",
         description:
-          "The optional ID to further distinguish the origin of the lead - e.g. Which API integration created this lead. If omitted, origin_id will be set to null.",
+          "The optional ID to further distinguish the origin of the lead - e.g. Which API integration created this lead. If omitted, Origin ID will be set to null.",
         example: "ext-1001",
       },
       {
@@ -7746,7 +7758,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "string",
         description:
-          "The optional ID to further distinguish the Marketing channel. If omitted, channel_id will be set to null.",
+          "The optional ID to further distinguish the Marketing channel. If omitted, Channel ID will be set to null.",
         example: "ext-1001",
       },
     ],
@@ -7767,7 +7779,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer",
         description:
-          "If supplied, only leads matching the given user will be returned. However, filter_id takes precedence over owner_id when supplied.",
+          "If supplied, only leads matching the given user will be returned. However, Filter ID takes precedence over Owner ID when supplied.",
         example: 1,
       },
       {
@@ -7775,7 +7787,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer",
         description:
-          "If supplied, only leads matching the given person will be returned. However, filter_id takes precedence over person_id when supplied.",
+          "If supplied, only leads matching the given person will be returned. However, Filter ID takes precedence over Person ID when supplied.",
         example: 1,
       },
       {
@@ -7783,7 +7795,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer",
         description:
-          "If supplied, only leads matching the given organization will be returned. However, filter_id takes precedence over organization_id when supplied.",
+          "If supplied, only leads matching the given organization will be returned. However, Filter ID takes precedence over Organization ID when supplied.",
         example: 1,
       },
       { name: "filter_id", in: "query", type: "integer", description: "The ID of the filter to use.", example: 1 },
@@ -7893,12 +7905,6 @@ export const OPERATIONS: GeneratedOperation[] = [
         values: ["1", "3", "5", "7"],
         description:
           "The visibility of the lead. If omitted, the visibility will be set to the default visibility setting of this item type for the authorized user.",
-        labels: {
-          "1": "Owner & followers",
-          "3": "Entire company",
-          "5": "Owner's visibility group and sub-groups",
-          "7": "Entire company",
-        },
       },
       {
         name: "was_seen",
@@ -7958,7 +7964,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "string",
         required: true,
         description:
-          "The search term to look for. Minimum 2 characters (or 1 if using exact_match). Please note that the search term has to be URL encoded.",
+          "The search term to look for. Minimum 2 characters (or 1 if using Exact Match). Please note that the search term has to be URL encoded.",
         example: "Acme",
       },
       {
@@ -8493,7 +8499,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "string",
         description:
-          "The field names and sorting mode separated by a comma (field_name_1 ASC, field_name_2 DESC). Only first-level field keys are supported (no nested keys). Supported fields: id, user_id, deal_id, person_id, org_id, content, add_time, update_time.",
+          "The field names and sorting mode separated by a comma (field_name_1 ASC, field_name_2 DESC). Only first-level field keys are supported (no nested keys). Supported fields: id, User ID, Deal ID, Person ID, Org ID, content, add_time, update_time.",
         example: "add_time DESC",
       },
       {
@@ -8583,42 +8589,42 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "uuid",
         description:
-          "The ID of the lead the note will be attached to. This property is required unless one of (deal_id/person_id/org_id/project_id/task_id) is specified.",
+          "The ID of the lead the note will be attached to. This property is required unless one of (Deal ID/Person ID/Org ID/Project ID/Task ID) is specified.",
       },
       {
         name: "deal_id",
         in: "body",
         type: "integer",
         description:
-          "The ID of the deal the note will be attached to. This property is required unless one of (lead_id/person_id/org_id/project_id/task_id) is specified.",
+          "The ID of the deal the note will be attached to. This property is required unless one of (Lead ID/Person ID/Org ID/Project ID/Task ID) is specified.",
       },
       {
         name: "person_id",
         in: "body",
         type: "integer",
         description:
-          "The ID of the person this note will be attached to. This property is required unless one of (deal_id/lead_id/org_id/project_id/task_id) is specified.",
+          "The ID of the person this note will be attached to. This property is required unless one of (Deal ID/Lead ID/Org ID/Project ID/Task ID) is specified.",
       },
       {
         name: "org_id",
         in: "body",
         type: "integer",
         description:
-          "The ID of the organization this note will be attached to. This property is required unless one of (deal_id/lead_id/person_id/project_id/task_id) is specified.",
+          "The ID of the organization this note will be attached to. This property is required unless one of (Deal ID/Lead ID/Person ID/Project ID/Task ID) is specified.",
       },
       {
         name: "project_id",
         in: "body",
         type: "integer",
         description:
-          "The ID of the project the note will be attached to. This property is required unless one of (deal_id/lead_id/person_id/org_id/task_id) is specified.",
+          "The ID of the project the note will be attached to. This property is required unless one of (Deal ID/Lead ID/Person ID/Org ID/Task ID) is specified.",
       },
       {
         name: "task_id",
         in: "body",
         type: "integer",
         description:
-          "The ID of the task the note will be attached to. This property is required unless one of (deal_id/lead_id/person_id/org_id/project_id) is specified.",
+          "The ID of the task the note will be attached to. This property is required unless one of (Deal ID/Lead ID/Person ID/Org ID/Project ID) is specified.",
       },
       {
         name: "user_id",
@@ -8985,7 +8991,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "enum",
         values: ["authorization_code", "refresh_token"],
-        description: 'Since you are to refresh your access_token, you must use the value "refresh_token".',
+        description: 'Since you are to refresh your access_token, you must use the value "Refresh Token".',
       },
       {
         name: "refresh_token",
@@ -9177,7 +9183,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "json",
         shape: "array",
         description:
-          'When field_type is either set or enum, possible options must be supplied as a JSON-encoded sequential array of objects. Example: [{"label":"New Item"}].',
+          'When Field Type is either set or enum, possible options must be supplied as a JSON-encoded sequential array of objects. Example: [{"label":"New Item"}].',
         template: '[{"label":"New Item"}]',
       },
       {
@@ -9743,7 +9749,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "json",
         shape: "array",
         description:
-          'When field_type is either set or enum, possible options must be supplied as a JSON-encoded sequential array of objects. Example: [{"label":"New Item"}].',
+          'When Field Type is either set or enum, possible options must be supplied as a JSON-encoded sequential array of objects. Example: [{"label":"New Item"}].',
         template: '[{"label":"New Item"}]',
       },
       {
@@ -9921,7 +9927,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer",
         description:
-          "If supplied, filter_id will not be considered and only deals owned by the given user will be returned. If omitted, deals owned by the authorized user will be returned.",
+          "If supplied, Filter ID will not be considered and only deals owned by the given user will be returned. If omitted, deals owned by the authorized user will be returned.",
       },
       {
         name: "everyone",
@@ -9929,7 +9935,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "enum",
         values: [0, 1],
         description:
-          "If supplied, filter_id and user_id will not be considered – instead, deals owned by everyone will be returned.",
+          "If supplied, Filter ID and User ID will not be considered – instead, deals owned by everyone will be returned.",
       },
       {
         name: "stage_id",
@@ -10120,7 +10126,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "json",
         shape: "array",
         description:
-          'When field_type is either set or enum, possible options must be supplied as a JSON-encoded sequential array, for example:[{"label":"red"}, {"label":"blue"}, {"label":"lilac"}].',
+          'When Field Type is either set or enum, possible options must be supplied as a JSON-encoded sequential array, for example:[{"label":"red"}, {"label":"blue"}, {"label":"lilac"}].',
         template: '[{"label":"red"},{"label":"blue"},{"label":"lilac"}]',
       },
       {
@@ -10758,6 +10764,7 @@ export const OPERATIONS: GeneratedOperation[] = [
           "person_default_visibility",
           "product_default_visibility",
         ],
+        description: "Which default visibility to set: of new deals, leads, organizations, persons or products.",
       },
       {
         name: "value",
@@ -10765,12 +10772,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "enum",
         required: true,
         values: [1, 3, 5, 7],
-        labels: {
-          "1": "Owner & Followers",
-          "3": "Entire company",
-          "5": "Owner's visibility group and sub-groups",
-          "7": "Entire company",
-        },
+        description: "The visibility that new records of that kind get by default.",
       },
     ],
     description: "Adds or updates the visibility setting for a role.",
@@ -10837,7 +10839,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "integer",
         description:
-          "If supplied, filter_id will not be considered and only deals owned by the given user will be returned. If omitted, deals owned by the authorized user will be returned.",
+          "If supplied, Filter ID will not be considered and only deals owned by the given user will be returned. If omitted, deals owned by the authorized user will be returned.",
       },
       {
         name: "everyone",
@@ -10845,7 +10847,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "enum",
         values: [0, 1],
         description:
-          "If supplied, filter_id and user_id will not be considered – instead, deals owned by everyone will be returned.",
+          "If supplied, Filter ID and User ID will not be considered – instead, deals owned by everyone will be returned.",
       },
     ],
     description:
@@ -10927,14 +10929,14 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "number",
         description:
-          "The ID of the user assigned to the task. When the assignee_id field is updated, the assignee_ids field value will be overwritten by the assignee_id field value.",
+          "The ID of the user assigned to the task. When the Assignee ID field is updated, the Assignee IDs field value will be overwritten by the Assignee ID field value.",
       },
       {
         name: "assignee_ids",
         in: "body",
         type: "integer[]",
         description:
-          "The IDs of users assigned to the task. When the assignee_ids field is updated, the assignee_id field value will be set to the first value of the assignee_ids field, or null if the list is empty.",
+          "The IDs of users assigned to the task. When the Assignee IDs field is updated, the Assignee ID field value will be set to the first value of the Assignee IDs field, or null if the list is empty.",
       },
       {
         name: "done",
@@ -10998,14 +11000,14 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "number",
         description:
-          "The ID of the user assigned to the task. When the assignee_id field is updated, the assignee_ids field value will be overwritten by the assignee_id field value.",
+          "The ID of the user assigned to the task. When the Assignee ID field is updated, the Assignee IDs field value will be overwritten by the Assignee ID field value.",
       },
       {
         name: "assignee_ids",
         in: "body",
         type: "integer[]",
         description:
-          "The IDs of users assigned to the task. When the assignee_ids field is updated, the assignee_id field value will be set to the first value of the assignee_ids field, or null if the list is empty.",
+          "The IDs of users assigned to the task. When the Assignee IDs field is updated, the Assignee ID field value will be set to the first value of the Assignee IDs field, or null if the list is empty.",
       },
       {
         name: "done",
@@ -11226,7 +11228,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "string",
         required: true,
         description:
-          "A full, valid, publicly accessible URL which determines where to send the notifications. Please note that you cannot use Pipedrive API endpoints as the subscription_url and the chosen URL must not redirect to another link.",
+          "A full, valid, publicly accessible URL which determines where to send the notifications. Please note that you cannot use Pipedrive API endpoints as the Subscription URL and the chosen URL must not redirect to another link.",
         example: "https://example.com/hooks/pipedrive",
       },
       {
@@ -11269,7 +11271,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "integer",
         description:
-          "The ID of the user that this webhook will be authorized with. You have the option to use a different user's user_id. If it is not set, the current user's user_id will be used. As each webhook event is checked against a user's permissions, the webhook will only be sent if the user has access to the specified object(s).",
+          "The ID of the user that this webhook will be authorized with. You have the option to use a different user's User ID. If it is not set, the current user's User ID will be used. As each webhook event is checked against a user's permissions, the webhook will only be sent if the user has access to the specified object(s).",
       },
       {
         name: "http_auth_user",
