@@ -275,15 +275,17 @@ export function report(findings: Finding[], detail = 3): string {
 }
 
 /** The built component (npm run build writes dist/index.js). */
-export function loadBuiltComponent(fromSource = false): BuiltComponent {
-  // --src: the component from src/ (no build), for a quick look while editing.
-  const file = path.resolve(__dirname, fromSource ? "../src" : "../dist/index.js");
+export function loadBuiltComponent(fromSource = false, bundle = "../dist/index.js"): BuiltComponent {
+  // --src: the component from src/ (no build), for a quick look while editing; --dist=FILE: another build.
+  const file = path.resolve(__dirname, fromSource ? "../src" : bundle);
   const loaded = require(file);
   return (loaded.default ?? loaded) as BuiltComponent;
 }
 
 if (require.main === module) {
-  const findings = lintComponent(loadBuiltComponent(process.argv.includes("--src")));
+  const findings = lintComponent(
+    loadBuiltComponent(process.argv.includes("--src"), process.argv.find((a) => a.startsWith("--dist="))?.slice(7)),
+  );
   const detail = Number(process.argv.find((a) => a.startsWith("--detail="))?.slice(9) ?? 3);
   console.log(report(findings, detail));
   process.exitCode = findings.length ? 1 : 0;
