@@ -79,6 +79,7 @@ export function cleanSpecText(raw: unknown, maxChars = MAX_CHARS, dropPaging = f
     // "Read more about X <a href=...>here</a>." says nothing without the link
     .replace(/[^.]*<a [^>]*>[^<]*<\/a>[^.]*\.?/g, " ")
     .replace(/[^.]*\b(see|read more)\b[^.]*\[[^\]]+\]\([^)]+\)[^.]*\.?/gi, " ")
+    .replace(/[^.]*\[[^\]]+\]\([^)]+\)[^.]*\b(find out|read) more\b[^.]*\.?|(find out|read) more[^.]*\[[^\]]+\]\([^)]+\)[^.]*\.?/gi, " ")
     .replace(/\[([^\]]+)\]\([^)]+\)/g, "$1")
     .replace(/<br\s*\/?>|<\/p>|<\/li>/g, "\n")
     .replace(/<[^>]+>/g, "")
@@ -87,6 +88,9 @@ export function cleanSpecText(raw: unknown, maxChars = MAX_CHARS, dropPaging = f
     // "(notes, files, ...)": the list goes on, said in words
     .replace(/,?\s*(\.\.\.|…)\s*\)/g, " and others)")
     .replace(/(\.\.\.|…)/g, ".")
+    // a builder runs an action and fills inputs
+    .replace(/\b([Tt]his|[Tt]he) endpoint\b/g, "$1 action")
+    .replace(/\b([Tt]his|[Tt]he) parameter\b/g, "$1 input")
     // the input's own comment says how to write a list
     .replace(/\b(optional )?comma[- ]separated string array of /gi, "");
   text = decode(text)
@@ -102,6 +106,8 @@ export function cleanSpecText(raw: unknown, maxChars = MAX_CHARS, dropPaging = f
     if (!/[.!?]$/.test(sentence)) sentence = `${sentence.replace(/[,;:]$/, "")}.`;
     if (kept.some((k) => sameSentence(k, sentence))) continue;
     if (dropPaging && PAGING_TALK.test(sentence)) continue;
+    // what a link said ("Find out more here.") is gone with the link
+    if (/^(find out|read) more\b|\bmore (info|information|details) here\b|\b(see|find out more|read more) here\.$/i.test(sentence)) continue;
     if (kept.length && length + sentence.length > maxChars) break;
     kept.push(sentence);
     length += sentence.length + 1;

@@ -480,7 +480,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "string",
         description:
-          "Custom fields keys to include. If you are only interested in a particular set of custom fields, please use this parameter for faster results and smaller response. A maximum of 15 keys is allowed.",
+          "Custom fields keys to include. If you are only interested in a particular set of custom fields, please use this input for faster results and smaller response. A maximum of 15 keys is allowed.",
         example: "bac001200ff031c611c78480585d66058f4fa8e1",
       },
       {
@@ -722,7 +722,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "string",
         description:
-          "Custom fields keys to include. If you are only interested in a particular set of custom fields, please use this parameter for faster results and smaller response. A maximum of 15 keys is allowed.",
+          "Custom fields keys to include. If you are only interested in a particular set of custom fields, please use this input for faster results and smaller response. A maximum of 15 keys is allowed.",
         example: "bac001200ff031c611c78480585d66058f4fa8e1",
       },
     ],
@@ -767,7 +767,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "string",
         description:
-          "Custom fields keys to include. If you are only interested in a particular set of custom fields, please use this parameter for faster results and smaller response. A maximum of 15 keys is allowed.",
+          "Custom fields keys to include. If you are only interested in a particular set of custom fields, please use this input for faster results and smaller response. A maximum of 15 keys is allowed.",
         example: "bac001200ff031c611c78480585d66058f4fa8e1",
       },
       {
@@ -1991,7 +1991,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "string",
         description:
-          "Custom fields keys to include. If you are only interested in a particular set of custom fields, please use this parameter for faster results and smaller response. A maximum of 15 keys is allowed.",
+          "Custom fields keys to include. If you are only interested in a particular set of custom fields, please use this input for faster results and smaller response. A maximum of 15 keys is allowed.",
         example: "42bf758a7c95964b5d4c4d1155ac006e56545910",
       },
       {
@@ -2087,7 +2087,7 @@ export const OPERATIONS: GeneratedOperation[] = [
       },
     ],
     description:
-      "Adds a new person. If the company uses the Campaigns product, then this endpoint will also accept and return the marketing_status field.",
+      "Adds a new person. If the company uses the Campaigns product, then this action will also accept and return the marketing_status field.",
     body: "json",
     response: "v2.addPerson",
   },
@@ -2137,7 +2137,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "string",
         description:
-          "Custom fields keys to include. If you are only interested in a particular set of custom fields, please use this parameter for faster results and smaller response. A maximum of 15 keys is allowed.",
+          "Custom fields keys to include. If you are only interested in a particular set of custom fields, please use this input for faster results and smaller response. A maximum of 15 keys is allowed.",
         example: "42bf758a7c95964b5d4c4d1155ac006e56545910",
       },
       {
@@ -2233,7 +2233,7 @@ export const OPERATIONS: GeneratedOperation[] = [
       },
     ],
     description:
-      "Updates the properties of a person. If the company uses the Campaigns product, then this endpoint will also accept and return the marketing_status field.",
+      "Updates the properties of a person. If the company uses the Campaigns product, then this action will also accept and return the marketing_status field.",
     body: "json",
     response: "v2.addPerson",
   },
@@ -2727,7 +2727,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "string",
         description:
-          "Custom fields keys to include. If you are only interested in a particular set of custom fields, please use this parameter for faster results and smaller response. A maximum of 15 keys is allowed.",
+          "Custom fields keys to include. If you are only interested in a particular set of custom fields, please use this input for faster results and smaller response. A maximum of 15 keys is allowed.",
         example: "d411b4b9ee51c63e72527e451eb2eb60c15c0f07",
       },
       {
@@ -2853,7 +2853,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "string",
         description:
-          "Custom fields keys to include. If you are only interested in a particular set of custom fields, please use this parameter for faster results and smaller response. A maximum of 15 keys is allowed.",
+          "Custom fields keys to include. If you are only interested in a particular set of custom fields, please use this input for faster results and smaller response. A maximum of 15 keys is allowed.",
         example: "d411b4b9ee51c63e72527e451eb2eb60c15c0f07",
       },
       {
@@ -3364,7 +3364,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "string",
         description:
-          "Custom fields keys to include. If you are only interested in a particular set of custom fields, please use this parameter for a smaller response. A maximum of 15 keys is allowed.",
+          "Custom fields keys to include. If you are only interested in a particular set of custom fields, please use this input for a smaller response. A maximum of 15 keys is allowed.",
         example: "5dc813fb9bbedb57ee7b8ad3736804e69f9d7d98",
       },
     ],
@@ -6077,8 +6077,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         name: "template_support",
         in: "body",
         type: "boolean",
-        description:
-          "If true, enables templates logic on UI. Requires getTemplates endpoint implemented. Find out more here.",
+        description: "If true, enables templates logic on UI. Requires getTemplates endpoint implemented.",
       },
       {
         name: "provider_type",
@@ -6110,7 +6109,8 @@ export const OPERATIONS: GeneratedOperation[] = [
         example: "ext-1001",
       },
     ],
-    description: "Deletes an existing messenger’s channel and all related entities (conversations and messages).",
+    description:
+      "Deletes an existing messenger’s channel and all related entities (conversations and messages). To use the action, you need to have Messengers integration OAuth scope enabled and the Messaging manifest ready for the Messaging app extension.",
     deprecated: true,
     response: "v1.deleteCallLog",
   },
@@ -6198,7 +6198,7 @@ export const OPERATIONS: GeneratedOperation[] = [
       },
     ],
     description:
-      "Adds a message to a conversation. To use the endpoint, you need to have Messengers integration OAuth scope enabled and the Messaging manifest ready for the Messaging app extension.",
+      "Adds a message to a conversation. To use the action, you need to have Messengers integration OAuth scope enabled and the Messaging manifest ready for the Messaging app extension.",
     body: "json",
     deprecated: true,
     response: "v1.receiveMessage",
@@ -6228,7 +6228,7 @@ export const OPERATIONS: GeneratedOperation[] = [
       },
     ],
     description:
-      "Deletes an existing conversation. To use the endpoint, you need to have Messengers integration OAuth scope enabled and the Messaging manifest ready for the Messaging app extension.",
+      "Deletes an existing conversation. To use the action, you need to have Messengers integration OAuth scope enabled and the Messaging manifest ready for the Messaging app extension.",
     deprecated: true,
     response: "v1.deleteCallLog",
   },
@@ -6492,7 +6492,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "string",
         description:
-          "The 3-letter currency code of any of the supported currencies. When supplied, totals_converted is returned per each interval which contains the currency-converted total amounts in the given currency. You may also set this parameter to default_currency in which case the user's default currency is used.",
+          "The 3-letter currency code of any of the supported currencies. When supplied, totals_converted is returned per each interval which contains the currency-converted total amounts in the given currency. You may also set this input to default_currency in which case the user's default currency is used.",
         example: "USD",
       },
     ],
@@ -6574,7 +6574,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "query",
         type: "string",
         description:
-          "The 3-letter currency code of any of the supported currencies. When supplied, totals_converted is returned per each interval which contains the currency-converted total amounts in the given currency. You may also set this parameter to default_currency in which case the user's default currency is used.",
+          "The 3-letter currency code of any of the supported currencies. When supplied, totals_converted is returned per each interval which contains the currency-converted total amounts in the given currency. You may also set this input to default_currency in which case the user's default currency is used.",
         example: "USD",
       },
     ],
@@ -6746,7 +6746,7 @@ export const OPERATIONS: GeneratedOperation[] = [
     summary: "List participants of a deal",
     fields: [{ name: "id", in: "path", type: "integer", required: true, description: "The ID of the deal." }],
     description:
-      "Lists the participants associated with a deal. If a company uses the Campaigns product, then this endpoint will also return the data.marketing_status field.",
+      "Lists the participants associated with a deal. If a company uses the Campaigns product, then this action will also return the data.marketing_status field.",
     list: "offset",
     response: "v1.getDealParticipants",
   },
@@ -8420,7 +8420,7 @@ export const OPERATIONS: GeneratedOperation[] = [
       },
     ],
     description:
-      "A video calling provider must call this endpoint after a user has installed the video calling app so that the new user's information is sent.",
+      "A video calling provider must call this action after a user has installed the video calling app so that the new user's information is sent.",
     body: "json",
     response: "v1.saveUserProviderLink",
   },
@@ -8440,7 +8440,7 @@ export const OPERATIONS: GeneratedOperation[] = [
       },
     ],
     description:
-      "A video calling provider must call this endpoint to remove the link between a user and the installed video calling app.",
+      "A video calling provider must call this action to remove the link between a user and the installed video calling app.",
     response: "v1.saveUserProviderLink",
   },
   {
@@ -9571,7 +9571,7 @@ export const OPERATIONS: GeneratedOperation[] = [
       },
     ],
     description:
-      "Lists updates about a person. If a company uses the Campaigns product, then this endpoint's response will also include updates for the marketing_status field.",
+      "Lists updates about a person. If a company uses the Campaigns product, then this action's response will also include updates for the marketing_status field.",
     list: "offset",
     response: "v1.getDealUpdates",
   },
@@ -9724,7 +9724,7 @@ export const OPERATIONS: GeneratedOperation[] = [
     summary: "Get all person fields",
     fields: [],
     description:
-      "Returns data about all person fields. If a company uses the Campaigns product, then this endpoint will also return the data.marketing_status field.",
+      "Returns data about all person fields. If a company uses the Campaigns product, then this action will also return the data.marketing_status field.",
     list: "offset",
     response: "v1.getActivityFields",
   },
@@ -9960,7 +9960,7 @@ export const OPERATIONS: GeneratedOperation[] = [
       },
     ],
     description:
-      "Lists deals in a specific pipeline across all its stages. If no parameters are provided open deals owned by the authorized user will be returned. This endpoint has been deprecated.",
+      "Lists deals in a specific pipeline across all its stages. If no parameters are provided open deals owned by the authorized user will be returned. This action has been deprecated.",
     list: "offset",
     deprecated: true,
     response: "v1.getPipelineDeals",
@@ -10851,7 +10851,7 @@ export const OPERATIONS: GeneratedOperation[] = [
       },
     ],
     description:
-      "Lists deals in a specific stage. If no parameters are provided open deals owned by the authorized user will be returned. This endpoint has been deprecated.",
+      "Lists deals in a specific stage. If no parameters are provided open deals owned by the authorized user will be returned. This action has been deprecated.",
     list: "offset",
     deprecated: true,
     response: "v1.getPipelineDeals",
