@@ -79,7 +79,10 @@ export function cleanSpecText(raw: unknown, maxChars = MAX_CHARS, dropPaging = f
     // "Read more about X <a href=...>here</a>." says nothing without the link
     .replace(/[^.]*<a [^>]*>[^<]*<\/a>[^.]*\.?/g, " ")
     .replace(/[^.]*\b(see|read more)\b[^.]*\[[^\]]+\]\([^)]+\)[^.]*\.?/gi, " ")
-    .replace(/[^.]*\[[^\]]+\]\([^)]+\)[^.]*\b(find out|read) more\b[^.]*\.?|(find out|read) more[^.]*\[[^\]]+\]\([^)]+\)[^.]*\.?/gi, " ")
+    .replace(
+      /[^.]*\[[^\]]+\]\([^)]+\)[^.]*\b(find out|read) more\b[^.]*\.?|(find out|read) more[^.]*\[[^\]]+\]\([^)]+\)[^.]*\.?/gi,
+      " ",
+    )
     .replace(/\[([^\]]+)\]\([^)]+\)/g, "$1")
     .replace(/<br\s*\/?>|<\/p>|<\/li>/g, "\n")
     .replace(/<[^>]+>/g, "")
@@ -107,7 +110,12 @@ export function cleanSpecText(raw: unknown, maxChars = MAX_CHARS, dropPaging = f
     if (kept.some((k) => sameSentence(k, sentence))) continue;
     if (dropPaging && PAGING_TALK.test(sentence)) continue;
     // what a link said ("Find out more here.") is gone with the link
-    if (/^(find out|read) more\b|\bmore (info|information|details) here\b|\b(see|find out more|read more) here\.$/i.test(sentence)) continue;
+    if (
+      /^(find out|read) more\b|\bmore (info|information|details) here\b|\b(see|find out more|read more) here\.$/i.test(
+        sentence,
+      )
+    )
+      continue;
     if (kept.length && length + sentence.length > maxChars) break;
     kept.push(sentence);
     length += sentence.length + 1;

@@ -18,4 +18,3 @@ export const humanize = (name: string): string =>
     .filter(Boolean)
     .map((word) => ACRONYMS[word.toLowerCase()] ?? word[0].toUpperCase() + word.slice(1))
     .join(" ");
-
