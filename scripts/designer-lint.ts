@@ -124,7 +124,7 @@ const FOREIGN: [RegExp, string][] = [
   [/\b(src|scripts|sim|test|docs)\/[\w./-]+|\.ts\b|github\.com/i, "a repository path"],
 ];
 const CREATE_ONLY =
-  /\bon create\b|when empty,? the company's default|when empty,? pipedrive uses|goes to the first stage/i;
+  /\bon create\b|when empty,? the company's default|when empty,? pipedrive uses|goes to the first stage|\bomitted\b|\bnot provided\b|\bthe (newly )?created\b|\bwhen creating\b|\bis created\b/i;
 
 /** Record words with a picklist, as an ID label names them ("To Stage ID", "Webhook User ID"). */
 const LINKABLE =

@@ -19,7 +19,7 @@ import { applyResponseCorrections } from "../sim/spec";
 import { humanize } from "../src/actions/generated/humanize";
 import type { FieldType, GeneratedField, GeneratedOperation, OutputSchemaNode } from "../src/actions/generated/types";
 import type { FieldEntity } from "../src/customFields/catalog";
-import { cleanSpecText } from "./specText";
+import { cleanSpecText, sentencesOf } from "./specText";
 
 const specDir = process.env.PIPEDRIVE_OPENAPI_DIR ?? path.resolve(__dirname, "../../shared/pipedrive-openapi");
 const outFile = path.resolve(__dirname, "../src/actions/generated/operations.ts");
@@ -359,6 +359,22 @@ function namesToLabels(fields: GeneratedField[]): void {
   }
 }
 
+/**
+ * Pipedrive's update operations reuse the create text ("When omitted, the authorized user is the
+ * owner"); on an update an empty input leaves the field as it is, so those sentences go.
+ */
+const CREATE_ONLY =
+  /\bomitted\b|\bnot provided\b|\bwhen creating\b|\bis created\b|\bon create\b|\bdefault (visibility )?setting\b/i;
+function forUpdates(fields: GeneratedField[]): void {
+  for (const f of fields) {
+    if (f.in !== "body" || !f.description) continue;
+    const kept = sentencesOf(f.description)
+      .filter((sentence) => !CREATE_ONLY.test(sentence))
+      .map((sentence) => sentence.replace(/\bthe (newly )?created\b/g, "the"));
+    f.description = kept.length ? kept.join(" ") : `The new ${humanize(f.name).toLowerCase()}.`;
+  }
+}
+
 /** Keys a designer or a typed caller uses; everything else (descriptions, examples, enums, formats) is dropped. */
 const KEPT_OUTPUT_KEYS = new Set(["type", "properties", "items", "additionalProperties", "anyOf"]);
 
@@ -519,6 +535,7 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
         }
       }
       namesToLabels(fields);
+      if (method === "patch" || method === "put") forUpdates(fields);
       for (const c of correctionsOf(version, op.operationId as string)) {
         const target = c.kind === "enum-values" && fields.find((f) => f.in === "body" && f.name === c.property);
         if (!target || c.kind !== "enum-values" || !target.values) continue;

@@ -63,6 +63,15 @@ export interface CleanText {
   labels?: Record<string, string>;
 }
 
+/** Spec phrases that send a builder to Pipedrive's API reference, said in the component's terms. */
+const PHRASES: [RegExp, string][] = [
+  [/Mappable to a specific string using activityFields API\./g, "Get Activity Fields lists what each value means."],
+  [
+    /can be obtained by fetching the list of the fields using any of the fields' API GET methods \(dealFields, personFields, etc\.\)/g,
+    "is listed by Get Deal Fields, Get Person Fields and the other field actions",
+  ],
+];
+
 /** At most this many characters of whole sentences (a longer first sentence is kept whole). */
 const MAX_CHARS = 320;
 
@@ -96,6 +105,7 @@ export function cleanSpecText(raw: unknown, maxChars = MAX_CHARS, dropPaging = f
     .replace(/\b([Tt]his|[Tt]he) parameter\b/g, "$1 input")
     // the input's own comment says how to write a list
     .replace(/\b(optional )?comma[- ]separated string array of /gi, "");
+  for (const [phrase, said] of PHRASES) text = text.replace(phrase, said);
   text = decode(text)
     // The spec runs paragraphs together across line breaks: each line ends a sentence.
     .replace(/([^.!?:;,\s])[ \t]*\n+\s*(?=[A-Z])/g, "$1. ")

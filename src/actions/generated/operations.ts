@@ -180,7 +180,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         name: "priority",
         in: "body",
         type: "integer",
-        description: "The priority of the activity. Mappable to a specific string using activityFields API.",
+        description: "The priority of the activity. Get Activity Fields lists what each value means.",
       },
       {
         name: "note",
@@ -291,7 +291,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         name: "priority",
         in: "body",
         type: "integer",
-        description: "The priority of the activity. Mappable to a specific string using activityFields API.",
+        description: "The priority of the activity. Get Activity Fields lists what each value means.",
       },
       {
         name: "note",
@@ -827,8 +827,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         name: "archive_time",
         in: "body",
         type: "string",
-        description:
-          "The optional date and time of archiving the deal in UTC. Format: YYYY-MM-DD HH:MM:SS. If omitted and Is Archived is true, it will be set to the current date and time.",
+        description: "The optional date and time of archiving the deal in UTC. Format: YYYY-MM-DD HH:MM:SS.",
         example: "2026-01-31T09:30:00Z",
       },
       { name: "status", in: "body", type: "string", description: "The status of the deal.", example: "accepted" },
@@ -2214,7 +2213,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "enum",
         values: ["no_consent", "unsubscribed", "subscribed", "archived"],
         description:
-          "If the person does not have a valid email address, then the marketing status is not set and no_consent is returned for the Marketing Status value when the new person is created. If the change is forbidden, the status will remain unchanged for every call that tries to modify the marketing status.",
+          "If the change is forbidden, the status will remain unchanged for every call that tries to modify the marketing status.",
         labels: {
           no_consent: "The customer has not given consent to receive any marketing communications",
           unsubscribed: "The customers have unsubscribed from ALL marketing communications",
@@ -3612,8 +3611,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         name: "owner_id",
         in: "body",
         type: "integer",
-        description:
-          "The ID of the user who will be marked as the owner of this product. When omitted, the authorized user ID will be used.",
+        description: "The ID of the user who will be marked as the owner of this product.",
       },
       {
         name: "is_linkable",
@@ -3626,8 +3624,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "enum",
         values: [1, 3, 5, 7],
-        description:
-          "The visibility of the product. If omitted, the visibility will be set to the default visibility setting of this item type for the authorized user.",
+        description: "The visibility of the product.",
       },
       {
         name: "prices",
@@ -3635,7 +3632,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "json",
         shape: "array",
         description:
-          "An array of objects, each containing: currency (string), price (number), cost (number, optional), direct_cost (number, optional). Note that there can only be one price per product per currency. When prices is omitted altogether, a default price of 0 and the user's default currency will be assigned.",
+          "An array of objects, each containing: currency (string), price (number), cost (number, optional), direct_cost (number, optional). Note that there can only be one price per product per currency.",
         template: '[{"currency":"USD","price":100}]',
       },
       {
@@ -3755,7 +3752,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "json",
         shape: "array",
         description:
-          "Array of objects, each containing: currency (string), price (number), cost (number, optional), direct_cost (number, optional), notes (string, optional). When prices is omitted altogether, a default price of 0, a default cost of 0, a default direct_cost of 0 and the user's default currency will be assigned.",
+          "Array of objects, each containing: currency (string), price (number), cost (number, optional), direct_cost (number, optional), notes (string, optional).",
         template: '[{"currency":"USD","price":100}]',
       },
     ],
@@ -4395,7 +4392,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         type: "string",
         required: true,
         description:
-          "The key of the field to search from. The field key can be obtained by fetching the list of the fields using any of the fields' API GET methods (dealFields, personFields, etc.). Only the following custom field types are searchable: address, varchar, text, varchar_auto, double, monetary and phone.",
+          "The key of the field to search from. The field key is listed by Get Deal Fields, Get Person Fields and the other field actions. Only the following custom field types are searchable: address, varchar, text, varchar_auto, double, monetary and phone.",
         example: "title",
       },
     ],
@@ -5150,7 +5147,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         name: "template_id",
         in: "body",
         type: "integer",
-        description: "The ID of the template the project will be based on. Only used when creating a new project.",
+        description: "The ID of the template the project will be based on.",
       },
       {
         name: "custom_fields",
@@ -7853,8 +7850,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         name: "owner_id",
         in: "body",
         type: "integer",
-        description:
-          "The ID of the user which will be the owner of the created lead. If not provided, the user making the request will be used.",
+        description: "The ID of the user which will be the owner of the lead.",
       },
       {
         name: "label_ids",
@@ -7903,8 +7899,7 @@ export const OPERATIONS: GeneratedOperation[] = [
         in: "body",
         type: "enum",
         values: ["1", "3", "5", "7"],
-        description:
-          "The visibility of the lead. If omitted, the visibility will be set to the default visibility setting of this item type for the authorized user.",
+        description: "The visibility of the lead.",
       },
       {
         name: "was_seen",
