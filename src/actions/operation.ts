@@ -21,7 +21,7 @@ import type { FieldEntity } from "../customFields/catalog";
 import { fieldCacheState, fieldCatalog, useFieldCache } from "../customFields/catalog";
 import { decodeCustomFields, encodeCustomFields } from "../customFields/codec";
 import { clean, connectionInput, cursorInput, listInputs, startInput } from "../inputs";
-import { type JsonSchema, responseSchemaOf } from "./generated";
+import { type JsonSchema, responseSchemaOf } from "./generated/fromSpec";
 
 /**
  * The one action helper. Each Pipedrive operation is declared as data (method, path, API version,
@@ -41,8 +41,6 @@ export interface Param {
 export const inPath = (name: string, input: InputFieldDefinition): Param => ({ in: "path", name, input });
 export const inQuery = (name: string, input: InputFieldDefinition): Param => ({ in: "query", name, input });
 export const inBody = (name: string, input: InputFieldDefinition): Param => ({ in: "body", name, input });
-/** The whole request body (for endpoints whose body is an array or free-form). */
-export const asBody = (input: InputFieldDefinition): Param => ({ in: "rawBody", name: "body", input });
 
 export interface RequestParts {
   pathParams: Record<string, string | number>;
