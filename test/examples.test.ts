@@ -49,11 +49,13 @@ const WITHOUT_EXAMPLE: [string, (input: (typeof actions)[string]["inputs"][numbe
     "kept for compatibility and ignored (not sent)",
     (input, key) =>
       (input.key === "addTime" && key === "addDeal") ||
-      /^Kept so configurations made with Prismatic's component still load/.test(
-        (input as { comments?: string }).comments ?? "",
-      ),
+      /^Kept so existing flows that set it still load/.test((input as { comments?: string }).comments ?? ""),
   ],
   ["the removed Subscriptions keys take no input", (_input, key) => REMOVED.includes(key)],
+  [
+    "activity custom fields are the account's own: the simulated company has none",
+    (input, key) => input.key === "customFields" && /^(add|update)Activity$/.test(key),
+  ],
 ];
 
 test("every other input a builder sees has an example or a default", () => {

@@ -86,15 +86,14 @@ export interface OperationDefinition {
 const WRITES = new Set<HttpMethod>(["POST", "PUT", "PATCH"]);
 
 /** Custom-field values by name, as a builder would write them (the simulator seeds these fields). */
-const CUSTOM_FIELD_EXAMPLES: Record<FieldEntity, Record<string, unknown>> = {
+const CUSTOM_FIELD_EXAMPLES: Partial<Record<FieldEntity, Record<string, unknown>>> = {
   deal: { Priority: "High", Budget: { value: 5000, currency: "USD" }, "Kickoff date": "2026-03-01" },
   lead: { Priority: "High", "Kickoff date": "2026-03-01" },
   person: { "Customer tier": "Gold", Birthday: "1990-05-17" },
   organization: { Industry: "Software", Regions: ["EMEA", "APAC"] },
   product: { Size: "M", "Launch date": "2026-06-01" },
-  // Pipedrive's v2 activities take no custom fields (not in the spec): nothing to show.
-  activity: {},
-  note: {},
+  // activity: the simulated company has no activity custom fields, and Pipedrive's v2 spec of
+  // activities lists none, so no example would run.
 };
 
 const customFieldsInput = (entity: FieldEntity) =>
@@ -104,7 +103,7 @@ const customFieldsInput = (entity: FieldEntity) =>
     language: "json",
     required: false,
     comments: `The ${entity}'s custom fields as JSON, keyed by field name (or key), with option labels for dropdowns. null clears a field; fields left out are not changed.`,
-    example: JSON.stringify(CUSTOM_FIELD_EXAMPLES[entity]),
+    ...(CUSTOM_FIELD_EXAMPLES[entity] ? { example: JSON.stringify(CUSTOM_FIELD_EXAMPLES[entity]) } : {}),
   });
 
 /** Opt-in on every action that returns records with custom fields; the same key everywhere. */

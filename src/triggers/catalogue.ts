@@ -3,7 +3,7 @@ import { FIELD_CACHE_TTL_MS } from "../customFields/catalog";
 import { exampleDeal } from "../examplePayloads/deals";
 import { clean } from "../inputs";
 import { linkedIdInput } from "../inputs/ids";
-import { RECORDS, WEBHOOK_EVENT_OBJECTS } from "../records";
+import { RECORDS, WEBHOOK_EVENT_OBJECT_CHOICES, WEBHOOK_EVENT_OBJECTS } from "../records";
 import { touchesAny } from "./webhook/event";
 import {
   type Delivery,
@@ -317,12 +317,6 @@ const V2_ONLY_OBJECTS: readonly string[] = [
 const VERSIONS = ["1.0", "2.0"] as const;
 const chooseVersion = clean.choice("Version", VERSIONS);
 
-const titleCase = (value: string) =>
-  value
-    .split("_")
-    .map((word) => word[0].toUpperCase() + word.slice(1))
-    .join(" ");
-
 /**
  * Prismatic's published generic trigger: same key, input keys, dropdown values and defaults, and
  * the same output (the delivery passed through, one path). Our lifecycle and credential check stay.
@@ -367,7 +361,7 @@ const pipedriveTrigger = passThroughWebhookTrigger({
       label: "Event Object",
       type: "string",
       required: true,
-      model: EVENT_OBJECTS.map((value) => ({ label: value === "*" ? "All" : titleCase(value), value })),
+      model: WEBHOOK_EVENT_OBJECT_CHOICES,
       default: "deal",
       comments:
         "The kind of record to receive events about, or all. Board, Deal Installment, Deal Product, Lead, Phase, Project and Task need Version 2.0.",

@@ -188,7 +188,7 @@ function buildTypedInput(op: GeneratedOperation, field: GeneratedField, availabl
           : humanize(field.name).replace(/ ID$/, field.type === "integer[]" ? " IDs" : " ID");
   const comments =
     field.name === "visible_to"
-      ? `Who can see the record. Which values apply depends on the company's plan and visibility settings; when empty, ${op.method === "POST" ? "Pipedrive uses the user's default" : "the visibility is not changed"}.`
+      ? `Who can see the record. Which values apply depends on the company's plan and visibility settings. ${op.method === "POST" ? "When empty, Pipedrive uses the owner's default visibility." : "When empty, the visibility stays as it is."}`
       : (field.description ?? `${label}.`);
   const required = Boolean(field.required);
   const example = field.example !== undefined ? String(field.example) : undefined;

@@ -30,8 +30,7 @@ export const persons: Record<string, ActionEntry> = {
   getPersonFieldDetails: {
     operation: (available) => toDefinition(findOperation("v1", "getPersonField"), available),
     label: "Get Person Field Details",
-    description:
-      "Get one person field by its numeric ID (GET /api/v1/personFields/{id}). Get Person Field takes the field code instead.",
+    description: "Gets one person field by its numeric ID. Get Person Field takes the field code instead.",
     params: () => ({
       fieldId: inPath("id", idInput({ label: "Field ID", comments: "The numeric ID of the person field." })),
     }),
@@ -39,7 +38,7 @@ export const persons: Record<string, ActionEntry> = {
   setFieldValueForPerson: {
     operation: { version: "v2", id: "updatePerson" },
     label: "Set Person Field Value",
-    description: "Set one custom field of a person (PATCH /api/v2/persons/{id} with custom_fields).",
+    description: "Sets one custom field of a person, by the field's key, and returns the person.",
     params: () => ({
       personId: inPath("id", linkedIdInput("person", { comments: "The person to change." })),
       customFieldKey: inBody(
