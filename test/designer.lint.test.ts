@@ -195,3 +195,10 @@ describe("the built component", () => {
     expect(findings.filter((f) => f.rule === rule).map((f) => `${f.where}: ${f.text}`)).toEqual([]);
   });
 });
+
+test("output schemas carry the fields of Pipedrive's documented response examples", () => {
+  const getDeal = loadBuiltComponent().actions.getDeal as unknown as { outputSchema: { schema: string } };
+  const record = JSON.parse(getDeal.outputSchema.schema).properties.data.properties;
+  for (const field of ["creator_user_id", "archive_time", "local_won_date", "local_lost_date", "local_close_date"])
+    expect(Object.keys(record)).toContain(field);
+});

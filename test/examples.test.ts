@@ -89,3 +89,17 @@ test("every action run with exactly its examples and defaults: 0 input errors, 0
   const violations = bed.sim.takeViolations().map((v) => `${v.operationId}: ${v.reasons.join("; ")}`);
   expect(violations).toEqual([]);
 });
+
+test("an example works with the defaults beside it: Raw Request's URL example on the default API version", async () => {
+  const inputs = actions.rawRequest.inputs;
+  const defaults = Object.fromEntries(
+    inputs.filter((input) => input.default !== undefined && input.default !== "").map((i) => [i.key, i.default]),
+  );
+  const url = inputs.find((input) => input.key === "url")?.example;
+  const result = (await harness.action(
+    "rawRequest",
+    { ...defaults, connection: bed.oauth, url, method: "GET" },
+    context,
+  )) as { data: { data?: unknown } };
+  expect(result.data.data).toBeDefined();
+});
