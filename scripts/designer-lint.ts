@@ -8,6 +8,7 @@
  * wording on updates. `test/designer.lint.test.ts` holds every rule at zero.
  */
 import path from "node:path";
+import { sameSentence, sentencesOf } from "./specText";
 
 export interface Finding {
   rule: RuleName;
@@ -70,36 +71,11 @@ export interface BuiltComponent {
   connections: { key: string; label?: string; comments?: string; inputs?: Input[] }[];
 }
 
-const sentences = (text: string): string[] =>
-  text
-    .split(/(?<=[.!?])\s+(?=[A-Z0-9"(])/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-
-/** Words that carry no meaning of their own when comparing two sentences. */
-const FILLER = new Set(
-  "a an the new one all of for to by in on at is are be this that it its given specified specific".split(" "),
-);
-const stem = (word: string) => word.replace(/(ies|es|s|ed|ing)$/, "");
-const contentWords = (sentence: string) =>
-  new Set(
-    sentence
-      .toLowerCase()
-      .replace(/[^a-z0-9 ]+/g, " ")
-      .split(/\s+/)
-      .filter((w) => w && !FILLER.has(w))
-      .map(stem),
-  );
-
-/** Two sentences say the same when the words of the shorter are all in the longer one. */
+/** Two sentences of one text that say the same (scripts/specText.ts's test), quoted. */
 function repeated(text: string): string | undefined {
-  const list = sentences(text);
+  const list = sentencesOf(text);
   for (let i = 0; i < list.length; i++)
-    for (let j = i + 1; j < list.length; j++) {
-      const [a, b] = [contentWords(list[i]), contentWords(list[j])];
-      const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-      if (small.size >= 2 && [...small].every((w) => large.has(w))) return `"${list[i]}" / "${list[j]}"`;
-    }
+    for (let j = i + 1; j < list.length; j++) if (sameSentence(list[i], list[j])) return `"${list[i]}" / "${list[j]}"`;
   return undefined;
 }
 
