@@ -10,7 +10,7 @@ import {
 } from "../../inputs";
 import { linkedIdInput } from "../../inputs/ids";
 import { inBody, inPath, inQuery, type Param, type RequestParts } from "../operation";
-import { CURSOR_ON_OFFSET, EXACT_MATCH, FILES_DELETED, ON_UPDATE, relatedList } from "./compose";
+import { CURSOR_ON_OFFSET, EXACT_MATCH, FILES_DELETED, NOTHING_TO_CHANGE, ON_UPDATE, relatedList } from "./compose";
 import type { ActionEntry } from "./types";
 
 const DEAL_STATUSES = ["open", "won", "lost"] as const;
@@ -248,6 +248,7 @@ export const deals: Record<string, ActionEntry> = {
     examplePayload: getDealExample,
   },
   updateDeal: {
+    outcome: NOTHING_TO_CHANGE,
     label: "Update Deal",
     description: "Change a deal's fields. Only the inputs you set are sent; the rest stay as they are.",
     params: () => ({ ...dealId(), ...dealFields("update") }),
@@ -282,6 +283,7 @@ export const deals: Record<string, ActionEntry> = {
     },
   },
   updateDealProduct: {
+    outcome: NOTHING_TO_CHANGE,
     defaultsNotKept: { discount: ON_UPDATE("reset the discount"), tax: ON_UPDATE("reset the tax") },
   },
   getDealFiles: { notSent: { includeDeletedFiles: FILES_DELETED, cursor: CURSOR_ON_OFFSET } },

@@ -1,4 +1,4 @@
-import { EXACT_MATCH, FILES_DELETED, relatedList } from "./compose";
+import { EXACT_MATCH, FILES_DELETED, NOTHING_TO_CHANGE, relatedList } from "./compose";
 import type { ActionEntry } from "./types";
 
 export const organizations: Record<string, ActionEntry> = {
@@ -8,7 +8,7 @@ export const organizations: Record<string, ActionEntry> = {
     stricter: { name: "Pipedrive refuses to create an organization without one." },
     customFields: { entity: "organization", writes: true },
   },
-  updateOrganization: { customFields: { entity: "organization", writes: true } },
+  updateOrganization: { customFields: { entity: "organization", writes: true }, outcome: NOTHING_TO_CHANGE },
   searchOrganization: {
     ...EXACT_MATCH,
     defaults: { ...EXACT_MATCH.defaults, fields: "address,custom_fields,notes,name" },

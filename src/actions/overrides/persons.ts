@@ -3,15 +3,18 @@ import { clean, idInput } from "../../inputs";
 import { linkedIdInput } from "../../inputs/ids";
 import { toDefinition } from "../generated/fromSpec";
 import { inBody, inPath } from "../operation";
-import { EXACT_MATCH, FILES_DELETED, relatedList } from "./compose";
+import { EXACT_MATCH, FILES_DELETED, NOTHING_TO_CHANGE, relatedList } from "./compose";
 import { findOperation } from "./resolve";
 import type { ActionEntry } from "./types";
 
 export const persons: Record<string, ActionEntry> = {
   getPerson: { customFields: { entity: "person", writes: false } },
   getPersons: { customFields: { entity: "person", writes: false } },
-  addPerson: { customFields: { entity: "person", writes: true } },
-  updatePerson: { customFields: { entity: "person", writes: true } },
+  addPerson: {
+    stricter: { name: "Pipedrive refuses to create a person without one." },
+    customFields: { entity: "person", writes: true },
+  },
+  updatePerson: { customFields: { entity: "person", writes: true }, outcome: NOTHING_TO_CHANGE },
   searchPersons: {
     ...EXACT_MATCH,
     defaults: { ...EXACT_MATCH.defaults, fields: "custom_fields,email,notes,phone,name" },
@@ -69,5 +72,10 @@ export const persons: Record<string, ActionEntry> = {
       parts.body = { custom_fields: { [String(key)]: value } };
     },
     examplePayload: { data: { success: true, data: { id: 1, custom_fields: {} } } },
+    outcome: {
+      error: "pipedrive",
+      status: 400,
+      why: "the example Field Key is a placeholder: custom field keys are each account's own, so Pipedrive names no such field",
+    },
   },
 };

@@ -1,4 +1,4 @@
-import { dealsOf, ON_UPDATE } from "./compose";
+import { dealsOf, NOTHING_TO_CHANGE, ON_UPDATE } from "./compose";
 import type { ActionEntry } from "./types";
 
 const ROTTEN = { rottenFlag: "is_deal_rot_enabled", rottenDays: "days_to_rotten" };
@@ -6,6 +6,7 @@ const ROTTEN = { rottenFlag: "is_deal_rot_enabled", rottenDays: "days_to_rotten"
 export const pipelines: Record<string, ActionEntry> = {
   addPipeline: { types: { isDealProbabilityEnabled: "boolean" }, defaults: { isDealProbabilityEnabled: "false" } },
   updatePipeline: {
+    outcome: NOTHING_TO_CHANGE,
     types: { isDealProbabilityEnabled: "boolean" },
     defaultsNotKept: { isDealProbabilityEnabled: ON_UPDATE("turn deal probability off") },
   },
@@ -25,6 +26,7 @@ export const pipelines: Record<string, ActionEntry> = {
   getStageDeals: { operation: dealsOf("stage", "Get Stage Deals"), customFields: { entity: "deal", writes: false } },
   addStage: { renames: ROTTEN, types: { rottenFlag: "boolean" }, defaults: { rottenFlag: "false" } },
   updateStage: {
+    outcome: NOTHING_TO_CHANGE,
     renames: ROTTEN,
     types: { rottenFlag: "boolean" },
     defaultsNotKept: { rottenFlag: ON_UPDATE("turn deal rotting off") },
