@@ -32,6 +32,7 @@ test("every deliberate difference (a default not kept, a stricter rule) states i
   for (const f of deliberate) expect(f.reason?.length).toBeGreaterThan(20);
   expect(deliberate.filter((f) => f.problem === "stricter").map((f) => `${f.key}.${f.input}`)).toEqual([
     "addOrganization.name",
+    "addPerson.name",
     "addProduct.name",
   ]);
 });

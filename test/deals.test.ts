@@ -59,7 +59,7 @@ describe.each(["oauth", "token"] as const)("deal slice through the %s connection
   });
 });
 
-describe("getDeals filters (Sim's tool semantics)", () => {
+describe("getDeals filters", () => {
   test("status, person, organization, pipeline and updated_since narrow the list", async () => {
     const deals = bed.sim.seed("deals", 60, (i) => ({
       status: i % 3 === 0 ? "won" : "open",
