@@ -14,8 +14,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { CORRECTIONS, commaListCorrection } from "../sim/corrections";
+import { customFieldKey } from "../sim/seed";
 import { applyResponseCorrections } from "../sim/spec";
+import { humanize } from "../src/actions/generated/humanize";
 import type { FieldType, GeneratedField, GeneratedOperation, OutputSchemaNode } from "../src/actions/generated/types";
+import type { FieldEntity } from "../src/customFields/catalog";
+import { cleanSpecText, sentencesOf } from "./specText";
 
 const specDir = process.env.PIPEDRIVE_OPENAPI_DIR ?? path.resolve(__dirname, "../../shared/pipedrive-openapi");
 const outFile = path.resolve(__dirname, "../src/actions/generated/operations.ts");
@@ -66,20 +70,84 @@ function flatten(
   return { properties, required, isObject };
 }
 
-/** A minimal valid JSON value for a schema: required properties with plausible values. */
-function template(spec: Spec, raw: unknown, depth = 0): unknown {
+/**
+ * Realistic text by field name, for fields whose spec gives no example: what a builder would type.
+ * Checked against the specs on every run of the examples test (test/examples.test.ts).
+ */
+const TEXT_EXAMPLES: [RegExp, string][] = [
+  [/^term$/, "Acme"],
+  [/timestamp/, "2026-01-31 09:30:00"],
+  [/^(add|update|archive|close|won|lost)_time$/, "2026-01-31 09:30:00"],
+  [/_url$|^redirect_uri$/, "https://example.com/hooks/pipedrive"],
+  [/email/, "ana@example.com"],
+  [/phone/, "+15550100"],
+  [/(^|_)date$/, "2026-01-31"],
+  [/(^|_)time$/, "09:30"],
+  [/duration/, "01:00"],
+  [/field_code|field_key|^key$/, "d4de1c1518b4531717c676029a45911c340390a6"],
+  [/color/, "blue"],
+  [/^subject$/, "Follow-up call"],
+  [/^title$/, "Acme website redesign"],
+  [/^field_name$/, "Lead source"],
+  [/^attendees$/, "Ana Example"],
+  [/(^|_)name$/, "Acme"],
+  [/^(note|content|message|comments)$/, "Called Ana to confirm the order."],
+  [/^public_description$/, "Quarterly review with the Acme team."],
+  [/^description$/, "Discount agreed in the March call."],
+  [/^lost_reason$/, "Chose another vendor"],
+  [/^currency$|convert_currency$/, "USD"],
+  [/^code$/, "SKU-1001"],
+  [/^label$/, "work"],
+  [/^options$/, "High"],
+  [/^(address|location)$/, "Main St 1, Tallinn"],
+  [/^country$/, "Estonia"],
+  [/^admin_area_level_1$/, "Harju"],
+  [/^status$/, "accepted"],
+  [/^type$/, "call"],
+  [/(^|_)url$/, "https://example.com/files/quote.png"],
+  [/^unit$/, "pcs"],
+  [/^http_auth_user$/, "pipedrive-hooks"],
+  [/^http_auth_password$/, "s3cret-Passw0rd"],
+  [/^state$/, "flow-42"],
+  [/^client_id$/, "b4fe8ab3c2d14a67"],
+  [/^refresh_token$/, "1:2:abc123"],
+  [/^sort$/, "add_time DESC"],
+  [/^(all_changes|items)$/, "activity,note"],
+  [/(^|_|-)(channel|conversation|sender|remote|origin|provider_channel)(_|-)id$|^id$/, "ext-1001"],
+  [/^parent_task_id$/, "1"],
+  [/^field$/, "title"],
+];
+const textExample = (name: string) => TEXT_EXAMPLES.find(([pattern]) => pattern.test(name))?.[1];
+
+/**
+ * An example JSON value for a schema: its required properties, or (none required) its first three,
+ * with realistic values by name, e.g. emails -> [{"value": "ana@example.com", "primary": true, ...}].
+ */
+function template(spec: Spec, raw: unknown, depth = 0, name = ""): unknown {
   const schema = deref(spec, raw);
   if (depth > 4) return null;
   const values = enumOf(spec, schema);
   if (values) return values[0];
-  const type = schema.type ?? (schema.properties ? "object" : undefined);
-  if (type === "array") return [template(spec, schema.items, depth + 1)];
-  if (type === "object" || schema.allOf) {
+  if (schema.example !== undefined && typeof schema.example !== "object") return schema.example;
+  const type = schema.type ?? (schema.properties || schema.allOf ? "object" : undefined);
+  if (type === "array") return [template(spec, schema.items, depth + 1, name)];
+  if (type === "object") {
     const flat = flatten(spec, schema);
+    const required = flat.required.filter((key) => flat.properties[key]);
+    const keys = required.length ? required : Object.keys(flat.properties).slice(0, 3);
+    // An item's "value" is what its list holds: emails' value is an email, phones' a phone number.
     return Object.fromEntries(
-      flat.required
-        .filter((name) => flat.properties[name])
-        .map((name) => [name, template(spec, flat.properties[name], depth + 1)]),
+      keys.map((key) => [
+        key,
+        template(
+          spec,
+          flat.properties[key],
+          depth + 1,
+          key === "value" || (key === "label" && name === "options") || (key === "name" && name === "attendees")
+            ? name
+            : key,
+        ),
+      ]),
     );
   }
   if (type === "integer") return 1;
@@ -89,7 +157,38 @@ function template(spec: Spec, raw: unknown, depth = 0): unknown {
   if (schema.format === "date" || schema.format === "YYYY-MM-DD") return "2026-01-31";
   if (schema.format === "date-time") return "2026-01-31T09:30:00Z";
   if (schema.format === "url" || schema.format === "uri") return "https://example.com";
-  return "text";
+  return textExample(name) ?? textExample(name.replace(/s$/, "")) ?? "Acme";
+}
+
+/** JSON inputs whose spec describes the items only in words. */
+const JSON_EXAMPLES: Record<string, unknown> = {
+  prices: [{ currency: "USD", price: 100 }],
+  // keyed by the field's 40-character key (records with a field catalogue take names instead)
+  custom_fields: { "9c6e5a7b1f3d2e4a8b0c6d5e4f3a2b1c0d9e8f7a": "Phase 2" },
+  attachments: [{ id: "att-1", type: "image/png", url: "https://example.com/files/quote.png", name: "quote.png" }],
+  visible_pipeline_ids: { visible: [1], hidden: [2] },
+  conditions: {
+    glue: "and",
+    conditions: [
+      {
+        glue: "and",
+        conditions: [{ object: "deal", field_id: "12", operator: "=", value: "open", extra_value: null }],
+      },
+      { glue: "or", conditions: [] },
+    ],
+  },
+};
+
+/** The JSON structure a description spells out ("It requires the following JSON structure: `{...}`"). */
+function documentedJson(description: unknown, shape?: "object" | "array"): unknown {
+  for (const [, code] of String(description ?? "").matchAll(/`([[{][^`]*[\]}])`/g)) {
+    try {
+      const value = JSON.parse(code);
+      if (shape === "array" ? Array.isArray(value) : value && typeof value === "object" && !Array.isArray(value))
+        return value;
+    } catch {}
+  }
+  return undefined;
 }
 
 function enumOf(spec: Spec, schema: Schema): (string | number)[] | undefined {
@@ -145,16 +244,42 @@ function typeOf(
   return { type: "string" };
 }
 
-const clip = (text: unknown): string | undefined => {
-  if (typeof text !== "string" || !text.trim()) return undefined;
-  const plain = text
-    .replace(/<[^>]+>/g, "")
-    .replace(/\[([^\]]+)\]\([^)]+\)/g, "$1")
-    .replace(/\s+/g, " ")
-    .trim();
-  const sentence = /^(.{20,400}?[.!?])(\s|$)/.exec(plain)?.[1] ?? plain;
-  return sentence.length > 400 ? `${sentence.slice(0, 397)}...` : sentence;
+/**
+ * Body fields whose spec text was copied from another operation (addNote's pinned flags carry
+ * getNotes' "the results are filtered by ..."): what the field does on a write.
+ */
+const WRITE_TEXT: [RegExp, (match: RegExpExecArray) => string][] = [
+  [
+    /^pinned_to_(\w+)_flag$/,
+    ([, record]) =>
+      `Whether the note is pinned to its ${record}, shown at the top of its notes (the ${record} must be set too).`,
+  ],
+];
+
+/** The record type of a path's collection, for custom-field examples (sim/seed.ts seeds these fields). */
+const ENTITY_OF: Record<string, FieldEntity> = {
+  deals: "deal",
+  persons: "person",
+  organizations: "organization",
+  products: "product",
+  activities: "activity",
+  leads: "lead",
 };
+const SEEDED_FIELD: Record<string, string> = {
+  deal: "Priority",
+  lead: "Priority",
+  person: "Customer tier",
+  organization: "Industry",
+  product: "Size",
+  activity: "Outcome",
+};
+
+/** Fields whose spec text only repeats their name ("Field name"): what a builder needs to know. */
+const BARE_TEXT: [RegExp, (match: RegExpExecArray) => string][] = [
+  [/^field_name$/, () => "The field's name, as Pipedrive shows it on records and in forms."],
+  [/^setting_key$/, () => "Which default visibility to set: of new deals, leads, organizations, persons or products."],
+  [/^value$/, () => "The visibility that new records of that kind get by default."],
+];
 
 function field(
   spec: Spec,
@@ -166,23 +291,88 @@ function field(
   version: "v1" | "v2",
   contentType?: string,
   commaList = false,
+  entity?: FieldEntity,
 ): GeneratedField {
-  const { type, values, shape } = typeOf(spec, name, schema, version, contentType, description, commaList);
+  let typed = typeOf(spec, name, schema, version, contentType, description, commaList);
+  // Pipedrive's visibility levels, a fixed set, where the v2 spec types visible_to as a bare integer.
+  if (name === "visible_to" && typed.type === "integer") typed = { type: "enum", values: [1, 3, 5, 7] };
+  // A lead's path ID is its UUID, whatever type the spec gives it.
+  const { type, values, shape } =
+    where === "path" && name === "id" && entity === "lead" && typed.type === "string"
+      ? { ...typed, type: "uuid" as const }
+      : typed;
   const out: GeneratedField = { name, in: where, type };
   if (shape) out.shape = shape;
   if (required) out.required = true;
   if (values) out.values = values;
-  const comment = clip(description ?? deref(spec, schema).description);
+  const text = cleanSpecText(description ?? deref(spec, schema).description);
+  const bare = !text.text || text.text.replace(/\.$/, "").toLowerCase() === humanize(name).toLowerCase();
+  const rewritten = [...(where === "body" ? WRITE_TEXT : []), ...(bare ? BARE_TEXT : [])]
+    .map(([p, fn]) => [p.exec(name), fn] as const)
+    .find(([m]) => m);
+  // A dropdown lists the values itself: "Supported values: asc, desc." goes.
+  const comment = rewritten
+    ? rewritten[1](rewritten[0] as RegExpExecArray)
+    : values
+      ? text.text?.replace(/\s*(Supported|Possible|Allowed) (values|fields)( are)?:[^.]*\./gi, "").trim() || undefined
+      : text.text;
   if (comment) out.description = comment;
+  if (values && text.labels) {
+    const labels = Object.fromEntries(
+      values.flatMap((v) => (text.labels?.[String(v)] ? [[String(v), text.labels[String(v)]]] : [])),
+    );
+    if (Object.keys(labels).length) out.labels = labels;
+  }
   const example = (schema as Schema).example;
   if ((typeof example === "string" || typeof example === "number") && String(example).length <= 60)
     out.example = example;
+  else if (type === "string" && name === "custom_fields" && where === "query" && entity)
+    out.example = customFieldKey(entity, SEEDED_FIELD[entity]);
+  else if (type === "string" && version === "v2" && /^(add|update|archive|close|won|lost)_time$/.test(name))
+    // v2 takes RFC 3339 times (v1 documents YYYY-MM-DD HH:MM:SS in UTC)
+    out.example = "2026-01-31T09:30:00Z";
+  else if (type === "string" && /\bin seconds\b/.test(String(description))) out.example = "60";
+  else if (type === "string" && textExample(name)) out.example = textExample(name);
   if (type === "json") {
-    const value = template(spec, schema);
-    const hasRequired = shape === "array" ? JSON.stringify(value) !== "[{}]" : Object.keys(value as object).length > 0;
-    if (hasRequired) out.template = JSON.stringify(value);
+    // Records with a field catalogue take custom fields by name (the Custom Fields input), not this template.
+    const known = name === "custom_fields" && entity ? undefined : JSON_EXAMPLES[name];
+    const value = known ?? documentedJson(description, shape) ?? template(spec, schema, 0, name);
+    const empty = shape === "array" ? JSON.stringify(value) === "[{}]" : Object.keys(value as object).length === 0;
+    if (!empty) out.template = JSON.stringify(value);
   }
   return out;
+}
+
+/**
+ * A builder sees labels, not Pipedrive's parameter names: "required unless one of (deal_id/person_id)
+ * is set" reads "required unless one of (Deal ID/Person ID) is set". A date-time input takes the
+ * form its own placeholder shows, so the spec's "Format: YYYY-MM-DD HH:MM:SS" goes.
+ */
+function namesToLabels(fields: GeneratedField[]): void {
+  const names = new Set(fields.filter((f) => f.name.includes("_")).map((f) => f.name));
+  for (const f of fields) {
+    if (!f.description) continue;
+    f.description = f.description.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (word) =>
+      names.has(word) ? humanize(word) : word,
+    );
+    if (f.type === "date-time") f.description = f.description.replace(/\s*Format: YYYY-MM-DD HH:MM(:SS)?\.?/, "");
+  }
+}
+
+/**
+ * Pipedrive's update operations reuse the create text ("When omitted, the authorized user is the
+ * owner"); on an update an empty input leaves the field as it is, so those sentences go.
+ */
+const CREATE_ONLY =
+  /\bomitted\b|\bnot provided\b|\bwhen creating\b|\bis created\b|\bon create\b|\bdefault (visibility )?setting\b/i;
+function forUpdates(fields: GeneratedField[]): void {
+  for (const f of fields) {
+    if (f.in !== "body" || !f.description) continue;
+    const kept = sentencesOf(f.description)
+      .filter((sentence) => !CREATE_ONLY.test(sentence))
+      .map((sentence) => sentence.replace(/\bthe (newly )?created\b/g, "the"));
+    f.description = kept.length ? kept.join(" ") : `The new ${humanize(f.name).toLowerCase()}.`;
+  }
 }
 
 /** Keys a designer or a typed caller uses; everything else (descriptions, examples, enums, formats) is dropped. */
@@ -232,12 +422,49 @@ function outputSchemaOf(spec: Spec, raw: unknown, depth = 0, property = false): 
   return out;
 }
 
-/** The 200/201 JSON response schema of an operation, trimmed for outputSchema. */
+/** The 200/201 JSON response schema of an operation, trimmed for outputSchema, with its documented example's fields. */
 function responseOf(spec: Spec, op: Schema): OutputSchemaNode | undefined {
   const responses = (op.responses ?? {}) as Record<string, Schema>;
   const ok = responses["200"] ?? responses["201"];
   const json = (ok?.content as Record<string, Schema> | undefined)?.["application/json"];
-  return json?.schema ? outputSchemaOf(spec, json.schema) : undefined;
+  if (!json?.schema) return undefined;
+  const schema = outputSchemaOf(spec, json.schema);
+  const example = json.example ?? (json.schema as Schema).example;
+  if (example !== undefined) withExample(schema, example);
+  return schema;
+}
+
+/** A schema for a value from a documented example: its structure (every object and array nullable, as Pipedrive answers). */
+function schemaOfValue(value: unknown, property = true): OutputSchemaNode {
+  const nullable = (type: string) => (property ? [type, "null"] : type);
+  if (value === null) return {};
+  if (Array.isArray(value))
+    return { type: nullable("array"), items: value.length ? schemaOfValue(value[0], false) : {} };
+  if (typeof value === "object") {
+    const properties = Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, schemaOfValue(v)]));
+    return { type: nullable("object"), properties };
+  }
+  // A scalar's type is left open: examples and real answers disagree (product category: "2" vs 2).
+  return {};
+}
+
+/**
+ * Adds the fields that Pipedrive's documented response example has and its schema lacks (deals:
+ * creator_user_id, archive_time, local_won_date...), so a builder can reference every field.
+ */
+function withExample(node: OutputSchemaNode, example: unknown): void {
+  if (example === null || typeof example !== "object") return;
+  if (Array.isArray(example)) {
+    if (node.items && example.length) withExample(node.items, example[0]);
+    return;
+  }
+  // Which branch of an anyOf an example shows is not said: branches are left as the schema has them.
+  if (!node.properties || node.anyOf) return;
+  for (const [key, value] of Object.entries(example as Record<string, unknown>)) {
+    const existing = node.properties[key];
+    if (!existing) node.properties[key] = schemaOfValue(value);
+    else if (key !== "custom_fields") withExample(existing, value);
+  }
 }
 
 function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
@@ -263,6 +490,7 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
             undefined,
             // sort-mode lists ("title ASC, id DESC") stay free text: their items are not bare enum values
             p.in === "query" && isPlainCommaList(version, op.operationId as string, p.name as string),
+            ENTITY_OF[specPath.split("/")[1]],
           ),
         );
       const content = ((op.requestBody as Schema | undefined)?.content ?? {}) as Record<string, Schema>;
@@ -279,11 +507,24 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
         if (flat.isObject && Object.keys(flat.properties).length) {
           for (const [name, prop] of Object.entries(flat.properties))
             fields.push(
-              field(spec, name, "body", flat.required.includes(name), prop, prop.description, version, contentType),
+              field(
+                spec,
+                name,
+                "body",
+                flat.required.includes(name),
+                prop,
+                prop.description,
+                version,
+                contentType,
+                false,
+                ENTITY_OF[specPath.split("/")[1]],
+              ),
             );
         } else {
           const bodySchema = deref(spec, content[contentType].schema);
+          const example = template(spec, bodySchema);
           fields.push({
+            ...(JSON.stringify(example) === "[{}]" ? {} : { template: JSON.stringify(example) }),
             name: "body",
             in: "rawBody",
             type: "json",
@@ -293,6 +534,8 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
           });
         }
       }
+      namesToLabels(fields);
+      if (method === "patch" || method === "put") forUpdates(fields);
       for (const c of correctionsOf(version, op.operationId as string)) {
         const target = c.kind === "enum-values" && fields.find((f) => f.in === "body" && f.name === c.property);
         if (!target || c.kind !== "enum-values" || !target.values) continue;
@@ -308,11 +551,12 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
         version,
         method: method.toUpperCase() as GeneratedOperation["method"],
         path: specPath,
-        summary: clip(op.summary) ?? (op.operationId as string),
+        summary: (op.summary as string | undefined)?.trim() ?? (op.operationId as string),
         fields,
       };
-      const description = clip(op.description);
-      if (description && description !== declared.summary) declared.description = description;
+      // The description says what the summary says, in a sentence or two (the summary is the label's source).
+      const description = cleanSpecText(op.description || op.summary, 240, true).text;
+      if (description) declared.description = description;
       const limit = params.find((p) => p.name === "limit" && p.in === "query");
       const documentedMax = /maximum value of (\d+)|upper limit is (\d+)/i.exec(String(limit?.description ?? ""));
       const maxPage = Number(

@@ -34,3 +34,15 @@ export const WEBHOOK_EVENT_OBJECTS = [
   "user",
   "*",
 ] as const;
+
+/** The event objects as a dropdown shows them, the same on the Webhook trigger and Create Webhook. */
+export const WEBHOOK_EVENT_OBJECT_CHOICES = WEBHOOK_EVENT_OBJECTS.map((value) => ({
+  label:
+    value === "*"
+      ? "All"
+      : value
+          .split("_")
+          .map((word) => word[0].toUpperCase() + word.slice(1))
+          .join(" "),
+  value,
+}));

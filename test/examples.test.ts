@@ -50,11 +50,13 @@ const WITHOUT_EXAMPLE: [string, (input: (typeof actions)[string]["inputs"][numbe
     "kept for compatibility and ignored (not sent)",
     (input, key) =>
       (input.key === "addTime" && key === "addDeal") ||
-      /^Kept so configurations made with Prismatic's component still load/.test(
-        (input as { comments?: string }).comments ?? "",
-      ),
+      /^Kept so existing flows that set it still load/.test((input as { comments?: string }).comments ?? ""),
   ],
   ["the removed Subscriptions keys take no input", (_input, key) => REMOVED.includes(key)],
+  [
+    "activity custom fields are the account's own: the simulated company has none",
+    (input, key) => input.key === "customFields" && /^(add|update)Activity$/.test(key),
+  ],
 ];
 
 test("every other input a builder sees has an example or a default", () => {
@@ -97,4 +99,18 @@ test("every action run with exactly its examples and defaults: 0 input errors, 0
   ).toEqual([]);
   const violations = bed.sim.takeViolations().map((v) => `${v.operationId}: ${v.reasons.join("; ")}`);
   expect(violations).toEqual([]);
+});
+
+test("an example works with the defaults beside it: Raw Request's URL example on the default API version", async () => {
+  const inputs = actions.rawRequest.inputs;
+  const defaults = Object.fromEntries(
+    inputs.filter((input) => input.default !== undefined && input.default !== "").map((i) => [i.key, i.default]),
+  );
+  const url = inputs.find((input) => input.key === "url")?.example;
+  const result = (await harness.action(
+    "rawRequest",
+    { ...defaults, connection: bed.oauth, url, method: "GET" },
+    context,
+  )) as { data: { data?: unknown } };
+  expect(result.data.data).toBeDefined();
 });

@@ -241,14 +241,16 @@ const RECENT_ITEMS: Record<string, CollectionName> = {
 
 /**
  * The v1 shapes /recents documents per item: deals, persons and organizations write visible_to as a
- * string; organizations write owner_id as the owner's user object (v2 records hold numbers);
- * activities write location as its address text (v2 holds an address object).
+ * string; organizations write owner_id as the owner's user object (v2 records hold numbers); an
+ * activity's location and an organization's address are the address text (v2 holds an object whose
+ * `value` is that text).
  */
 function v1Shape(core: SimCore, item: string, shaped: Record<string, unknown>): Record<string, unknown> {
-  if (item === "activity" && shaped.location !== null && typeof shaped.location === "object")
-    shaped.location = (shaped.location as { value?: string }).value ?? null;
   if (["deal", "person", "organization"].includes(item) && typeof shaped.visible_to === "number")
     shaped.visible_to = String(shaped.visible_to);
+  const addressField = item === "activity" ? "location" : item === "organization" ? "address" : undefined;
+  if (addressField && shaped[addressField] && typeof shaped[addressField] === "object")
+    shaped[addressField] = (shaped[addressField] as { value?: unknown }).value ?? null;
   if (item === "organization" && typeof shaped.owner_id === "number") {
     const user = core.store.collection("users").get(shaped.owner_id);
     shaped.owner_id = {

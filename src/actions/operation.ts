@@ -85,15 +85,25 @@ export interface OperationDefinition {
 
 const WRITES = new Set<HttpMethod>(["POST", "PUT", "PATCH"]);
 
+/** Custom-field values by name, as a builder would write them (the simulator seeds these fields). */
+const CUSTOM_FIELD_EXAMPLES: Partial<Record<FieldEntity, Record<string, unknown>>> = {
+  deal: { Priority: "High", Budget: { value: 5000, currency: "USD" }, "Kickoff date": "2026-03-01" },
+  lead: { Priority: "High", "Kickoff date": "2026-03-01" },
+  person: { "Customer tier": "Gold", Birthday: "1990-05-17" },
+  organization: { Industry: "Software", Regions: ["EMEA", "APAC"] },
+  product: { Size: "M", "Launch date": "2026-06-01" },
+  // activity: the simulated company has no activity custom fields, and Pipedrive's v2 spec of
+  // activities lists none, so no example would run.
+};
+
 const customFieldsInput = (entity: FieldEntity) =>
   input({
     label: "Custom Fields",
     type: "code",
     language: "json",
     required: false,
-    comments: `The ${entity}'s custom fields as JSON, keyed by field name (or key), with option labels for dropdowns, e.g. {"Priority": "High", "Budget": {"value": 5000, "currency": "USD"}, "Kickoff date": "2026-03-01"}. null clears a field.`,
-    // Field names are the account's own: the one example valid everywhere is an empty object.
-    example: "{}",
+    comments: `The ${entity}'s custom fields as JSON, keyed by field name (or key), with option labels for dropdowns. null clears a field; fields left out are not changed.`,
+    ...(CUSTOM_FIELD_EXAMPLES[entity] ? { example: JSON.stringify(CUSTOM_FIELD_EXAMPLES[entity]) } : {}),
   });
 
 /** Opt-in on every action that returns records with custom fields; the same key everywhere. */
@@ -103,7 +113,7 @@ const nameCustomFieldsInput = input({
   required: false,
   default: "false",
   comments:
-    "When true, custom fields in the output are keyed by their names, with option labels instead of option ids. Off by default: the output is Pipedrive's, custom fields under their 40-character keys (as in Prismatic's own component). Costs one field-metadata request, cached.",
+    "When true, custom fields in the output are keyed by their names, with option labels instead of option ids. Off by default: the output is Pipedrive's, custom fields under their 40-character keys. Costs one field-metadata request, cached.",
   clean: clean.boolean("Name Custom Fields"),
 });
 

@@ -38,6 +38,12 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "LI
 const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 const FORBIDDEN_HEADERS = /^(authorization|x-api-token|host|cookie|content-length)$/i;
 const RESPONSE_TYPES = ["json", "text", "arraybuffer", "document"] as const;
+const RESPONSE_TYPE_LABELS: Record<(typeof RESPONSE_TYPES)[number], string> = {
+  json: "JSON (parsed)",
+  text: "Text",
+  arraybuffer: "Bytes (arraybuffer, e.g. a file)",
+  document: "Document (as text)",
+};
 
 const pairsOf = (value: unknown, label: string): { key: string; value: unknown }[] => {
   if (value === undefined || value === null || value === "") return [];
@@ -91,12 +97,13 @@ export const rawRequest = action({
       required: true,
       default: "v1",
       model: [
-        { label: "v1", value: "v1" },
-        { label: "v2", value: "v2" },
+        { label: "API v1", value: "v1" },
+        { label: "API v2", value: "v2" },
       ],
       comments:
         "Pipedrive API version of the endpoint: v2 for deals, persons, organizations, activities, products, pipelines, stages and fields; v1 for the rest.",
-      example: "v2",
+      // The same as the default, so the URL example below works with either.
+      example: "v1",
       clean: clean.choice("API Version", ["v1", "v2"]),
     }),
     url: input({
@@ -104,9 +111,10 @@ export const rawRequest = action({
       type: "string",
       required: true,
       comments:
-        "The endpoint path relative to /api/v1 or /api/v2, e.g. /deals/12 (v2) or /users/me (v1). A query string is allowed.",
-      example: "/deals?limit=10",
-      placeholder: "/deals/12",
+        "The path of the request after the API version, e.g. /users/me on v1 or /deals/12 on v2. A query string is allowed, e.g. /activityTypes?limit=10.",
+      // A v1 path: API Version's default is v1 (v1 has no list of deals, so /deals would answer 404).
+      example: "/users/me",
+      placeholder: "/users/me",
       clean: relativeApiPath,
     }),
     method: choiceInput({
@@ -142,7 +150,7 @@ export const rawRequest = action({
       type: "string",
       required: true,
       default: "json",
-      model: RESPONSE_TYPES.map((value) => ({ label: value, value })),
+      model: RESPONSE_TYPES.map((value) => ({ label: RESPONSE_TYPE_LABELS[value], value })),
       comments:
         "How to read the response: json (parsed), text or document (the body as text), arraybuffer (the bytes, e.g. a file download).",
       clean: clean.choice("Response Type", RESPONSE_TYPES),
@@ -161,7 +169,7 @@ export const rawRequest = action({
       required: false,
       default: "0",
       comments:
-        "Accepted for Prismatic's component. The connection's client waits for Pipedrive's rate-limit reset after a 429, and backs off exponentially (250 ms doubling, with jitter) after a 5xx or reset.",
+        "Kept for existing flows; the connection's client decides: it waits for Pipedrive's rate-limit reset after a 429, and backs off exponentially (250 ms doubling, with jitter) after a 5xx or reset.",
       clean: optionalCount("Retry Delay (ms)"),
     }),
     retryAllErrors: input({
@@ -170,7 +178,7 @@ export const rawRequest = action({
       required: false,
       default: "false",
       comments:
-        "Accepted for Prismatic's component. 429s are always retried; 5xx, resets and timeouts only for GET, HEAD, OPTIONS, PUT, PATCH and DELETE, never for a POST Pipedrive may have processed (no duplicate creates).",
+        "Kept for existing flows; the connection's client decides: 429s are always retried; 5xx, resets and timeouts only for GET, HEAD, OPTIONS, PUT, PATCH and DELETE, never for a POST Pipedrive may have processed (no duplicate creates).",
       clean: clean.boolean("Retry On All Errors"),
     }),
     maxRetries: input({
@@ -186,7 +194,7 @@ export const rawRequest = action({
       type: "boolean",
       required: false,
       default: "false",
-      comments: "Accepted for Prismatic's component; the client always backs off exponentially after a 5xx or reset.",
+      comments: "Kept for existing flows; the connection's client always backs off exponentially after a 5xx or reset.",
       clean: clean.boolean("Use Exponential Backoff"),
     }),
   },

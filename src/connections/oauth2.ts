@@ -33,7 +33,7 @@ export const oauth2 = oauth2Connection({
       default: PIPEDRIVE_AUTHORIZE_URL,
       placeholder: PIPEDRIVE_AUTHORIZE_URL,
       comments:
-        "Pipedrive's OAuth 2.0 authorization URL. For a Pipedrive Marketplace app, whose one callback URL is your install bridge, set https://oauth.pipedrive.com/oauth/authorize?redirect_uri=<the bridge's callback URL, URL-encoded>: the platform adds client_id and state, and must send the same redirect_uri when it exchanges the code, as Pipedrive requires (see docs/marketplace.md).",
+        "Pipedrive's OAuth 2.0 authorization URL. For a Pipedrive Marketplace app, whose one callback URL is your install bridge, set https://oauth.pipedrive.com/oauth/authorize?redirect_uri= followed by the bridge's callback URL, URL-encoded: the platform adds client_id and state, and must send the same redirect_uri when it exchanges the code, as Pipedrive requires (the component's Marketplace guide explains the install bridge).",
       example: `${PIPEDRIVE_AUTHORIZE_URL}?redirect_uri=https%3A%2F%2Fapp.example.com%2Fpipedrive%2Fcallback`,
     },
     tokenUrl: {

@@ -47,8 +47,7 @@ async function stageIdsOf(client: PipedriveClient, pipelineId: number): Promise<
 
 export const selectDeal = picklist<Deal, DealSearchItem, Set<number> | undefined>({
   label: "Select Deal",
-  description:
-    'Select a deal from a dropdown menu, labelled "Deal Title - status" (GET /api/v2/deals, or /api/v2/deals/search with a search term).',
+  description: 'Select a deal from a dropdown menu, labelled "Deal Title - status".',
   version: "v2",
   path: "/deals",
   pagination: "cursor",
@@ -109,7 +108,7 @@ const personLabel = (id: number, name: string, email: string | undefined) => ({
 export const selectPerson = picklist<Person, PersonSearchItem>({
   label: "Select Person",
   description:
-    "Select a person from a dropdown menu, labelled with the person's name (and primary email when names repeat) (GET /api/v2/persons, or /api/v2/persons/search with a search term).",
+    "Select a person from a dropdown menu, labelled with the person's name (and primary email when names repeat).",
   version: "v2",
   path: "/persons",
   pagination: "cursor",
@@ -160,8 +159,7 @@ const organizationLabel = (id: number, name: string, address: string | null | un
 
 export const selectOrganization = picklist<Organization, OrganizationSearchItem>({
   label: "Select Organization",
-  description:
-    "Select an organization from a dropdown menu, labelled with its name (and address when names repeat) (GET /api/v2/organizations, or /api/v2/organizations/search with a search term).",
+  description: "Select an organization from a dropdown menu, labelled with its name (and address when names repeat).",
   version: "v2",
   path: "/organizations",
   pagination: "cursor",
@@ -198,8 +196,7 @@ const productLabel = (product: Product) => ({
 
 export const selectProduct = picklist<Product, Product>({
   label: "Select Product",
-  description:
-    "Select a product from a dropdown menu, labelled with its name (and product code when names repeat) (GET /api/v2/products, or /api/v2/products/search with a search term).",
+  description: "Select a product from a dropdown menu, labelled with its name (and product code when names repeat).",
   version: "v2",
   path: "/products",
   pagination: "cursor",
@@ -231,7 +228,7 @@ const leadLabel = (lead: Lead) => ({ key: lead.id, label: lead.title || "Untitle
 export const selectLead = picklist<Lead, Lead>({
   label: "Select Lead",
   description:
-    "Select a lead (not archived) from a dropdown menu, labelled with its title; the key is the lead's UUID (GET /api/v1/leads, or /api/v2/leads/search with a search term).",
+    "Select a lead (not archived) from a dropdown menu, labelled with its title; the key is the lead's UUID.",
   version: "v1",
   path: "/leads",
   pagination: "offset",
@@ -275,8 +272,7 @@ interface Activity {
 
 export const selectActivity = picklist<Activity>({
   label: "Select Activity",
-  description:
-    'Select an activity from a dropdown menu, labelled "Subject - due date" (with "- done" for done ones) (GET /api/v2/activities).',
+  description: 'Select an activity from a dropdown menu, labelled "Subject - due date" (with "- done" for done ones).',
   version: "v2",
   path: "/activities",
   pagination: "cursor",
@@ -329,8 +325,7 @@ interface PipedriveFile {
 
 export const selectFile = picklist<PipedriveFile>({
   label: "Select File",
-  description:
-    'Select a file from a dropdown menu, labelled "File name - what it is attached to" (GET /api/v1/files, 100 a page as Pipedrive allows).',
+  description: 'Select a file from a dropdown menu, labelled "File name - what it is attached to".',
   version: "v1",
   path: "/files",
   pagination: "offset",
@@ -370,7 +365,7 @@ interface Filter {
 export const selectFilter = picklist<Filter>({
   label: "Select Filter",
   description:
-    'Select a saved filter from a dropdown menu, labelled "Filter name (Deals)" with the kind of records it filters (GET /api/v1/filters).',
+    'Select a saved filter from a dropdown menu, labelled "Filter name (Deals)" with the kind of records it filters.',
   version: "v1",
   path: "/filters",
   pagination: "none",
@@ -404,7 +399,7 @@ interface Pipeline {
 
 export const selectPipeline = picklist<Pipeline>({
   label: "Select Pipeline",
-  description: "Select a pipeline from a dropdown menu, labelled with its name (GET /api/v2/pipelines).",
+  description: "Select a pipeline from a dropdown menu, labelled with its name.",
   version: "v2",
   path: "/pipelines",
   pagination: "cursor",
@@ -424,8 +419,7 @@ interface Stage {
 
 export const selectStage = picklist<Stage, never, Map<number, string>>({
   label: "Select Stage",
-  description:
-    'Select a stage from a dropdown menu, labelled "Pipeline > Stage" (GET /api/v2/stages and /api/v2/pipelines).',
+  description: 'Select a stage from a dropdown menu, labelled "Pipeline > Stage".',
   order: "pipelines by name, stages in pipeline order",
   version: "v2",
   path: "/stages",
@@ -464,7 +458,7 @@ interface User {
 export const selectUser = picklist<User>({
   label: "Select User",
   description:
-    "Select an active user of the Pipedrive company from a dropdown menu, labelled with the user's name (and email when names repeat) (GET /api/v1/users).",
+    "Select an active user of the Pipedrive company from a dropdown menu, labelled with the user's name (and email when names repeat).",
   version: "v1",
   path: "/users",
   pagination: "none",
@@ -488,7 +482,7 @@ interface ActivityType {
 export const selectActivityType = picklist<ActivityType>({
   label: "Select Activity Type",
   description:
-    "Select an active activity type from a dropdown menu, labelled with its name; the key is the type's key (call, meeting, ...) that activities take (GET /api/v1/activityTypes).",
+    "Select an active activity type from a dropdown menu, labelled with its name; the key is the type's key (such as call or meeting) that activities take.",
   version: "v1",
   path: "/activityTypes",
   pagination: "none",
@@ -509,7 +503,7 @@ interface LeadLabel {
 export const selectLeadLabel = picklist<LeadLabel>({
   label: "Select Lead Label",
   description:
-    "Select a lead label from a dropdown menu, labelled with its name (and color when names repeat); the key is the label's UUID (GET /api/v1/leadLabels).",
+    "Select a lead label from a dropdown menu, labelled with its name (and color when names repeat); the key is the label's UUID.",
   version: "v1",
   path: "/leadLabels",
   pagination: "none",
@@ -529,7 +523,7 @@ interface Currency {
 export const selectCurrency = picklist<Currency>({
   label: "Select Currency",
   description:
-    'Select an active currency from a dropdown menu, labelled "USD - US Dollar"; the key is the currency code (GET /api/v1/currencies).',
+    'Select an active currency from a dropdown menu, labelled "USD - US Dollar"; the key is the currency code.',
   version: "v1",
   path: "/currencies",
   pagination: "none",
@@ -564,7 +558,7 @@ interface Field {
 const fieldPicklist = (noun: string, path: string, example: string) =>
   picklist<Field>({
     label: `Select ${capitalise(noun)} Field`,
-    description: `Select a ${noun} field by name from a dropdown menu; the key is the field's key (field_code, a 40-character hash for custom fields) (GET /api/v2${path}).`,
+    description: `Select ${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun} field by name from a dropdown menu; the key is the field's key (field_code, a 40-character hash for custom fields).`,
     version: "v2",
     path,
     pagination: "cursor",
@@ -575,7 +569,7 @@ const fieldPicklist = (noun: string, path: string, example: string) =>
         required: false,
         default: "false",
         comments:
-          "When true, also lists Pipedrive's own fields (Title, Value, ...). By default only custom fields are listed.",
+          "When true, also lists Pipedrive's own fields (such as Title and Value). By default only custom fields are listed.",
         clean: clean.boolean("Include Standard Fields"),
       }),
     },
@@ -603,7 +597,7 @@ interface NoteField {
 
 export const selectNoteFields = picklist<NoteField>({
   label: "Select Note Field",
-  description: "Select a note field by name from a dropdown menu; the key is the field's key (GET /api/v1/noteFields).",
+  description: "Select a note field by name from a dropdown menu; the key is the field's key.",
   version: "v1",
   path: "/noteFields",
   pagination: "none",
@@ -629,8 +623,7 @@ const projectLabel = (project: Project) => ({
 
 export const selectProject = picklist<Project, Project>({
   label: "Select Project",
-  description:
-    'Select a project from a dropdown menu, labelled "Project title - status" (GET /api/v2/projects, or /api/v2/projects/search with a search term).',
+  description: 'Select a project from a dropdown menu, labelled "Project title - status".',
   version: "v2",
   path: "/projects",
   pagination: "cursor",

@@ -75,8 +75,7 @@ const VISIBILITY = [
 const visibilityChoice = choiceInput({
   label: "Visible To",
   choices: VISIBILITY,
-  comments:
-    "Who can see the record. Which values apply depends on the company's plan and visibility settings; when empty, Pipedrive uses the user's default.",
+  comments: "Who can see the record. Which values apply depends on the company's plan and visibility settings.",
 });
 
 /** Pipedrive v2 wants visible_to as an integer. */

@@ -1,8 +1,9 @@
 import { input } from "@prismatic-io/spectral";
 import { FIELD_CACHE_TTL_MS } from "../customFields/catalog";
 import { exampleDeal } from "../examplePayloads/deals";
-import { clean, optionalIdInput } from "../inputs";
-import { RECORDS, WEBHOOK_EVENT_OBJECTS } from "../records";
+import { clean } from "../inputs";
+import { linkedIdInput } from "../inputs/ids";
+import { RECORDS, WEBHOOK_EVENT_OBJECT_CHOICES, WEBHOOK_EVENT_OBJECTS } from "../records";
 import { touchesAny } from "./webhook/event";
 import {
   type Delivery,
@@ -84,12 +85,31 @@ const exampleRecords: Record<Entity, Record<string, unknown>> = {
   },
 };
 
+/** What an example edit changed, per record: one field a builder cares about (with update_time). */
+const EXAMPLE_EDITS: Record<Entity, [field: string, previous: unknown]> = {
+  deal: ["value", 10000],
+  person: ["name", "Ada King"],
+  organization: ["name", "Acme"],
+  activity: ["subject", "Call Ada back"],
+  lead: ["title", "Acme"],
+  note: ["content", "Spoke with Ada."],
+  product: ["name", "Seat"],
+  project: ["status", "planned"],
+  task: ["title", "Kick-off"],
+  deal_product: ["quantity", 50],
+};
+
 const example = (
   entity: Entity,
   action: "create" | "change" | "delete",
   extra: Partial<TriggerOutput> = {},
 ): TriggerOutput => {
   const record = exampleRecords[entity];
+  const [edited, before] = EXAMPLE_EDITS[entity];
+  const changes: [string, unknown, unknown][] = [
+    [edited, before, record[edited]],
+    ["update_time", "2026-01-05T09:12:44Z", "2026-01-06T14:02:10Z"],
+  ];
   return {
     event: {
       id: "8a3f1c2e-5b7d-4e1f-9a0b-2c3d4e5f6a7b",
@@ -104,18 +124,15 @@ const example = (
       changeSource: "app",
     },
     current: action === "delete" ? null : record,
-    previous: action === "create" ? null : action === "delete" ? record : { update_time: "2026-01-05T09:12:44Z" },
+    previous:
+      action === "create"
+        ? null
+        : action === "delete"
+          ? record
+          : Object.fromEntries(changes.map(([field, previous]) => [field, previous])),
     changedFields:
       action === "change"
-        ? [
-            {
-              field: "update_time",
-              name: "update_time",
-              isCustom: false,
-              previous: "2026-01-05T09:12:44Z",
-              current: "2026-01-06T14:02:10Z",
-            },
-          ]
+        ? changes.map(([field, previous, current]) => ({ field, name: field, isCustom: false, previous, current }))
         : [],
     ...extra,
   };
@@ -241,8 +258,16 @@ const dealTriggers = {
     eventObject: "deal",
     eventAction: "change",
     inputs: {
-      pipelineId: optionalIdInput({ label: "Pipeline ID", comments: "Only deals in this pipeline (after the move)." }),
-      stageId: optionalIdInput({ label: "To Stage ID", comments: "Only moves into this stage." }),
+      pipelineId: linkedIdInput("pipeline", {
+        label: "Pipeline ID",
+        comments: "Only deals in this pipeline (after the move). Empty: every pipeline.",
+        required: false,
+      }),
+      stageId: linkedIdInput("stage", {
+        label: "To Stage ID",
+        comments: "Only moves into this stage (the dropdown shows Pipeline > Stage). Empty: any stage.",
+        required: false,
+      }),
     },
     accept: ({ event, params }) => {
       if (event.previous?.stage_id === undefined) return "the deal's stage did not change";
@@ -292,12 +317,6 @@ const V2_ONLY_OBJECTS: readonly string[] = [
 const VERSIONS = ["1.0", "2.0"] as const;
 const chooseVersion = clean.choice("Version", VERSIONS);
 
-const titleCase = (value: string) =>
-  value
-    .split("_")
-    .map((word) => word[0].toUpperCase() + word.slice(1))
-    .join(" ");
-
 /**
  * Prismatic's published generic trigger: same key, input keys, dropdown values and defaults, and
  * the same output (the delivery passed through, one path). Our lifecycle and credential check stay.
@@ -318,7 +337,7 @@ const pipedriveTrigger = passThroughWebhookTrigger({
       label: "Version",
       type: "string",
       required: true,
-      model: VERSIONS.map((value) => ({ label: value, value })),
+      model: VERSIONS.map((value) => ({ label: `Version ${value}`, value })),
       default: "2.0",
       example: "2.0",
       comments:
@@ -342,7 +361,7 @@ const pipedriveTrigger = passThroughWebhookTrigger({
       label: "Event Object",
       type: "string",
       required: true,
-      model: EVENT_OBJECTS.map((value) => ({ label: value === "*" ? "All" : titleCase(value), value })),
+      model: WEBHOOK_EVENT_OBJECT_CHOICES,
       default: "deal",
       comments:
         "The kind of record to receive events about, or all. Board, Deal Installment, Deal Product, Lead, Phase, Project and Task need Version 2.0.",

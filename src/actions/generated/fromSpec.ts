@@ -2,6 +2,7 @@ import { type ActionOutputSchema, type InputFieldDefinition, input } from "@pris
 import { choiceInput, clean, idInput, optionalIdInput } from "../../inputs";
 import { dataSourceOf, idLabelOf, type RecordKind } from "../../inputs/ids";
 import type { OperationDefinition, Param } from "../operation";
+import { humanize } from "./humanize";
 import { OPERATIONS, RESPONSES } from "./operations";
 import type { GeneratedField, GeneratedOperation, OutputSchemaNode } from "./types";
 
@@ -10,23 +11,9 @@ import type { GeneratedField, GeneratedOperation, OutputSchemaNode } from "./typ
  * action helper: every current Pipedrive operation becomes an action, v2 first.
  */
 
-const ACRONYMS: Record<string, string> = {
-  id: "ID",
-  ids: "IDs",
-  url: "URL",
-  api: "API",
-  uuid: "UUID",
-  cc: "CC",
-  bcc: "BCC",
-};
+const sentenceCase = (text: string) => text[0].toUpperCase() + text.slice(1);
 
-export const humanize = (name: string): string =>
-  name
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .split(/[_\s]+/)
-    .filter(Boolean)
-    .map((word) => ACRONYMS[word.toLowerCase()] ?? word[0].toUpperCase() + word.slice(1))
-    .join(" ");
+export { humanize };
 
 export const camel = (name: string): string => name.replace(/[_-]+([a-z0-9])/gi, (_, c: string) => c.toUpperCase());
 
@@ -50,6 +37,8 @@ const ID_KINDS: Record<string, RecordKind> = {
   activity_id: "activity",
   file_id: "file",
   project_id: "project",
+  rel_owner_org_id: "organization",
+  rel_linked_org_id: "organization",
 };
 const COLLECTION_KINDS: Record<string, RecordKind> = {
   deals: "deal",
@@ -104,25 +93,38 @@ function textDataSourceFor(op: GeneratedOperation, field: GeneratedField, availa
   return key && available.has(key) ? key : undefined;
 }
 
+/** Pipedrive's visibility levels, as the hand-written inputs name them (src/inputs). */
+const VISIBILITY: Record<string, string> = {
+  "1": "Owner & followers",
+  "3": "Entire company",
+  "5": "Owner's visibility group",
+  "7": "Owner's visibility group and sub-groups",
+};
+const WORDS: Record<string, string> = { asc: "Ascending", desc: "Descending", "*": "All", id: "ID" };
+
+/** A dropdown label in words: the spec's own (its table of values), else the value made readable. */
+function choiceLabel(field: GeneratedField, value: string | number): string {
+  const text = String(value);
+  // The spec's label, without a parenthesis that names fields ("A full week (7 days) starting from start_date").
+  if (field.name === "visible_to" && VISIBILITY[text]) return VISIBILITY[text];
+  if (field.labels?.[text]) return field.labels[text].replace(/\s*[(]?[^(]*_[a-z][^)]*[)]?$/, "");
+  const values = (field.values ?? []).map(String);
+  if (field.name === "value" && values.every((v) => v in VISIBILITY)) return VISIBILITY[text];
+  if (values.length === 2 && values.includes("0") && values.includes("1")) return text === "1" ? "Yes" : "No";
+  if (WORDS[text]) return WORDS[text];
+  if (/^[\d.]+$/.test(text)) return `${humanize(field.name.split(".").pop() as string)} ${text}`;
+  return sentenceCase(
+    humanize(text)
+      .replace(/ ID$/, " ID")
+      .toLowerCase()
+      .replace(/\bid\b/g, "ID"),
+  );
+}
+
 const BOOLEAN_CHOICES = [
   { label: "Yes", value: "true" },
   { label: "No", value: "false" },
 ] as const;
-
-/** Text examples by field name, where the spec gives none (or none its own type accepts). */
-const TEXT_EXAMPLES: [RegExp, string][] = [
-  [/^term$/, "Acme"],
-  [/timestamp/, "2026-01-31 09:30:00"],
-  [/_url$/, "https://example.com/hooks/pipedrive"],
-  [/email/, "ada@example.com"],
-  [/phone/, "+15550100"],
-  [/(^|_)date$/, "2026-01-31"],
-  [/(^|_)time$/, "09:30"],
-  [/duration/, "01:00"],
-  [/field_code|field_key|^key$/, "d4de1c1518b4531717c676029a45911c340390a6"],
-  [/color/, "blue"],
-  [/(^|_)(name|title|subject)$/, "Acme"],
-];
 
 /** An example every field of this type accepts, for fields whose spec gives none. */
 function fallbackExample(field: GeneratedField): string | undefined {
@@ -141,8 +143,6 @@ function fallbackExample(field: GeneratedField): string | undefined {
       return "1,2";
     case "string[]":
       return "alpha";
-    case "string":
-      return TEXT_EXAMPLES.find(([pattern]) => pattern.test(field.name))?.[1] ?? "Sample";
     default:
       return undefined;
   }
@@ -178,8 +178,18 @@ function buildInput(op: GeneratedOperation, field: GeneratedField, available: Se
 
 function buildTypedInput(op: GeneratedOperation, field: GeneratedField, available: Set<string>): InputFieldDefinition {
   const pathIdKind = field.in === "path" && field.name === "id" ? recordKindOf(op, field) : undefined;
-  const label = field.name === "body" ? "Body" : pathIdKind ? idLabelOf(pathIdKind) : humanize(field.name);
-  const comments = field.description ?? `${label}.`;
+  const label =
+    field.name === "body"
+      ? "Body"
+      : pathIdKind
+        ? idLabelOf(pathIdKind)
+        : field.name === "custom_fields" && field.in === "query"
+          ? "Custom Field Keys"
+          : humanize(field.name).replace(/ ID$/, field.type === "integer[]" ? " IDs" : " ID");
+  const comments =
+    field.name === "visible_to"
+      ? `Who can see the record. Which values apply depends on the company's plan and visibility settings. ${op.method === "POST" ? "When empty, Pipedrive uses the owner's default visibility." : "When empty, the visibility stays as it is."}`
+      : (field.description ?? `${label}.`);
   const required = Boolean(field.required);
   const example = field.example !== undefined ? String(field.example) : undefined;
   const base = { label, comments, required, ...(example ? { example } : {}) };
@@ -212,7 +222,7 @@ function buildTypedInput(op: GeneratedOperation, field: GeneratedField, availabl
         label,
         comments,
         required,
-        choices: values.map((value) => ({ label: String(value), value: String(value) })),
+        choices: values.map((value) => ({ label: choiceLabel(field, value), value: String(value) })),
         ...(example && values.map(String).includes(example) ? { example } : {}),
       });
       return numeric
@@ -365,14 +375,11 @@ export function paramsFor(op: GeneratedOperation, available: Set<string>): Recor
   return params;
 }
 
-const sentenceCase = (text: string) => text[0].toUpperCase() + text.slice(1);
-
 export function toDefinition(op: GeneratedOperation, available: Set<string>): OperationDefinition {
+  // The endpoint is in docs/actions.md, not in the designer.
   const notes = [
-    sentenceCase(op.summary).replace(/\.?$/, "."),
-    op.description,
+    op.description ?? sentenceCase(op.summary).replace(/\.?$/, "."),
     op.deprecated ? "Pipedrive has deprecated this endpoint." : undefined,
-    `${op.method} /api/${op.version}${op.path}.`,
   ].filter(Boolean);
   return {
     label: humanize(op.id),

@@ -24,6 +24,8 @@ export interface GeneratedField {
   type: FieldType;
   required?: boolean;
   values?: (string | number)[];
+  /** What each value means, where the spec says (its table of values). */
+  labels?: Record<string, string>;
   /** For json fields: what the JSON must be. */
   shape?: "object" | "array";
   /** For json fields with required parts: a minimal valid value, shown as the example. */

@@ -21,7 +21,7 @@ export const relatedList =
     return {
       ...base,
       label,
-      description: `List the ${list} of a ${record}, on GET /api/v2/${list}?${query}= (Pipedrive's v1 endpoint for this is out of support).`,
+      description: `Lists the ${list} linked to ${record === "organization" ? "an" : "a"} ${record}: one page, or every page with Fetch All.`,
       params: {
         id: inQuery(query, linkedIdInput(record, { comments: `The ${record} whose ${list} to list.` })),
         ...params,
@@ -42,7 +42,7 @@ export const dealsOf =
     return {
       ...base,
       label,
-      description: `List the deals of a ${record}, on GET /api/v2/deals?${record}_id= (Pipedrive has deprecated GET /api/v1/${record}s/{id}/deals).`,
+      description: `Lists the deals in a ${record}: one page, or every page with Fetch All.`,
       params: {
         id: inQuery(`${record}_id`, linkedIdInput(record, { comments: `The ${record} whose deals to list.` })),
         ...params,
@@ -59,7 +59,8 @@ export const ON_UPDATE = (what: string) =>
 export const FILES_DELETED: KeptInput = {
   label: "Include Deleted Files",
   values: ["0", "1"],
-  why: "Pipedrive's current spec of this endpoint has no include_deleted_files parameter (Get Files has it).",
+  labels: ["No", "Yes"],
+  why: "Pipedrive no longer takes it on this list (Get Files lists deleted files).",
 };
 
 export const CURSOR_ON_OFFSET: KeptInput = {

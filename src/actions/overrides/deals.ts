@@ -15,10 +15,18 @@ import type { ActionEntry } from "./types";
 
 const DEAL_STATUSES = ["open", "won", "lost"] as const;
 
-const statusInput = (comments: string, values: readonly string[]) =>
+/** Status labels; "deleted" stays a value (configurations may hold it) and says what it does. */
+const STATUS_LABELS: Record<string, string> = {
+  open: "Open",
+  won: "Won",
+  lost: "Lost",
+  deleted: "Deleted",
+};
+
+const statusInput = (comments: string, values: readonly string[], labels: Record<string, string> = STATUS_LABELS) =>
   choiceInput({
     label: "Status",
-    choices: values.map((value) => ({ label: value[0].toUpperCase() + value.slice(1), value })),
+    choices: values.map((value) => ({ label: labels[value], value })),
     comments,
     example: "open",
   });
@@ -38,12 +46,31 @@ const pipelineId = linkedIdInput("pipeline", {
 });
 const stageId = linkedIdInput("stage", {
   required: false,
-  comments:
-    "The ID of the stage (the dropdown shows Pipeline > Stage). When empty on create, the deal goes to the first stage of the pipeline.",
+  comments: "The ID of the stage (the dropdown shows Pipeline > Stage).",
 });
 const ownerId = linkedIdInput("owner", {
   required: false,
-  comments: "The ID of the user who owns the deal. When empty on create, the connection's user owns it.",
+  comments: "The ID of the user who owns the deal.",
+});
+
+/** What an empty input means: on a create, Pipedrive's choice; on an update, no change. */
+const WHEN_EMPTY: Record<"create" | "update", Record<string, string>> = {
+  create: {
+    currency: "When empty, the company's default currency.",
+    stageId: "When empty, the deal goes to the first stage of the pipeline.",
+    ownerId: "When empty, the connection's user owns it.",
+    visibleTo: "When empty, Pipedrive uses the owner's default visibility.",
+  },
+  update: {
+    currency: "When empty, the currency stays as it is.",
+    stageId: "When empty, the deal stays in its stage.",
+    ownerId: "When empty, the owner stays as it is.",
+    visibleTo: "When empty, the visibility stays as it is.",
+  },
+};
+const withEmpty = <T extends { comments?: string }>(mode: "create" | "update", key: string, base: T): T => ({
+  ...base,
+  comments: `${base.comments} ${WHEN_EMPTY[mode][key]}`,
 });
 
 /** Writable deal fields shared by Add Deal and Update Deal (Pipedrive v2 DealRequestBody). */
@@ -77,8 +104,7 @@ const dealFields = (mode: "create" | "update"): Record<string, Param> => ({
       label: "Currency",
       type: "string",
       required: false,
-      comments:
-        "The 3-letter ISO currency code of the value, e.g. USD or EUR. When empty, the company's default currency.",
+      comments: `The 3-letter ISO currency code of the value, e.g. USD or EUR. ${WHEN_EMPTY[mode].currency}`,
       example: "USD",
       clean: clean.optionalPattern("Currency", /^[A-Z]{3}$/, "a 3-letter currency code such as USD", (t) =>
         t.toUpperCase(),
@@ -88,13 +114,16 @@ const dealFields = (mode: "create" | "update"): Record<string, Param> => ({
   personId: inBody("person_id", personId),
   orgId: inBody("org_id", orgId),
   pipelineId: inBody("pipeline_id", pipelineId),
-  stageId: inBody("stage_id", stageId),
-  ownerId: inBody("owner_id", ownerId),
+  stageId: inBody("stage_id", withEmpty(mode, "stageId", stageId)),
+  ownerId: inBody("owner_id", withEmpty(mode, "ownerId", ownerId)),
   status: inBody(
     "status",
     statusInput(
-      "open, won or lost; deleted (as in Prismatic's component) marks the deal deleted, sent as Pipedrive v2's is_deleted: true, the same as Delete Deal.",
+      mode === "create"
+        ? "Open (the default), Won or Lost. Deleted creates the deal straight in the trash, kept for older flows; use Delete Deal to remove one."
+        : "Open, Won or Lost. Deleted moves the deal to the trash, the same as Delete Deal.",
       [...DEAL_STATUSES, "deleted"],
+      mode === "create" ? { ...STATUS_LABELS, deleted: "Deleted (straight to the trash)" } : STATUS_LABELS,
     ),
   ),
   expectedCloseDate: inBody(
@@ -131,7 +160,7 @@ const dealFields = (mode: "create" | "update"): Record<string, Param> => ({
       clean: clean.optionalText("Lost Reason"),
     }),
   ),
-  visibleTo: inBody("visible_to", visibleToInput),
+  visibleTo: inBody("visible_to", withEmpty(mode, "visibleTo", visibleToInput)),
   labelIds: inBody(
     "label_ids",
     input({

@@ -38,7 +38,7 @@ export const leadEntries: Record<string, ActionEntry> = {
   getLeads: {
     customFields: { entity: "lead", writes: false },
     operation: { version: "v1", id: "getLeads" },
-    description: (generated) => `${generated} With Archived on, lists archived leads (GET /api/v1/leads/archived).`,
+    description: (generated) => `${generated} With Archived on, lists archived leads instead.`,
     params: (generated) => ({
       ...generated,
       archived: {
@@ -57,7 +57,7 @@ export const leadEntries: Record<string, ActionEntry> = {
             { label: "All", value: "all" },
           ],
           comments:
-            "Prismatic's filter (its archived_status parameter is gone from Pipedrive's API): archived lists archived leads (GET /api/v1/leads/archived), not_archived active ones. all is refused: Pipedrive now lists the two apart, so run Get Leads once with each.",
+            "Kept for existing flows (Pipedrive no longer takes an archived status; Archived does the same): Archived lists archived leads, Not Archived active ones. All is refused: Pipedrive lists the two apart, so run Get Leads once with each.",
         }),
       },
     }),

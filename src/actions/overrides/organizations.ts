@@ -5,7 +5,7 @@ export const organizations: Record<string, ActionEntry> = {
   getOrganization: { customFields: { entity: "organization", writes: false } },
   getOrganizations: { customFields: { entity: "organization", writes: false } },
   addOrganization: {
-    stricter: { name: "Pipedrive requires an organization's name (POST /api/v2/organizations)." },
+    stricter: { name: "Pipedrive refuses to create an organization without one." },
     customFields: { entity: "organization", writes: true },
   },
   updateOrganization: { customFields: { entity: "organization", writes: true }, outcome: NOTHING_TO_CHANGE },

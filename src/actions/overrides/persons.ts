@@ -11,7 +11,7 @@ export const persons: Record<string, ActionEntry> = {
   getPerson: { customFields: { entity: "person", writes: false } },
   getPersons: { customFields: { entity: "person", writes: false } },
   addPerson: {
-    stricter: { name: "Pipedrive requires a person's name (POST /api/v2/persons answers 400 without it)." },
+    stricter: { name: "Pipedrive refuses to create a person without one." },
     customFields: { entity: "person", writes: true },
   },
   updatePerson: { customFields: { entity: "person", writes: true }, outcome: NOTHING_TO_CHANGE },
@@ -33,8 +33,7 @@ export const persons: Record<string, ActionEntry> = {
   getPersonFieldDetails: {
     operation: (available) => toDefinition(findOperation("v1", "getPersonField"), available),
     label: "Get Person Field Details",
-    description:
-      "Get one person field by its numeric ID (GET /api/v1/personFields/{id}). Get Person Field takes the field code instead.",
+    description: "Gets one person field by its numeric ID. Get Person Field takes the field code instead.",
     params: () => ({
       fieldId: inPath("id", idInput({ label: "Field ID", comments: "The numeric ID of the person field." })),
     }),
@@ -42,7 +41,7 @@ export const persons: Record<string, ActionEntry> = {
   setFieldValueForPerson: {
     operation: { version: "v2", id: "updatePerson" },
     label: "Set Person Field Value",
-    description: "Set one custom field of a person (PATCH /api/v2/persons/{id} with custom_fields).",
+    description: "Sets one custom field of a person, by the field's key, and returns the person.",
     params: () => ({
       personId: inPath("id", linkedIdInput("person", { comments: "The person to change." })),
       customFieldKey: inBody(

@@ -14,7 +14,7 @@ export const pipelines: Record<string, ActionEntry> = {
     notSent: {
       totalsConvertCurrency: {
         label: "Totals Convert Currency",
-        why: "Pipedrive's v2 pipeline has no deal totals; Get Deals Summary (GET /api/v1/deals/summary) converts totals.",
+        why: "Pipedrive's v2 pipeline has no deal totals; Get Deals Summary converts totals.",
       },
     },
   },

@@ -6,7 +6,7 @@ export const products: Record<string, ActionEntry> = {
   getProducts: { customFields: { entity: "product", writes: false } },
   addProduct: {
     defaults: { tax: "0" },
-    stricter: { name: "Pipedrive requires a product's name (POST /api/v2/products)." },
+    stricter: { name: "Pipedrive refuses to create a product without one." },
     customFields: { entity: "product", writes: true },
   },
   updateProduct: {

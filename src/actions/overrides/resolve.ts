@@ -48,12 +48,23 @@ function booleanFrom(from: InputFieldDefinition, defaultValue = ""): InputFieldD
   });
 }
 
-function choiceFrom(from: InputFieldDefinition, values: string[]): InputFieldDefinition {
+/** A dropdown of these values; a value without a label of its own keeps the generated one. */
+function choiceFrom(
+  from: InputFieldDefinition,
+  choices: readonly (string | { label: string; value: string })[],
+): InputFieldDefinition {
   const label = String(from.label);
   const required = Boolean((from as { required?: boolean }).required);
+  const generated = (from as { model?: { label: string; value: string }[] }).model ?? [];
+  const model = choices.map((choice) =>
+    typeof choice === "string"
+      ? { label: generated.find((option) => option.value === choice)?.label ?? choice, value: choice }
+      : choice,
+  );
+  const values = model.map((option) => option.value);
   return {
     ...from,
-    model: values.map((value) => ({ label: value, value })),
+    model,
     clean: required ? clean.choice(label, values) : clean.optionalChoice(label, values),
   } as InputFieldDefinition;
 }
@@ -70,7 +81,7 @@ function passwordFrom(from: InputFieldDefinition): InputFieldDefinition {
 }
 
 /** An input kept for compatibility: the action helper logs it when set and never sends it. */
-export function keptInput({ label, why, values }: KeptInput): Param {
+export function keptInput({ label, why, values, labels }: KeptInput): Param {
   return {
     in: "ignored",
     name: why,
@@ -78,8 +89,8 @@ export function keptInput({ label, why, values }: KeptInput): Param {
       label,
       type: "string",
       required: false,
-      comments: `Kept so configurations made with Prismatic's component still load; not sent: ${why}`,
-      ...(values ? { model: values.map((value) => ({ label: value, value })) } : {}),
+      comments: `Kept so existing flows that set it still load; not sent: ${why}`,
+      ...(values ? { model: values.map((value, i) => ({ label: labels?.[i] ?? value, value })) } : {}),
       clean: values ? clean.optionalChoice(label, values) : clean.optionalText(label),
     }),
   };

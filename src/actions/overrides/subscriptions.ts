@@ -13,8 +13,7 @@ export const subscriptions: Record<string, Entry> = {
   findSubscriptionByDeal: {
     operation: { version: "v2", id: "getInstallments" },
     label: "Find Subscription By Deal",
-    description:
-      "Pipedrive removed the Subscriptions API; this now lists the deal's installments (GET /api/v2/deals/installments), its replacement.",
+    description: "Pipedrive removed the Subscriptions API; this now lists the deal's installments, its replacement.",
     params: (_generated, available) => ({
       id: inQuery(
         "deal_ids",

@@ -21,6 +21,8 @@ export interface KeptInput {
   why: string;
   /** The dropdown values Prismatic's component offered, when it was a dropdown. */
   values?: string[];
+  /** What each of those values means, in words, in the same order (a builder sees these). */
+  labels?: string[];
 }
 
 /**
@@ -44,7 +46,7 @@ export interface ActionEntry {
   /** Input keys (after renaming) that Prismatic's component declared as another spectral type. */
   types?: Record<string, "boolean" | "password">;
   /** Dropdowns whose values Prismatic's component offered beyond the spec's enum: the full list. */
-  values?: Record<string, string[]>;
+  values?: Record<string, readonly (string | { label: string; value: string })[]>;
   /** Prismatic's defaults (spectral stores them as strings). */
   defaults?: Record<string, string>;
   /** Prismatic's defaults deliberately not kept: input key -> why. */

@@ -1,4 +1,4 @@
-import { WEBHOOK_EVENT_OBJECTS } from "../../records";
+import { WEBHOOK_EVENT_OBJECT_CHOICES } from "../../records";
 import type { ActionEntry } from "./types";
 
 export const webhooks: Record<string, ActionEntry> = {
@@ -7,7 +7,7 @@ export const webhooks: Record<string, ActionEntry> = {
     label: "Create Webhook",
     types: { httpAuthPassword: "password" },
     // Webhooks v2 objects (Prismatic's list); the v1 spec's enum predates boards, phases, projects and tasks.
-    values: { eventObject: [...WEBHOOK_EVENT_OBJECTS] },
+    values: { eventObject: WEBHOOK_EVENT_OBJECT_CHOICES },
     defaults: { version: "2.0" },
     fill: { name: "Prismatic" },
   },

@@ -94,7 +94,8 @@ export const webhookUserIdInput = input({
   required: false,
   comments:
     "The Pipedrive user whose permissions filter the events. Empty: the connection's user, who only gets events on records they can see. Use an admin's ID to receive every event.",
-  example: "123",
+  example: "1",
+  dataSource: "selectUser",
   clean: clean.optionalId("Webhook User ID"),
 });
 
