@@ -110,7 +110,7 @@ const isDailyBudgetSpent = (headers: Record<string, unknown> | undefined) =>
   headerNumber(headers, "x-daily-ratelimit-token-remaining") === 0;
 
 export function fillPath(path: string, params: Record<string, string | number> = {}): string {
-  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+  return path.replace(/\{([\w-]+)\}/g, (_, name: string) => {
     const value = params[name];
     const text = value === undefined || value === null ? "" : String(value);
     if (!text || text === "." || text === "..")

@@ -163,6 +163,9 @@ export const clean = {
   optionalNumber: (label: string) => optional(toDecimal(label)),
   text: (label: string, maxLength?: number) => requiredCheck(label, toText(label, maxLength)),
   optionalText: (label: string, maxLength?: number) => optional(toText(label, maxLength)),
+  /** A free-text ID (channel, conversation, hash ids): surrounding spaces are never part of it. */
+  textId: (label: string) => requiredCheck(label, (value: unknown) => toText(label)(value).trim()),
+  optionalTextId: (label: string) => optional((value: unknown) => toText(label)(value).trim()),
   choice: <T extends string>(label: string, allowed: readonly T[]) => requiredCheck(label, toChoice(label, allowed)),
   optionalChoice: <T extends string>(label: string, allowed: readonly T[]) => optional(toChoice(label, allowed)),
   optionalBoolean: (label: string) => optional(toBoolean(label)),

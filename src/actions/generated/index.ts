@@ -335,11 +335,20 @@ function buildTypedInput(op: GeneratedOperation, field: GeneratedField, availabl
         ...base,
         type: "string",
         ...(dataSource ? { dataSource } : {}),
-        clean: required ? clean.text(label) : clean.optionalText(label),
+        clean: isTextId(field)
+          ? required
+            ? clean.textId(label)
+            : clean.optionalTextId(label)
+          : required
+            ? clean.text(label)
+            : clean.optionalText(label),
       });
     }
   }
 }
+
+/** Path parameters and *_id fields typed as text are IDs: sent trimmed. */
+const isTextId = (field: GeneratedField) => field.in === "path" || /(^id$|[_-]id$|[a-z]Id$)/.test(field.name);
 
 /** Input key per field: `id` for a path id, camelCase otherwise; a clash gets its location as prefix. */
 export function paramsFor(op: GeneratedOperation, available: Set<string>): Record<string, Param> {
