@@ -294,6 +294,8 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
         }
       }
       for (const c of correctionsOf(version, op.operationId as string)) {
+        const timed = c.kind === "utc-time" && fields.find((f) => f.in === "body" && f.name === c.property);
+        if (timed) timed.type = "utc-date-time";
         const target = c.kind === "enum-values" && fields.find((f) => f.in === "body" && f.name === c.property);
         if (!target || c.kind !== "enum-values" || !target.values) continue;
         const wildcard = target.values.indexOf("*");

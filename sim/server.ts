@@ -153,7 +153,9 @@ async function parseRecordedBody(contentType: string | undefined, rawBody: Buffe
   if (ct === "multipart/form-data") {
     const value: Record<string, string | { filename: string; size: number }> = {};
     try {
-      const form = await new Response(new Uint8Array(rawBody), { headers: { "content-type": contentType ?? "" } }).formData();
+      const form = await new Response(new Uint8Array(rawBody), {
+        headers: { "content-type": contentType ?? "" },
+      }).formData();
       for (const [name, part] of form)
         value[name] = typeof part === "string" ? part : { filename: part.name, size: part.size };
     } catch {

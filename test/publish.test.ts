@@ -81,8 +81,9 @@ test("prism components:signature accepts the bundle offline", () => {
 }, 60_000);
 
 test("the bundle's connection errors keep their class and reach the platform as connection errors", async () => {
-  const action = (definition.actions as unknown as Record<string, { perform: (...args: unknown[]) => Promise<unknown> }>)
-    .getDeal;
+  const action = (
+    definition.actions as unknown as Record<string, { perform: (...args: unknown[]) => Promise<unknown> }>
+  ).getDeal;
   const connection = { key: "apiToken", configVar: {}, fields: { apiToken: "", companyDomain: "acme" } };
   const error = (await action
     .perform({ logger: { warn: () => undefined }, debug: { enabled: false } }, { connection, id: "1" })

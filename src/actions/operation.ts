@@ -119,11 +119,22 @@ function buildInputs(definition: OperationDefinition): Record<string, InputField
   if (definition.list && definition.maxPageSize)
     inputs.limit = {
       ...listInputs.limit,
-      comments: `Records per page, 1 to ${definition.maxPageSize} (Pipedrive's cap for this list).`,
+      comments: `Records per page, 1 to ${definition.maxPageSize} (Pipedrive's cap for this list; a larger Limit is lowered to it, with a warning).`,
       example: String(Math.min(definition.maxPageSize, 100)),
-      clean: clean.optionalInteger("Limit", 1, definition.maxPageSize),
+      clean: clean.optionalInteger("Limit", 1),
     };
+  else if (definition.list) inputs.limit = { ...listInputs.limit, clean: clean.optionalInteger("Limit", 1) };
   return inputs;
+}
+
+/** A Limit above Pipedrive's cap for the list is lowered to it (flows made when the cap was higher keep working). */
+function clampLimit(definition: OperationDefinition, values: Record<string, unknown>, context: ActionContext): void {
+  const cap = Math.min(definition.maxPageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
+  if (typeof values.limit !== "number" || values.limit <= cap) return;
+  context.logger?.warn?.(
+    `${definition.label}: Limit ${values.limit} is above Pipedrive's maximum of ${cap} here; ${cap} used.`,
+  );
+  values.limit = cap;
 }
 
 function splitParams(
@@ -281,7 +292,15 @@ interface FilePayload {
 const isFilePayload = (value: unknown): value is FilePayload =>
   typeof value === "object" && value !== null && Buffer.isBuffer((value as FilePayload).data);
 
-function encodeBody(kind: "json" | "multipart" | "form", parts: RequestParts): unknown {
+/** The body fields that take a file (inputs of type data): text given there is sent as the file's contents. */
+const fileFieldsOf = (definition: OperationDefinition) =>
+  new Set(
+    Object.values(definition.params ?? {})
+      .filter((param) => param.in === "body" && param.input.type === "data")
+      .map((param) => param.name),
+  );
+
+function encodeBody(kind: "json" | "multipart" | "form", parts: RequestParts, fileFields = new Set<string>()): unknown {
   if (parts.rawBody !== undefined) return parts.rawBody;
   if (kind === "json") return parts.body;
   if (kind === "form") {
@@ -294,8 +313,13 @@ function encodeBody(kind: "json" | "multipart" | "form", parts: RequestParts): u
   const fileName = String(parts.body.file_name ?? "upload.bin");
   for (const [key, value] of Object.entries(parts.body)) {
     if (key === "file_name") continue;
-    if (Buffer.isBuffer(value) || isFilePayload(value)) {
-      const payload = Buffer.isBuffer(value) ? { data: value } : value;
+    if (Buffer.isBuffer(value) || isFilePayload(value) || (fileFields.has(key) && typeof value === "string")) {
+      const payload =
+        typeof value === "string"
+          ? { data: Buffer.from(value, "utf8"), contentType: "text/plain; charset=utf-8" }
+          : Buffer.isBuffer(value)
+            ? { data: value }
+            : value;
       form.append(
         key,
         new Blob([new Uint8Array(payload.data)], { type: payload.contentType ?? "application/octet-stream" }),
@@ -359,14 +383,17 @@ export function operation(definition: OperationDefinition): ActionDefinition {
           entity && values.nameCustomFields ? await decodeCustomFields(client, entity, data, { inPlace: true }) : data;
         return definition.transform ? definition.transform(resolved, client, values) : resolved;
       };
-      if (definition.list) return done({ data: await named(await runList(client, definition, parts, values)) });
+      if (definition.list) {
+        clampLimit(definition, values, context);
+        return done({ data: await named(await runList(client, definition, parts, values)) });
+      }
       const request = {
         method: definition.method,
         version: definition.version,
         path: parts.path ?? definition.path,
         pathParams: parts.pathParams,
         query: parts.query as Query,
-        body: sendsBody ? encodeBody(definition.body ?? "json", parts) : undefined,
+        body: sendsBody ? encodeBody(definition.body ?? "json", parts, fileFieldsOf(definition)) : undefined,
       };
       if (definition.download) {
         const response = await client.send<ArrayBuffer>({ ...request, responseType: "arraybuffer" });

@@ -112,6 +112,36 @@ const toDateTime =
     return parsed.toISOString().replace(/\.\d{3}Z$/, "Z");
   };
 
+const PIPEDRIVE_TIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(:\d{2})?)$/;
+
+/**
+ * Pipedrive's v1 "YYYY-MM-DD HH:MM:SS" in UTC: taken as written (a time without zone is UTC there),
+ * or from a date-time with a zone, or a date (midnight UTC).
+ */
+const toUtcDateTime =
+  (label: string) =>
+  (value: unknown): string => {
+    const text = util.types.toString(value).trim();
+    const plain = PIPEDRIVE_TIME.exec(text);
+    const parsed = plain
+      ? parseISO(`${plain[1]}T${plain[3] ? plain[2] : `${plain[2]}:00`}Z`)
+      : DATE_ONLY.test(text)
+        ? parseISO(`${text}T00:00:00Z`)
+        : /(Z|[+-]\d{2}:?\d{2})$/i.test(text)
+          ? parseISO(text)
+          : new Date(Number.NaN);
+    if (!isValid(parsed))
+      return fail(
+        label,
+        "a UTC date-time as YYYY-MM-DD HH:MM:SS, e.g. 2026-01-31 09:30:00 (or 2026-01-31T09:30:00Z)",
+        value,
+      );
+    return parsed
+      .toISOString()
+      .replace("T", " ")
+      .replace(/\.\d{3}Z$/, "");
+  };
+
 const toIdList =
   (label: string, max: number) =>
   (value: unknown): number[] => {
@@ -172,6 +202,8 @@ export const clean = {
   boolean: (label: string) => (value: unknown) => (isBlank(value) ? false : toBoolean(label)(value)),
   optionalDate: (label: string) => optional(toDateOnly(label)),
   optionalDateTime: (label: string) => optional(toDateTime(label)),
+  utcDateTime: (label: string) => requiredCheck(label, toUtcDateTime(label)),
+  optionalUtcDateTime: (label: string) => optional(toUtcDateTime(label)),
   /** Text that must match a pattern after trimming and optional normalisation (e.g. upper case). */
   optionalPattern: (label: string, pattern: RegExp, expected: string, normalise: (text: string) => string = (t) => t) =>
     optional((value: unknown) => {

@@ -77,6 +77,8 @@ export function sample(
       return "2026-01-31";
     case "date-time":
       return "2026-01-31T09:30:00Z";
+    case "utc-date-time":
+      return "2026-01-31 09:30:00";
     case "integer[]":
       return "1";
     case "string[]":

@@ -242,6 +242,15 @@ function buildTypedInput(op: GeneratedOperation, field: GeneratedField, availabl
           ? (v: unknown) => clean.optionalDateTime(label)(v) ?? clean.text(label)(v)
           : clean.optionalDateTime(label),
       });
+    case "utc-date-time":
+      return input({
+        ...base,
+        example: example ?? "2026-01-31 09:30:00",
+        type: "string",
+        placeholder: "YYYY-MM-DD HH:MM:SS",
+        comments: `${comments} In UTC, as YYYY-MM-DD HH:MM:SS (a date-time with a time zone is converted).`,
+        clean: required ? clean.utcDateTime(label) : clean.optionalUtcDateTime(label),
+      });
     case "uuid": {
       const dataSource =
         field.name === "lead_id" || (field.in === "path" && field.name === "id")

@@ -4823,14 +4823,14 @@ export const OPERATIONS: GeneratedOperation[] = [
       {
         name: "start_time",
         in: "body",
-        type: "date-time",
+        type: "utc-date-time",
         required: true,
         description: "The date and time of the start of the call in UTC.",
       },
       {
         name: "end_time",
         in: "body",
-        type: "date-time",
+        type: "utc-date-time",
         required: true,
         description: "The date and time of the end of the call in UTC.",
       },

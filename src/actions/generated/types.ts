@@ -7,6 +7,8 @@ export type FieldType =
   | "enum"
   | "date"
   | "date-time"
+  /** Pipedrive's v1 "YYYY-MM-DD HH:MM:SS" in UTC. */
+  | "utc-date-time"
   | "uuid"
   | "uuid[]"
   | "url"

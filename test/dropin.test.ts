@@ -1,0 +1,77 @@
+import { actionDefinitions } from "../src/actions";
+import { fillPath } from "../src/client";
+import { capturedLines, context, harness, useTestBed } from "./support/setup";
+
+/**
+ * Drop-in by behaviour: for inputs Prismatic's component documented, ours sends what Pipedrive
+ * expects (and what that component sent), against the simulator, which records each body.
+ */
+const bed = useTestBed({ recordBodies: true }, { resetEachTest: true });
+
+const run = (key: string, params: Record<string, unknown>) =>
+  harness.action(key, { connection: bed.oauth, ...params }, context);
+/** The last request of the action, with its parsed body. */
+async function lastRequest(key: string, params: Record<string, unknown>) {
+  bed.sim.clearRequests();
+  await run(key, params);
+  const request = bed.sim.requests.at(-1);
+  if (!request) throw new Error(`${key} sent no request`);
+  return request;
+}
+
+test("every action's path has each placeholder filled (hyphenated names too)", () => {
+  const unfilled: string[] = [];
+  for (const [key, definition] of Object.entries(actionDefinitions)) {
+    const names = [...definition.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+    const filled = fillPath(definition.path, Object.fromEntries(names.map((name) => [name, "7"])));
+    if (/[{}]|%7B|%7D/i.test(filled)) unfilled.push(`${key}: ${filled}`);
+    // Each placeholder is the Pipedrive name of one of the action's path inputs.
+    const pathNames = Object.values(definition.params ?? {})
+      .filter((p) => p.in === "path")
+      .map((p) => p.name);
+    for (const name of names) if (!pathNames.includes(name)) unfilled.push(`${key}: no input for {${name}}`);
+  }
+  expect(unfilled).toEqual([]);
+});
+
+test("Delete Conversation fills {channel-id} and {conversation-id}; free-text IDs are trimmed", async () => {
+  bed.sim.clearRequests();
+  await run("deleteConversation", { channelId: " ch-1 ", conversationId: " c-2 " }).catch(() => undefined);
+  expect(bed.sim.requests.map((r) => r.path)).toEqual(["/api/v1/channels/ch-1/conversations/c-2"]);
+});
+
+test("Add File with text content sends a file part named by File Name", async () => {
+  const [deal] = bed.sim.seed("deals", 1);
+  const request = await lastRequest("addFile", {
+    file: "file-contents",
+    fileName: "notes.txt",
+    entityType: "deal",
+    entityId: String(deal.id),
+  });
+  expect(request.body).toEqual({
+    kind: "multipart",
+    value: { deal_id: String(deal.id), file: { filename: "notes.txt", size: 13 } },
+  });
+});
+
+test.each([
+  ["2026-01-02 10:30:00", "2026-01-02 10:30:00"],
+  ["2026-01-02T10:30:00Z", "2026-01-02 10:30:00"],
+  ["2026-01-02T12:30:00+02:00", "2026-01-02 10:30:00"],
+  ["2026-01-02", "2026-01-02 00:00:00"],
+])("Add Call Log takes Start Time %p and sends Pipedrive's UTC form %p", async (given, sent) => {
+  const request = await lastRequest("addCallLog", {
+    outcome: "connected",
+    toPhoneNumber: "+15551234567",
+    startTime: given,
+    endTime: given,
+  });
+  expect(request.body?.value).toMatchObject({ start_time: sent, end_time: sent });
+});
+
+test("Get User Call Logs lowers Limit 100 to Pipedrive's 50, with a warning", async () => {
+  const before = capturedLines.length;
+  const request = await lastRequest("getUserCallLogs", { limit: "100", start: "0" });
+  expect(request.query.limit).toBe("50");
+  expect(capturedLines.slice(before).join("\n")).toMatch(/Limit 100 is above Pipedrive's maximum of 50/);
+});
