@@ -29,7 +29,7 @@ const SETS = ["full", "minimal"] as const;
 const KEYS = Object.keys(reference.scenarios.full).sort();
 
 /** One place where our request departs from Prismatic's: "method", "path", "query.x", "body.x", "requests". */
-export interface Difference {
+interface Difference {
   at: string;
   prismatic: unknown;
   ours: unknown;
@@ -58,7 +58,7 @@ function compareFields(where: string, theirs: Record<string, unknown>, ours: Rec
   return out;
 }
 
-export function differences(theirs: ReferenceRequest[], ours: ReferenceRequest[]): Difference[] {
+function differences(theirs: ReferenceRequest[], ours: ReferenceRequest[]): Difference[] {
   const out: Difference[] = [];
   if (theirs.length !== ours.length)
     out.push({
