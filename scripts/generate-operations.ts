@@ -127,6 +127,8 @@ function typeOf(
     if (items.type === "integer" || items.type === "number") return { type: "integer[]" };
     if (items.type === "string" && items.format === "uuid") return { type: "uuid[]" };
     if (items.type === "string" && !enumOf(spec, items)) return { type: "string[]" };
+    const itemProps = (items.properties ?? {}) as Record<string, unknown>;
+    if (items.type === "object" && itemProps.value && itemProps.primary) return { type: "contact-list" };
     return { type: "json", shape: "array" };
   }
   if (type === "object") return { type: "json", shape: "object" };

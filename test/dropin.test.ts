@@ -75,3 +75,34 @@ test("Get User Call Logs lowers Limit 100 to Pipedrive's 50, with a warning", as
   expect(request.query.limit).toBe("50");
   expect(capturedLines.slice(before).join("\n")).toMatch(/Limit 100 is above Pipedrive's maximum of 50/);
 });
+
+describe("Add Person and Update Person take Email and Phone as Prismatic's component did", () => {
+  test.each([
+    [
+      "john.doe@example.com,jane.doe@example.com",
+      [{ value: "john.doe@example.com" }, { value: "jane.doe@example.com" }],
+    ],
+    ["ada@example.com", [{ value: "ada@example.com" }]],
+    [
+      '[{"value": "ada@example.com", "primary": true, "label": "work"}, {"value": "ada@home.example"}]',
+      [{ value: "ada@example.com", primary: true, label: "work" }, { value: "ada@home.example" }],
+    ],
+  ])("emails %p", async (emails, sent) => {
+    const request = await lastRequest("addPerson", { name: "Ada", emails, phones: "+15551234567, +15559876543" });
+    expect(request.body?.value).toMatchObject({
+      emails: sent,
+      phones: [{ value: "+15551234567" }, { value: "+15559876543" }],
+    });
+    const [person] = bed.sim.seed("persons", 1);
+    const update = await lastRequest("updatePerson", { id: String(person.id), emails });
+    expect(update.body?.value).toEqual({ emails: sent });
+  });
+
+  test("a malformed list names the input and its forms, before any request", async () => {
+    bed.sim.clearRequests();
+    await expect(run("addPerson", { name: "Ada", emails: '[{"email": "x"}]' })).rejects.toThrow(
+      /Emails: expected a comma-separated list such as .*, or JSON such as \[\{"value"/,
+    );
+    expect(bed.sim.requests).toEqual([]);
+  });
+});

@@ -171,6 +171,47 @@ const toJson =
     return parsed;
   };
 
+export interface ContactItem {
+  value: string;
+  primary?: boolean;
+  label?: string;
+}
+
+const CONTACT_FORMS =
+  'a comma-separated list such as ada@example.com,bob@example.com, or JSON such as [{"value": "ada@example.com", "primary": true, "label": "work"}]';
+
+/** Emails or phones: one value, a comma-separated list, or JSON [{value, primary, label}] (or plain strings). */
+const toContactList =
+  (label: string) =>
+  (value: unknown): ContactItem[] => {
+    let items: unknown[];
+    if (Array.isArray(value)) items = value;
+    else if (typeof value === "string" && /^\s*\[/.test(value)) {
+      try {
+        items = JSON.parse(value);
+      } catch {
+        return fail(label, CONTACT_FORMS, value);
+      }
+      if (!Array.isArray(items)) return fail(label, CONTACT_FORMS, value);
+    } else if (typeof value === "string" || typeof value === "number") items = String(value).split(",");
+    else return fail(label, CONTACT_FORMS, value);
+    const out: ContactItem[] = [];
+    for (const item of items) {
+      if (typeof item === "string" || typeof item === "number") {
+        const text = String(item).trim();
+        if (text) out.push({ value: text });
+        continue;
+      }
+      const { value: itemValue, primary, label: itemLabel } = (item ?? {}) as Record<string, unknown>;
+      if (typeof itemValue !== "string" || !itemValue.trim()) return fail(label, CONTACT_FORMS, value);
+      const contact: ContactItem = { value: itemValue.trim() };
+      if (primary !== undefined) contact.primary = toBoolean(label)(primary);
+      if (itemLabel !== undefined && itemLabel !== null) contact.label = toText(label)(itemLabel);
+      out.push(contact);
+    }
+    return out;
+  };
+
 const toTextList =
   (label: string) =>
   (value: unknown): string[] => {
@@ -188,6 +229,11 @@ export const clean = {
   json: (label: string, shape: "object" | "array" | "any" = "any") => requiredCheck(label, toJson(label, shape)),
   optionalJson: (label: string, shape: "object" | "array" | "any" = "any") => optional(toJson(label, shape)),
   optionalTextList: (label: string) => optional(toTextList(label)),
+  optionalContactList: (label: string) =>
+    optional((value: unknown) => {
+      const items = toContactList(label)(value);
+      return items.length ? items : undefined;
+    }),
   optionalId: (label: string) => optional(toInteger(label)),
   optionalInteger: (label: string, min = 0, max?: number) => optional(toInteger(label, min, max)),
   optionalNumber: (label: string) => optional(toDecimal(label)),

@@ -251,6 +251,17 @@ function buildTypedInput(op: GeneratedOperation, field: GeneratedField, availabl
         comments: `${comments} In UTC, as YYYY-MM-DD HH:MM:SS (a date-time with a time zone is converted).`,
         clean: required ? clean.utcDateTime(label) : clean.optionalUtcDateTime(label),
       });
+    case "contact-list": {
+      const one = field.name === "phones" ? "+15551234567" : "ada@example.com";
+      const two = field.name === "phones" ? "+15559876543" : "bob@example.com";
+      return input({
+        ...base,
+        type: "string",
+        example: `${one},${two}`,
+        comments: `${comments}: one, or several comma-separated (e.g. ${one},${two}), or JSON such as [{"value": "${one}", "primary": true, "label": "work"}].`,
+        clean: clean.optionalContactList(label),
+      });
+    }
     case "uuid": {
       const dataSource =
         field.name === "lead_id" || (field.in === "path" && field.name === "id")

@@ -1648,8 +1648,8 @@ export const OPERATIONS: GeneratedOperation[] = [
       { name: "org_id", in: "body", type: "integer", description: "The ID of the organization linked to the person" },
       { name: "add_time", in: "body", type: "string", description: "The creation date and time of the person" },
       { name: "update_time", in: "body", type: "string", description: "The last updated date and time of the person" },
-      { name: "emails", in: "body", type: "json", shape: "array", description: "The emails of the person" },
-      { name: "phones", in: "body", type: "json", shape: "array", description: "The phones of the person" },
+      { name: "emails", in: "body", type: "contact-list", description: "The emails of the person" },
+      { name: "phones", in: "body", type: "contact-list", description: "The phones of the person" },
       { name: "visible_to", in: "body", type: "integer", description: "The visibility of the person" },
       { name: "label_ids", in: "body", type: "integer[]", description: "The IDs of labels assigned to the person" },
       {
@@ -1750,8 +1750,8 @@ export const OPERATIONS: GeneratedOperation[] = [
       { name: "org_id", in: "body", type: "integer", description: "The ID of the organization linked to the person" },
       { name: "add_time", in: "body", type: "string", description: "The creation date and time of the person" },
       { name: "update_time", in: "body", type: "string", description: "The last updated date and time of the person" },
-      { name: "emails", in: "body", type: "json", shape: "array", description: "The emails of the person" },
-      { name: "phones", in: "body", type: "json", shape: "array", description: "The phones of the person" },
+      { name: "emails", in: "body", type: "contact-list", description: "The emails of the person" },
+      { name: "phones", in: "body", type: "contact-list", description: "The phones of the person" },
       { name: "visible_to", in: "body", type: "integer", description: "The visibility of the person" },
       { name: "label_ids", in: "body", type: "integer[]", description: "The IDs of labels assigned to the person" },
       {

@@ -9,6 +9,8 @@ export type FieldType =
   | "date-time"
   /** Pipedrive's v1 "YYYY-MM-DD HH:MM:SS" in UTC. */
   | "utc-date-time"
+  /** Emails or phones: [{ value, primary, label }] in the body. */
+  | "contact-list"
   | "uuid"
   | "uuid[]"
   | "url"
