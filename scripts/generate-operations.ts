@@ -263,10 +263,17 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
             p.description,
             version,
             undefined,
-            // sort-mode lists ("title ASC, id DESC") stay free text: their items are not bare enum values
             p.in === "query" && isPlainCommaList(version, op.operationId as string, p.name as string),
           ),
         );
+      // Sort lists ("title ASC, id DESC"): the enum's fields, each with an optional sort mode.
+      for (const f of fields)
+        if (
+          f.in === "query" &&
+          f.type === "enum" &&
+          commaListCorrection(version, op.operationId as string, f.name)?.sortModes
+        )
+          f.type = "sort-list";
       const content = ((op.requestBody as Schema | undefined)?.content ?? {}) as Record<string, Schema>;
       const contentType = ["application/json", "multipart/form-data", "application/x-www-form-urlencoded"].find(
         (c) => content[c],

@@ -106,3 +106,18 @@ describe("Add Person and Update Person take Email and Phone as Prismatic's compo
     expect(bed.sim.requests).toEqual([]);
   });
 });
+
+test("Get Leads takes Sort in Pipedrive's documented form (title ASC, id DESC)", async () => {
+  const request = await lastRequest("getLeads", { sort: "title ASC, id desc" });
+  expect(request.query.sort).toBe("title ASC, id DESC");
+  await expect(run("getLeads", { sort: "title SIDEWAYS" })).rejects.toThrow(/Sort: expected fields among id, title/);
+});
+
+test("a Sort By field Pipedrive does not sort the list by (Prismatic's example: title) is dropped with a warning", async () => {
+  const before = capturedLines.length;
+  const request = await lastRequest("getPersons", { sortBy: "title", sortDirection: "asc" });
+  expect(request.query.sort_by).toBeUndefined();
+  expect(request.query.sort_direction).toBe("asc");
+  expect(capturedLines.slice(before).join("\n")).toMatch(/Sort By "title" is not a field Pipedrive sorts this list by/);
+  expect((await lastRequest("getPersons", { sortBy: "update_time" })).query.sort_by).toBe("update_time");
+});

@@ -77,10 +77,12 @@ function differences(theirs: ReferenceRequest[], ours: ReferenceRequest[]): Diff
     const theirBody = them.body ?? { kind: "none", value: null };
     const ourBody = us.body ?? { kind: "none", value: null };
     if (theirBody.kind !== ourBody.kind) out.push({ at: "body.kind", prismatic: theirBody.kind, ours: ourBody.kind });
-    const fields = (body: RecordedBody) =>
-      body.value && typeof body.value === "object" && !Array.isArray(body.value)
-        ? (body.value as Record<string, unknown>)
-        : { "(whole)": body.value };
+    const fields = (body: RecordedBody): Record<string, unknown> =>
+      body.kind === "none"
+        ? {}
+        : body.value && typeof body.value === "object" && !Array.isArray(body.value)
+          ? (body.value as Record<string, unknown>)
+          : { "(whole)": body.value };
     out.push(...compareFields("body", fields(theirBody), fields(ourBody)));
   });
   return out;

@@ -21,6 +21,7 @@ import type { FieldEntity } from "../customFields/catalog";
 import { fieldCacheState, fieldCatalog, useFieldCache } from "../customFields/catalog";
 import { decodeCustomFields, encodeCustomFields } from "../customFields/codec";
 import { clean, connectionInput, cursorInput, listInputs, startInput } from "../inputs";
+import { Adjusted } from "../inputs/clean";
 import { type JsonSchema, responseSchemaOf } from "./generated";
 
 /**
@@ -121,20 +122,26 @@ function buildInputs(definition: OperationDefinition): Record<string, InputField
       ...listInputs.limit,
       comments: `Records per page, 1 to ${definition.maxPageSize} (Pipedrive's cap for this list; a larger Limit is lowered to it, with a warning).`,
       example: String(Math.min(definition.maxPageSize, 100)),
-      clean: clean.optionalInteger("Limit", 1),
+      clean: clean.optionalPageSize("Limit", definition.maxPageSize),
     };
-  else if (definition.list) inputs.limit = { ...listInputs.limit, clean: clean.optionalInteger("Limit", 1) };
+  else if (definition.list)
+    inputs.limit = { ...listInputs.limit, clean: clean.optionalPageSize("Limit", MAX_PAGE_SIZE) };
   return inputs;
 }
 
-/** A Limit above Pipedrive's cap for the list is lowered to it (flows made when the cap was higher keep working). */
-function clampLimit(definition: OperationDefinition, values: Record<string, unknown>, context: ActionContext): void {
-  const cap = Math.min(definition.maxPageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
-  if (typeof values.limit !== "number" || values.limit <= cap) return;
-  context.logger?.warn?.(
-    `${definition.label}: Limit ${values.limit} is above Pipedrive's maximum of ${cap} here; ${cap} used.`,
-  );
-  values.limit = cap;
+/** Values a cleaner adjusted (see Adjusted): each warning logged, the adjusted value used. */
+function applyAdjusted(
+  label: string,
+  params: Record<string, unknown>,
+  context: ActionContext,
+): Record<string, unknown> {
+  const values = { ...params };
+  for (const [key, value] of Object.entries(values))
+    if (value instanceof Adjusted) {
+      context.logger?.warn?.(`${label}: ${value.warning}`);
+      values[key] = value.value;
+    }
+  return values;
 }
 
 function splitParams(
@@ -338,7 +345,7 @@ export function operation(definition: OperationDefinition): ActionDefinition {
     outputSchema: { type: "actionOutput", schema: outputSchemaOf(definition) },
     performSafety: performSafetyOf(definition.method),
     perform: async (context, params) => {
-      const values = params as Record<string, unknown>;
+      const values = applyAdjusted(definition.label, params as Record<string, unknown>, context);
       const parts = splitParams(definition, values, context);
       definition.prepare?.(parts, values, context);
       const takesBody =
@@ -383,10 +390,7 @@ export function operation(definition: OperationDefinition): ActionDefinition {
           entity && values.nameCustomFields ? await decodeCustomFields(client, entity, data, { inPlace: true }) : data;
         return definition.transform ? definition.transform(resolved, client, values) : resolved;
       };
-      if (definition.list) {
-        clampLimit(definition, values, context);
-        return done({ data: await named(await runList(client, definition, parts, values)) });
-      }
+      if (definition.list) return done({ data: await named(await runList(client, definition, parts, values)) });
       const request = {
         method: definition.method,
         version: definition.version,

@@ -9,6 +9,17 @@ import { InputError } from "../client/errors";
  */
 export type Cleaner<T> = (value: unknown) => T;
 
+/**
+ * A value a cleaner lowered or dropped to what Pipedrive takes now (a Limit above the cap, a sort
+ * field Pipedrive no longer sorts by): the action logs the warning and sends `value` instead.
+ */
+export class Adjusted {
+  constructor(
+    readonly value: unknown,
+    readonly warning: string,
+  ) {}
+}
+
 const isBlank = (value: unknown) =>
   value === undefined || value === null || (typeof value === "string" && value.trim() === "");
 
@@ -236,6 +247,12 @@ export const clean = {
     }),
   optionalId: (label: string) => optional(toInteger(label)),
   optionalInteger: (label: string, min = 0, max?: number) => optional(toInteger(label, min, max)),
+  /** A page size: above Pipedrive's cap it is lowered to the cap, with a warning. */
+  optionalPageSize: (label: string, cap: number) =>
+    optional((value: unknown) => {
+      const n = toInteger(label, 1)(value);
+      return n > cap ? new Adjusted(cap, `${label} ${n} is above Pipedrive's maximum of ${cap} here; ${cap} used.`) : n;
+    }),
   optionalNumber: (label: string) => optional(toDecimal(label)),
   text: (label: string, maxLength?: number) => requiredCheck(label, toText(label, maxLength)),
   optionalText: (label: string, maxLength?: number) => optional(toText(label, maxLength)),

@@ -1,5 +1,7 @@
 import { type ActionOutputSchema, type InputFieldDefinition, input } from "@prismatic-io/spectral";
+import { InputError } from "../../client/errors";
 import { choiceInput, clean, idInput, optionalIdInput } from "../../inputs";
+import { Adjusted } from "../../inputs/clean";
 import { dataSourceOf, idLabelOf, type RecordKind } from "../../inputs/ids";
 import type { OperationDefinition, Param } from "../operation";
 import { OPERATIONS, RESPONSES } from "./operations";
@@ -215,6 +217,8 @@ function buildTypedInput(op: GeneratedOperation, field: GeneratedField, availabl
         choices: values.map((value) => ({ label: String(value), value: String(value) })),
         ...(example && values.map(String).includes(example) ? { example } : {}),
       });
+      if (field.in === "query" && field.name === "sort_by")
+        return { ...choice, clean: sortByCleaner(label, values.map(String), choice.clean) };
       return numeric
         ? {
             ...choice,
@@ -251,6 +255,27 @@ function buildTypedInput(op: GeneratedOperation, field: GeneratedField, availabl
         comments: `${comments} In UTC, as YYYY-MM-DD HH:MM:SS (a date-time with a time zone is converted).`,
         clean: required ? clean.utcDateTime(label) : clean.optionalUtcDateTime(label),
       });
+    case "sort-list": {
+      const values = (field.values ?? []).map(String);
+      const expected = `fields among ${values.join(", ")}, each optionally followed by ASC or DESC, comma-separated (e.g. ${values[1] ?? values[0]} ASC, ${values[0]} DESC)`;
+      return input({
+        ...base,
+        type: "string",
+        example: `${values[1] ?? values[0]} ASC, ${values[0]} DESC`,
+        comments: `${comments} Fields: ${values.join(", ")}; each may be followed by ASC or DESC.`,
+        clean: (value: unknown) => {
+          const items = clean.optionalTextList(label)(value);
+          if (!items?.length) return required ? clean.text(label)(value) : undefined;
+          return items
+            .map((item) => {
+              const m = /^(\S+)(?:\s+(asc|desc))?$/i.exec(item);
+              if (!m || !values.includes(m[1])) throw new InputError(`${label}: expected ${expected}, got "${item}".`);
+              return m[2] ? `${m[1]} ${m[2].toUpperCase()}` : m[1];
+            })
+            .join(", ");
+        },
+      });
+    }
     case "contact-list": {
       const one = field.name === "phones" ? "+15551234567" : "ada@example.com";
       const two = field.name === "phones" ? "+15559876543" : "bob@example.com";
@@ -366,6 +391,22 @@ function buildTypedInput(op: GeneratedOperation, field: GeneratedField, availabl
     }
   }
 }
+
+/**
+ * A sort field Pipedrive does not sort this list by (Prismatic's example "title" on the v2 lists,
+ * which Pipedrive refuses) is dropped with a warning: the list comes in Pipedrive's default order.
+ */
+const sortByCleaner =
+  (label: string, values: string[], strict: (value: unknown) => unknown) =>
+  (value: unknown): unknown => {
+    const text = typeof value === "string" ? value.trim() : value;
+    // Only a field name (Prismatic's Sort By took one) is dropped; anything else is refused as usual.
+    if (typeof text !== "string" || !/^[a-z][a-z0-9_]*$/i.test(text) || values.includes(text)) return strict(value);
+    return new Adjusted(
+      undefined,
+      `${label} "${text}" is not a field Pipedrive sorts this list by (${values.join(", ")}); the list comes in Pipedrive's default order.`,
+    );
+  };
 
 /** Path parameters and *_id fields typed as text are IDs: sent trimmed. */
 const isTextId = (field: GeneratedField) => field.in === "path" || /(^id$|[_-]id$|[a-z]Id$)/.test(field.name);

@@ -6270,7 +6270,7 @@ export const OPERATIONS: GeneratedOperation[] = [
       {
         name: "sort",
         in: "query",
-        type: "enum",
+        type: "sort-list",
         values: [
           "id",
           "title",
@@ -6404,7 +6404,7 @@ export const OPERATIONS: GeneratedOperation[] = [
       {
         name: "sort",
         in: "query",
-        type: "enum",
+        type: "sort-list",
         values: [
           "id",
           "title",

@@ -11,6 +11,8 @@ export type FieldType =
   | "utc-date-time"
   /** Emails or phones: [{ value, primary, label }] in the body. */
   | "contact-list"
+  /** Comma-separated enum fields, each optionally followed by ASC or DESC ("title ASC, id DESC"). */
+  | "sort-list"
   | "uuid"
   | "uuid[]"
   | "url"
