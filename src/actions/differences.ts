@@ -48,6 +48,10 @@ export const REQUEST_DIFFERENCES: Record<string, Record<string, string>> = {
     "body.name":
       "Pipedrive now requires a webhook name, which Prismatic's component had no input for: sent as Prismatic when Name is empty.",
   },
+  getDeals: {
+    requests:
+      "Sort By title: Pipedrive's v2 deals list sorts only by id, update_time or add_time and answers 400 for title; refused before any request (being moved to the clamp-with-warning rule of the other lists).",
+  },
   getActivities: { "query.sort_by": SORT_BY },
   getDealActivities: { "query.sort_by": SORT_BY },
   getDealProducts: { "query.sort_by": SORT_BY },
@@ -73,13 +77,15 @@ export const REQUEST_DIFFERENCES: Record<string, Record<string, string>> = {
   getDealsSummary: { path: V1_ONLY },
   getDealsTimeline: { path: V1_ONLY },
   getUserCallLogs: {
-    "query.limit": "Pipedrive's maximum page size for call logs is 50: a larger Limit is lowered to 50, with a warning.",
+    "query.limit":
+      "Pipedrive's maximum page size for call logs is 50: a larger Limit is lowered to 50, with a warning.",
   },
   mergeOrganizations: { method: PUT },
   mergePersons: { method: PUT },
   updateFilter: {
     method: PUT,
-    "body.conditions": "Pipedrive's spec types conditions as a JSON object: the JSON typed is sent parsed, not as text.",
+    "body.conditions":
+      "Pipedrive's spec types conditions as a JSON object: the JSON typed is sent parsed, not as text.",
   },
   updateFile: {
     method: PUT,
@@ -87,7 +93,8 @@ export const REQUEST_DIFFERENCES: Record<string, Record<string, string>> = {
     requests: NOTHING_TO_CHANGE,
   },
   rawRequest: {
-    "body.kind": "a GET carries no body: the spec defines none and Pipedrive ignores one; Data is sent only with a method that takes a body.",
+    "body.kind":
+      "a GET carries no body: the spec defines none and Pipedrive ignores one; Data is sent only with a method that takes a body.",
     "body.exampleKey": "a GET carries no body (see body.kind).",
   },
 };
