@@ -53,6 +53,8 @@ export interface RequestParts {
   rawBody?: unknown;
   /** Set by `prepare` to call another path of the same shape (e.g. /leads/archived). */
   path?: string;
+  /** Set by `prepare` to read several lists of the same shape as one, each in full (Get Leads, Archived Status all). */
+  paths?: string[];
 }
 
 export interface OperationDefinition {
@@ -182,6 +184,7 @@ async function runList(
     from,
     pageSize: definition.maxPageSize,
   };
+  if (parts.paths) return readLists(client, base, parts.paths, values.maxRecords as number | undefined);
   if (!values.fetchAll) {
     const position = pagination === "cursor" ? { cursor: from } : { start: from ?? 0 };
     return client.request({
@@ -213,6 +216,46 @@ async function runList(
       fetched_all: !result.truncated,
       record_count: result.items.length,
       pages: result.pages,
+    },
+  };
+}
+
+/** Several offset lists read one after the other as one Fetch All result; Max Records bounds them together. */
+async function readLists(
+  client: PipedriveClient,
+  base: Parameters<PipedriveClient["collect"]>[0],
+  paths: string[],
+  maxRecords: number | undefined,
+) {
+  const cap = maxRecords && maxRecords > 0 ? maxRecords : Number.POSITIVE_INFINITY;
+  const items: unknown[] = [];
+  let pages = 0;
+  let truncated = false;
+  for (const path of paths) {
+    // Max Records reached before this list: whether it holds records is not known, so say so.
+    if (items.length >= cap) {
+      truncated = true;
+      break;
+    }
+    const result = await client.collect(
+      { ...base, path, from: undefined },
+      Number.isFinite(cap) ? cap - items.length : undefined,
+    );
+    items.push(...result.items);
+    pages += result.pages;
+    if (result.truncated) {
+      truncated = true;
+      break;
+    }
+  }
+  return {
+    success: true,
+    data: items,
+    additional_data: {
+      pagination: { start: 0, limit: MAX_PAGE_SIZE, more_items_in_collection: truncated, next_start: null },
+      fetched_all: !truncated,
+      record_count: items.length,
+      pages,
     },
   };
 }
