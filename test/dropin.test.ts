@@ -1,3 +1,4 @@
+import { customFieldKey } from "../sim";
 import { actionDefinitions } from "../src/actions";
 import { fillPath } from "../src/client";
 import { capturedLines, context, harness, useTestBed } from "./support/setup";
@@ -120,4 +121,61 @@ test("a Sort By field Pipedrive does not sort the list by (Prismatic's example: 
   expect(request.query.sort_direction).toBe("asc");
   expect(capturedLines.slice(before).join("\n")).toMatch(/Sort By "title" is not a field Pipedrive sorts this list by/);
   expect((await lastRequest("getPersons", { sortBy: "update_time" })).query.sort_by).toBe("update_time");
+});
+
+describe("an input left at Prismatic's default writes nothing", () => {
+  test("Add Deal Product: Is Enabled false (the default) is not sent, so the product stays enabled", async () => {
+    const [deal] = bed.sim.seed("deals", 1);
+    const [product] = bed.sim.seed("products", 1);
+    const base = { id: String(deal.id), productId: String(product.id), itemPrice: "10", quantity: "1" };
+    const request = await lastRequest("addDealProduct", { ...base, isEnabled: "false", discount: "0", tax: "0" });
+    expect(request.body?.value).not.toHaveProperty("is_enabled");
+    expect((await lastRequest("addDealProduct", { ...base, isEnabled: "true" })).body?.value).toMatchObject({
+      is_enabled: true,
+    });
+  });
+
+  test("Update Stage: Rotten Flag false (the default) is not sent, so a rename keeps deal rotting", async () => {
+    const [stage] = bed.sim.seed("stages", 1);
+    const request = await lastRequest("updateStage", { id: String(stage.id), name: "Renamed", rottenFlag: "false" });
+    expect(request.body?.value).toEqual({ name: "Renamed" });
+    const on = await lastRequest("updateStage", { id: String(stage.id), rottenFlag: "true", rottenDays: "5" });
+    expect(on.body?.value).toEqual({ is_deal_rot_enabled: true, days_to_rotten: 5 });
+  });
+});
+
+describe("Set Person Field Value", () => {
+  test.each([
+    ["name", "Ada", { name: "Ada" }],
+    ["owner_id", "1", { owner_id: 1 }],
+    ["email", "ada@example.com", { emails: [{ value: "ada@example.com", primary: true }] }],
+    ["phone", "+15551234567", { phones: [{ value: "+15551234567", primary: true }] }],
+  ])("standard key %p goes top-level", async (customFieldKey, value, body) => {
+    const [person] = bed.sim.seed("persons", 1);
+    const request = await lastRequest("setFieldValueForPerson", { personId: String(person.id), customFieldKey, value });
+    expect(request.body?.value).toEqual(body);
+  });
+
+  test("a custom field's 40-character key goes under custom_fields", async () => {
+    const [person] = bed.sim.seed("persons", 1);
+    const key = customFieldKey("person", "Nickname");
+    const request = await lastRequest("setFieldValueForPerson", {
+      personId: String(person.id),
+      customFieldKey: key,
+      value: "Ada",
+    });
+    expect(request.body?.value).toEqual({ custom_fields: { [key]: "Ada" } });
+  });
+});
+
+test("Get Leads with Archived Status all returns active and archived leads together", async () => {
+  const leads = bed.sim.seed("leads", 3) as { id: string }[];
+  bed.sim.seed("leads", 2, () => ({ is_archived: true }));
+  bed.sim.clearRequests();
+  const result = (await run("getLeads", { archivedStatus: "all", start: "0" })) as {
+    data: { data: { id: string }[]; additional_data: { fetched_all: boolean; record_count: number } };
+  };
+  expect(bed.sim.requests.map((r) => r.path)).toEqual(["/api/v1/leads", "/api/v1/leads/archived"]);
+  expect(result.data.data.map((lead) => lead.id)).toEqual(expect.arrayContaining(leads.map((lead) => lead.id)));
+  expect(result.data.additional_data).toMatchObject({ fetched_all: true, record_count: 5 });
 });

@@ -97,6 +97,9 @@ beforeAll(async () => {
   bed.sim.setBurst(100_000, 2000);
 });
 afterAll(async () => {
+  const runs = Object.values(observed).flatMap((sets) => Object.values(sets));
+  const equal = runs.filter((found) => found.length === 0).length;
+  console.log(`Prismatic's requests: ${runs.length} key x set runs, ${equal} equal, ${runs.length - equal} differing`);
   if (process.env.CONTRACT_DUMP)
     writeFileSync(process.env.CONTRACT_DUMP, JSON.stringify({ observed, failures }, null, 1));
   await bed.sim.stop();

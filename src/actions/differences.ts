@@ -92,6 +92,11 @@ export const REQUEST_DIFFERENCES: Record<string, Record<string, string>> = {
     "body.kind": "form-encoded, as Pipedrive's v1 spec defines this endpoint's body.",
     requests: NOTHING_TO_CHANGE,
   },
+  setFieldValueForPerson: {
+    "body.custom_fields":
+      "Pipedrive's v2 persons take custom fields under custom_fields; a key that is not a standard person field (Prismatic's example x) goes there. Standard keys (name, owner_id, email, ...) go top-level, as Prismatic's component sent them.",
+    "body.x": "x is not a standard person field: sent under custom_fields (see body.custom_fields).",
+  },
   rawRequest: {
     "body.kind":
       "a GET carries no body: the spec defines none and Pipedrive ignores one; Data is sent only with a method that takes a body.",
