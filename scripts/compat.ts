@@ -8,10 +8,10 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { InputFieldDefinition } from "@prismatic-io/spectral";
-import actions, { actionDefinitions } from "../src/actions";
-import { REMOVED_ACTION_KEYS } from "../src/actions/compat";
+import actions, { actionDefinitions, REMOVED_ACTION_KEYS } from "../src/actions";
 import { REQUEST_DIFFERENCES } from "../src/actions/differences";
-import { INCUMBENT, INCUMBENT_OPERATIONS } from "../src/actions/incumbent";
+import { OVERRIDES, operationEntry } from "../src/actions/overrides";
+import { generatedByKey } from "../src/actions/overrides/resolve";
 import dataSources from "../src/dataSources";
 import { Adjusted } from "../src/inputs/clean";
 import triggers from "../src/triggers";
@@ -171,7 +171,7 @@ const blank = (value: unknown) => (value === undefined || value === null || valu
 function compareItem(kind: Kind, key: string, reference: ReferenceItem, ours: BuiltItem | undefined): Finding[] {
   if (!ours) return [{ kind, key, problem: "missing key", detail: `${key} is not in the component` }];
   const findings: Finding[] = [];
-  const incumbent = kind === "action" ? INCUMBENT[key] : undefined;
+  const incumbent = kind === "action" ? operationEntry(key) : undefined;
   const byKey = new Map(ours.inputs.map((input) => [input.key, input]));
   for (const [inputKey, theirs] of Object.entries(reference.inputs)) {
     const at = { kind, key, input: inputKey };
@@ -313,6 +313,18 @@ export const BEHAVIOUR_NOTES: { keys: string; note: string }[] = [
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
+/** Table entries that name a generated operation other than the v2-first one of their own key. */
+function servedByAnother(): [string, { version: string; id: string }][] {
+  const out: [string, { version: string; id: string }][] = [];
+  for (const key of Object.keys(OVERRIDES)) {
+    const op = operationEntry(key)?.operation;
+    if (!op || typeof op === "function") continue;
+    const own = generatedByKey().get(key);
+    if (own?.id !== op.id || own.version !== op.version) out.push([key, op]);
+  }
+  return out;
+}
+
 const shown = (value: unknown) => {
   const text = typeof value === "string" ? value : JSON.stringify(value);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
@@ -336,7 +348,7 @@ function inputRows(key: string, accepted: ReturnType<typeof acceptedValues>): st
   const reference = loadReference().actions[key];
   if (!definition) {
     const where = REMOVED_ACTION_KEYS.includes(key)
-      ? "Pipedrive removed this API: the action fails before any request, naming the replacement (src/actions/compat.ts)"
+      ? "Pipedrive removed this API: the action fails before any request, naming the replacement (src/actions/overrides)"
       : "Hand-written action (src/actions/beyond.ts)";
     const inputs = Object.keys(reference.inputs).filter((k) => k !== "connection");
     return [`${where}; inputs: ${inputs.map((k) => `\`${k}\``).join(", ") || "none"}.`, ""];
@@ -346,8 +358,8 @@ function inputRows(key: string, accepted: ReturnType<typeof acceptedValues>): st
   if (!inputs.length) return lines;
   lines.push("| Input key | Pipedrive parameter | Prismatic's values: accepted |", "|---|---|---|");
   const params = definition.params ?? {};
-  const renamed = new Set(Object.keys(INCUMBENT[key]?.renames ?? {}));
-  const entity = INCUMBENT[key]?.entity;
+  const renamed = new Set(Object.keys(operationEntry(key)?.renames ?? {}));
+  const entity = operationEntry(key)?.entity;
   for (const inputKey of inputs) {
     const param = params[inputKey];
     const target = param
@@ -412,7 +424,7 @@ export function renderCompatibilityDoc(findings: Finding[] = compare()): string 
     "",
     "| Key | Operation |",
     "|---|---|",
-    ...Object.entries(INCUMBENT_OPERATIONS).map(([key, op]) => `| \`${key}\` | ${op.version} \`${op.id}\` |`),
+    ...servedByAnother().map(([key, op]) => `| \`${key}\` | ${op.version} \`${op.id}\` |`),
     "",
     "## Every action: endpoint and input mapping",
     "",

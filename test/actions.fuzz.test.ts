@@ -1,4 +1,4 @@
-import { REMOVED_ACTION_KEYS } from "../src/actions/compat";
+import { REMOVED_ACTION_KEYS } from "../src/actions";
 import { actions, fieldsOf, sampleParams } from "./support/samples";
 import { context, failure, harness, startTestBed, type TestBed } from "./support/setup";
 

@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createConnection } from "@prismatic-io/spectral/dist/testing";
-import { REMOVED_ACTION_KEYS } from "../src/actions/compat";
-import { generatedOperations } from "../src/actions/generated";
+import { REMOVED_ACTION_KEYS } from "../src/actions";
+import { generatedOperations } from "../src/actions/generated/fromSpec";
 import { apiToken } from "../src/connections";
 import { type Flow, FlowHost } from "./support/platform";
 import { actions, sampleParams } from "./support/samples";

@@ -2,7 +2,7 @@ import { type ActionDefinition, action, type Connection, input, PerformSafety, u
 import { createPipedriveClient, type HttpMethod, type PipedriveClient } from "../client";
 import { InputError } from "../client/errors";
 import { choiceInput, clean, connectionInput, optionalIdInput } from "../inputs";
-import { responseSchemaOf } from "./generated";
+import { responseSchemaOf } from "./generated/fromSpec";
 
 /** Actions no peer has: raw requests that cannot leak the token, connection info, find-or-create. */
 

@@ -22,7 +22,7 @@ import { fieldCacheState, fieldCatalog, useFieldCache } from "../customFields/ca
 import { decodeCustomFields, encodeCustomFields } from "../customFields/codec";
 import { clean, connectionInput, cursorInput, listInputs, startInput } from "../inputs";
 import { Adjusted } from "../inputs/clean";
-import { type JsonSchema, responseSchemaOf } from "./generated";
+import { type JsonSchema, responseSchemaOf } from "./generated/fromSpec";
 
 /**
  * The one action helper. Each Pipedrive operation is declared as data (method, path, API version,

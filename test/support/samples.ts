@@ -1,6 +1,6 @@
 import component from "../../src";
 import { actionDefinitions } from "../../src/actions";
-import { OPERATIONS } from "../../src/actions/generated";
+import { OPERATIONS } from "../../src/actions/generated/fromSpec";
 import type { GeneratedField } from "../../src/actions/generated/types";
 import type { TestBed } from "./setup";
 

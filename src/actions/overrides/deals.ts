@@ -1,16 +1,17 @@
 import { input } from "@prismatic-io/spectral";
-import { deleteDealExample, getDealExample, getDealsExample } from "../examplePayloads/deals";
+import { deleteDealExample, getDealExample, getDealsExample } from "../../examplePayloads/deals";
 import {
   choiceInput,
   clean,
-  dealIdInput,
   sortDirectionInput,
   updatedSinceInput,
   updatedUntilInput,
   visibleToInput,
-} from "../inputs";
-import { linkedIdInput } from "../inputs/ids";
-import { inBody, inPath, inQuery, type OperationDefinition, type Param, type RequestParts } from "./operation";
+} from "../../inputs";
+import { linkedIdInput } from "../../inputs/ids";
+import { inBody, inPath, inQuery, type Param, type RequestParts } from "../operation";
+import { CURSOR_ON_OFFSET, EXACT_MATCH, FILES_DELETED, ON_UPDATE, relatedList } from "./compose";
+import type { ActionEntry } from "./types";
 
 const DEAL_STATUSES = ["open", "won", "lost"] as const;
 
@@ -151,35 +152,21 @@ const deletedStatus = (parts: RequestParts) => {
   parts.body.is_deleted = true;
 };
 
-/** Prismatic's Add Deal had Add Time; Pipedrive v2 sets it itself, so the value is ignored. */
-const addTimeCompat = input({
-  label: "Add Time",
-  type: "string",
-  required: false,
-  comments:
-    "Kept for compatibility with earlier versions of this action and ignored: Pipedrive's v2 API sets the creation time itself.",
-  clean: clean.optionalText("Add Time"),
-});
+const dealId = () => ({ id: inPath("id", linkedIdInput("deal")) });
 
-const table = {
+export const deals: Record<string, ActionEntry> = {
   getDeal: {
     label: "Get Deal",
     description: "Get one deal by ID, with its custom fields.",
-    method: "GET",
-    version: "v2",
-    path: "/deals/{id}",
-    params: { id: inPath("id", dealIdInput) },
+    params: dealId,
+    customFields: { entity: "deal", writes: false },
     examplePayload: getDealExample,
   },
   getDeals: {
     label: "Get Deals",
     description:
       "List deals (not archived ones), filtered by status, person, organization, pipeline, stage, owner or update time. Returns one page, or every page with Fetch All.",
-    method: "GET",
-    version: "v2",
-    path: "/deals",
-    list: "cursor",
-    params: {
+    params: () => ({
       status: inQuery(
         "status",
         statusInput("Only deals with this status. Empty returns open, won and lost deals.", [
@@ -216,47 +203,59 @@ const table = {
         }),
       ),
       sortDirection: inQuery("sort_direction", sortDirectionInput),
-    },
+    }),
+    customFields: { entity: "deal", writes: false },
     examplePayload: getDealsExample,
   },
   addDeal: {
     label: "Add Deal",
     description:
       "Create a deal. Only Title is required; it goes to the pipeline's first stage unless a stage is given.",
-    method: "POST",
-    version: "v2",
-    path: "/deals",
-    params: { ...dealFields("create"), addTime: { in: "body", name: "add_time", input: addTimeCompat } },
-    prepare: (parts, _values, context) => {
-      deletedStatus(parts);
-      if (parts.body.add_time !== undefined) {
-        context.logger?.warn?.(
-          "Add Deal: the Add Time input is ignored; Pipedrive's v2 API sets the creation time itself.",
-        );
-        delete parts.body.add_time;
-      }
-    },
+    params: () => dealFields("create"),
+    // Prismatic's Add Deal had Add Time; Pipedrive v2 sets the creation time itself.
+    notSent: { addTime: { label: "Add Time", why: "Pipedrive's v2 API sets the creation time itself." } },
+    prepare: deletedStatus,
+    customFields: { entity: "deal", writes: true },
     examplePayload: getDealExample,
   },
   updateDeal: {
     label: "Update Deal",
     description: "Change a deal's fields. Only the inputs you set are sent; the rest stay as they are.",
-    method: "PATCH",
-    version: "v2",
-    path: "/deals/{id}",
-    params: { id: inPath("id", dealIdInput), ...dealFields("update") },
+    params: () => ({ ...dealId(), ...dealFields("update") }),
     prepare: deletedStatus,
+    customFields: { entity: "deal", writes: true },
     examplePayload: getDealExample,
   },
   deleteDeal: {
     label: "Delete Deal",
     description: "Delete a deal. Pipedrive keeps deleted deals for 30 days (list them with status deleted).",
-    method: "DELETE",
-    version: "v2",
-    path: "/deals/{id}",
-    params: { id: inPath("id", dealIdInput) },
+    params: dealId,
     examplePayload: deleteDealExample,
   },
-} satisfies Record<string, OperationDefinition>;
-
-export const dealDefinitions: Record<string, OperationDefinition> = table;
+  getArchivedDeals: { customFields: { entity: "deal", writes: false } },
+  searchDeals: { ...EXACT_MATCH, defaults: { ...EXACT_MATCH.defaults, fields: "custom_fields,notes,title" } },
+  getDealActivities: {
+    operation: relatedList({ record: "deal", list: "activities" }, "Get Deal Activities"),
+    types: { done: "boolean" },
+    defaults: { done: "false" },
+    customFields: { entity: "activity", writes: false },
+  },
+  getDealPersons: {
+    operation: relatedList({ record: "deal", list: "persons" }, "Get Deal Persons"),
+    customFields: { entity: "person", writes: false },
+  },
+  addDealProduct: {
+    types: { isEnabled: "boolean" },
+    defaults: { discount: "0", tax: "0" },
+    defaultsNotKept: {
+      isEnabled:
+        "Prismatic's component sent this input under a name Pipedrive ignores (isEnabled), so its products were always enabled, Pipedrive's default; a default of false would now disable them.",
+    },
+  },
+  updateDealProduct: {
+    defaultsNotKept: { discount: ON_UPDATE("reset the discount"), tax: ON_UPDATE("reset the tax") },
+  },
+  getDealFiles: { notSent: { includeDeletedFiles: FILES_DELETED, cursor: CURSOR_ON_OFFSET } },
+  getDealMailMessages: { notSent: { cursor: CURSOR_ON_OFFSET } },
+  getDealParticipants: { notSent: { cursor: CURSOR_ON_OFFSET } },
+};

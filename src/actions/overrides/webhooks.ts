@@ -1,0 +1,16 @@
+import { WEBHOOK_EVENT_OBJECTS } from "../../records";
+import type { ActionEntry } from "./types";
+
+export const webhooks: Record<string, ActionEntry> = {
+  createWebhook: {
+    operation: { version: "v1", id: "addWebhook" },
+    label: "Create Webhook",
+    types: { httpAuthPassword: "password" },
+    // Webhooks v2 objects (Prismatic's list); the v1 spec's enum predates boards, phases, projects and tasks.
+    values: { eventObject: [...WEBHOOK_EVENT_OBJECTS] },
+    defaults: { version: "2.0" },
+    fill: { name: "Prismatic" },
+  },
+  listWebhooks: { operation: { version: "v1", id: "getWebhooks" }, label: "List Webhooks" },
+  deleteWebhook: { renames: { webhookId: "id" } },
+};
