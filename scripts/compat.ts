@@ -283,7 +283,7 @@ export const BEHAVIOUR_NOTES: { keys: string; note: string }[] = [
   },
   {
     keys: "getLeads: Archived Status all",
-    note: "Pipedrive removed archived_status from GET /v1/leads and lists archived leads at GET /v1/leads/archived. archived and not_archived pick the endpoint; all fails before any request, saying to run Get Leads once with each (one list cannot page over two endpoints).",
+    note: "Pipedrive removed archived_status from GET /v1/leads and lists archived leads at GET /v1/leads/archived. archived and not_archived pick the endpoint; all reads both (active, then archived) in full, as with Fetch All, Max Records bounding them together.",
   },
   {
     keys: "getPipelineDeals, getStageDeals",

@@ -261,6 +261,21 @@ export const clean = {
   optionalTextId: (label: string) => optional((value: unknown) => toText(label)(value).trim()),
   choice: <T extends string>(label: string, allowed: readonly T[]) => requiredCheck(label, toChoice(label, allowed)),
   optionalChoice: <T extends string>(label: string, allowed: readonly T[]) => optional(toChoice(label, allowed)),
+  /**
+   * A sort field: one of the list's fields; another field name (Prismatic's Sort By example "title",
+   * which Pipedrive's v2 lists refuse) is dropped with a warning, so the list comes in Pipedrive's
+   * default order. Anything that is not a field name is refused as usual.
+   */
+  optionalSortField: (label: string, allowed: readonly string[]) =>
+    optional((value: unknown) => {
+      const text = util.types.toString(value).trim();
+      if (/^[a-z][a-z0-9_]*$/i.test(text) && !allowed.includes(text))
+        return new Adjusted(
+          undefined,
+          `${label} "${text}" is not a field Pipedrive sorts this list by (${allowed.join(", ")}); the list comes in Pipedrive's default order.`,
+        );
+      return toChoice(label, allowed)(value);
+    }),
   optionalBoolean: (label: string) => optional(toBoolean(label)),
   boolean: (label: string) => (value: unknown) => (isBlank(value) ? false : toBoolean(label)(value)),
   optionalDate: (label: string) => optional(toDateOnly(label)),

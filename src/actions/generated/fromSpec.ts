@@ -1,7 +1,6 @@
 import { type ActionOutputSchema, type InputFieldDefinition, input } from "@prismatic-io/spectral";
 import { InputError } from "../../client/errors";
 import { choiceInput, clean, idInput, optionalIdInput } from "../../inputs";
-import { Adjusted } from "../../inputs/clean";
 import { dataSourceOf, idLabelOf, type RecordKind } from "../../inputs/ids";
 import type { OperationDefinition, Param } from "../operation";
 import { OPERATIONS, RESPONSES } from "./operations";
@@ -218,7 +217,7 @@ function buildTypedInput(op: GeneratedOperation, field: GeneratedField, availabl
         ...(example && values.map(String).includes(example) ? { example } : {}),
       });
       if (field.in === "query" && field.name === "sort_by")
-        return { ...choice, clean: sortByCleaner(label, values.map(String), choice.clean) };
+        return { ...choice, clean: clean.optionalSortField(label, values.map(String)) };
       return numeric
         ? {
             ...choice,
@@ -391,22 +390,6 @@ function buildTypedInput(op: GeneratedOperation, field: GeneratedField, availabl
     }
   }
 }
-
-/**
- * A sort field Pipedrive does not sort this list by (Prismatic's example "title" on the v2 lists,
- * which Pipedrive refuses) is dropped with a warning: the list comes in Pipedrive's default order.
- */
-const sortByCleaner =
-  (label: string, values: string[], strict: (value: unknown) => unknown) =>
-  (value: unknown): unknown => {
-    const text = typeof value === "string" ? value.trim() : value;
-    // Only a field name (Prismatic's Sort By took one) is dropped; anything else is refused as usual.
-    if (typeof text !== "string" || !/^[a-z][a-z0-9_]*$/i.test(text) || values.includes(text)) return strict(value);
-    return new Adjusted(
-      undefined,
-      `${label} "${text}" is not a field Pipedrive sorts this list by (${values.join(", ")}); the list comes in Pipedrive's default order.`,
-    );
-  };
 
 /** Path parameters and *_id fields typed as text are IDs: sent trimmed. */
 const isTextId = (field: GeneratedField) => field.in === "path" || /(^id$|[_-]id$|[a-z]Id$)/.test(field.name);

@@ -1,10 +1,17 @@
 import { FILES_DELETED, ON_UPDATE } from "./compose";
+import { FILES_DELETED_NOT_SENT, SORT_BY } from "./reasons";
 import type { ActionEntry } from "./types";
 
 export const products: Record<string, ActionEntry> = {
   getProduct: { customFields: { entity: "product", writes: false } },
-  getProducts: { customFields: { entity: "product", writes: false } },
+  getProducts: {
+    differences: [{ what: "query.sort_by", why: SORT_BY }],
+    customFields: { entity: "product", writes: false },
+  },
   addProduct: {
+    differences: [
+      { what: "requests", why: "Pipedrive requires a product's name: without one, refused before any request." },
+    ],
     defaults: { tax: "0" },
     stricter: { name: "Pipedrive requires a product's name (POST /api/v2/products)." },
     customFields: { entity: "product", writes: true },
@@ -13,5 +20,8 @@ export const products: Record<string, ActionEntry> = {
     defaultsNotKept: { tax: ON_UPDATE("reset the tax") },
     customFields: { entity: "product", writes: true },
   },
-  getProductFiles: { notSent: { includeDeletedFiles: FILES_DELETED } },
+  getProductFiles: {
+    differences: [{ what: "query.include_deleted_files", why: FILES_DELETED_NOT_SENT }],
+    notSent: { includeDeletedFiles: FILES_DELETED },
+  },
 };
