@@ -428,7 +428,7 @@ export function renderCompatibilityDoc(findings: Finding[] = compare()): string 
     "",
     "## Every action: endpoint and input mapping",
     "",
-    "Input key (Prismatic's, kept) -> where the value goes, and what this component makes of each value Prismatic's component was run with or documented (its examples and defaults, `../shared/reference/prismatic-requests.json`, and the forms in its inputs' comments): yes, or clamped with a warning. Then each request that differs from Prismatic's for the same inputs, and why (`src/actions/differences.ts`, held to by test/requests.contract.test.ts). Inputs this component adds are in [actions.md](actions.md).",
+    "Input key (Prismatic's, kept) -> where the value goes, and what this component makes of each value Prismatic's component was run with or documented (its examples and defaults, `../shared/reference/prismatic-requests.json`, and the forms in its inputs' comments): yes, or clamped with a warning. Then each request that differs from Prismatic's for the same inputs, and why (each entry's `differences` in src/actions/overrides, held to by test/requests.contract.test.ts). Inputs this component adds are in [actions.md](actions.md).",
     "",
   ];
   const accepted = acceptedValues();
