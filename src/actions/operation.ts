@@ -42,8 +42,6 @@ export interface Param {
 export const inPath = (name: string, input: InputFieldDefinition): Param => ({ in: "path", name, input });
 export const inQuery = (name: string, input: InputFieldDefinition): Param => ({ in: "query", name, input });
 export const inBody = (name: string, input: InputFieldDefinition): Param => ({ in: "body", name, input });
-/** The whole request body (for endpoints whose body is an array or free-form). */
-export const asBody = (input: InputFieldDefinition): Param => ({ in: "rawBody", name: "body", input });
 
 export interface RequestParts {
   pathParams: Record<string, string | number>;

@@ -65,12 +65,6 @@ export const choiceInput = <T extends string>({
   });
 };
 
-export const dealIdInput = idInput({
-  label: "Deal ID",
-  dataSource: "selectDeal",
-  comments: "The ID of the deal. Pick one from the dropdown or map it from an earlier step.",
-});
-
 const VISIBILITY = [
   { label: "Owner & followers", value: "1" },
   { label: "Entire company", value: "3" },
