@@ -349,7 +349,7 @@ function inputRows(key: string, accepted: ReturnType<typeof acceptedValues>): st
   if (!definition) {
     const where = REMOVED_ACTION_KEYS.includes(key)
       ? "Pipedrive removed this API: the action fails before any request, naming the replacement (src/actions/overrides)"
-      : "Hand-written action (src/actions/beyond.ts)";
+      : "Hand-written action (src/actions/rawRequest.ts, connectionInfo.ts, findOrCreate.ts)";
     const inputs = Object.keys(reference.inputs).filter((k) => k !== "connection");
     return [`${where}; inputs: ${inputs.map((k) => `\`${k}\``).join(", ") || "none"}.`, ""];
   }

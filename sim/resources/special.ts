@@ -241,9 +241,12 @@ const RECENT_ITEMS: Record<string, CollectionName> = {
 
 /**
  * The v1 shapes /recents documents per item: deals, persons and organizations write visible_to as a
- * string; organizations write owner_id as the owner's user object (v2 records hold numbers).
+ * string; organizations write owner_id as the owner's user object (v2 records hold numbers);
+ * activities write location as its address text (v2 holds an address object).
  */
 function v1Shape(core: SimCore, item: string, shaped: Record<string, unknown>): Record<string, unknown> {
+  if (item === "activity" && shaped.location !== null && typeof shaped.location === "object")
+    shaped.location = (shaped.location as { value?: string }).value ?? null;
   if (["deal", "person", "organization"].includes(item) && typeof shaped.visible_to === "number")
     shaped.visible_to = String(shaped.visible_to);
   if (item === "organization" && typeof shaped.owner_id === "number") {

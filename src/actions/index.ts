@@ -1,10 +1,15 @@
 import type { ActionDefinition } from "@prismatic-io/spectral";
 import dataSources from "../dataSources";
 import { type LazyTable, lazyRecord } from "../lazy";
-import { beyondActions } from "./beyond";
+import { getConnectionInfo } from "./connectionInfo";
+import { findOrCreateActions } from "./findOrCreate";
 import { type OperationDefinition, operation } from "./operation";
 import { isRemoved, OVERRIDES, operationEntry } from "./overrides";
 import { generatedByKey, removedAction, resolve } from "./overrides/resolve";
+import { rawRequest } from "./rawRequest";
+
+/** Actions written by hand (not a Pipedrive operation each). */
+const handWritten = { rawRequest, getConnectionInfo, ...findOrCreateActions };
 
 /**
  * Every action: one per current Pipedrive operation (generated from the specs, v2 first), each
@@ -28,10 +33,10 @@ export const actionDefinitions: Record<string, OperationDefinition> = lazyRecord
 /** Actions Pipedrive removed outright: kept with their keys, failing before any request. */
 export const REMOVED_ACTION_KEYS = removedKeys;
 
-const keys = [...new Set([...operationKeys, ...removedKeys, ...Object.keys(beyondActions)])];
+const keys = [...new Set([...operationKeys, ...removedKeys, ...Object.keys(handWritten)])];
 
 function build(key: string): ActionDefinition {
-  if (key in beyondActions) return beyondActions[key as keyof typeof beyondActions] as unknown as ActionDefinition;
+  if (key in handWritten) return handWritten[key as keyof typeof handWritten] as unknown as ActionDefinition;
   const entry = OVERRIDES[key];
   if (isRemoved(entry)) return removedAction(entry.removed);
   return operation(actionDefinitions[key]);

@@ -20,6 +20,8 @@ export const actions = component.actions as unknown as Record<string, { inputs: 
 export interface SampleContext {
   bed: TestBed;
   leadId: string;
+  /** A lead label of the run (lead label inputs and paths take its UUID). */
+  leadLabelId?: string;
   /** Saved filters seeded for the run, by the list path they filter (e.g. "/deals" -> its id). */
   filterIds?: Record<string, string>;
   /** Set by sampleParams: the action being sampled. */
@@ -50,6 +52,8 @@ export function fieldsOf(key: string): Map<string, GeneratedField> {
     }
   return fieldsByKey;
 }
+
+const path = (ctx: SampleContext) => actionDefinitions[ctx.actionKey ?? ""]?.path ?? "";
 
 export function sample(
   ctx: SampleContext,
@@ -88,9 +92,9 @@ export function sample(
     case "string[]":
       return "alpha";
     case "json":
-      return field.template ?? (field.shape === "array" ? "[]" : "{}");
+      return input.example ?? field.template ?? (field.shape === "array" ? "[]" : "{}");
     case "uuid[]":
-      return "6f1c3a52-9d0e-4f0b-8a3e-2b7c9d1e4f5a";
+      return field.name === "label_ids" && ctx.leadLabelId ? ctx.leadLabelId : "6f1c3a52-9d0e-4f0b-8a3e-2b7c9d1e4f5a";
     case "url":
       return "https://example.com/page";
     case "enum-csv":
@@ -98,6 +102,8 @@ export function sample(
     case "integer-csv":
       return "1,2";
     case "uuid":
+      if (ctx.leadLabelId && field.in === "path" && field.name === "id" && path(ctx).startsWith("/leadLabels"))
+        return ctx.leadLabelId;
       return field.name === "lead_id" || (field.name === "id" && field.in === "path")
         ? ctx.leadId
         : "6f1c3a52-9d0e-4f0b-8a3e-2b7c9d1e4f5a";
@@ -115,6 +121,7 @@ export function sample(
   if (/term/.test(name)) return "Acme";
   if (key === "id" || /ID$/.test(key) || /Id$/.test(key)) return "1";
   if (input.example) return input.example;
+  if (typeof input.default === "string" && input.default !== "") return input.default;
   if (input.type === "code") return "{}";
   return "Sample";
 }

@@ -1,5 +1,9 @@
+import { NOTHING_TO_CHANGE } from "./compose";
 import { SORT_BY, UTC_TIME } from "./reasons";
 import type { ActionEntry } from "./types";
+
+/** Type takes an activity type's key; "call" is one every Pipedrive account has. */
+const TYPE_EXAMPLE = { type: "call" };
 
 export const activities: Record<string, ActionEntry> = {
   getActivity: { customFields: { entity: "activity", writes: false } },
@@ -8,8 +12,12 @@ export const activities: Record<string, ActionEntry> = {
     defaults: { sortDirection: "desc" },
     customFields: { entity: "activity", writes: false },
   },
-  addActivity: { customFields: { entity: "activity", writes: true } },
-  updateActivity: { customFields: { entity: "activity", writes: true } },
+  addActivity: { examples: TYPE_EXAMPLE, customFields: { entity: "activity", writes: true } },
+  updateActivity: {
+    examples: TYPE_EXAMPLE,
+    customFields: { entity: "activity", writes: true },
+    outcome: NOTHING_TO_CHANGE,
+  },
   addCallLog: {
     differences: [
       { what: "body.start_time", why: UTC_TIME },

@@ -66,3 +66,9 @@ export const CURSOR_ON_OFFSET: KeptInput = {
   label: "Cursor",
   why: "this v1 list pages by offset; use Start (next_start of the previous page).",
 };
+
+/** The outcome of an update run with required inputs only: every field is optional, so nothing is sent. */
+export const NOTHING_TO_CHANGE = {
+  error: "input",
+  why: "with required inputs only there is nothing to change (set at least one field)",
+} as const;

@@ -10,8 +10,8 @@ import {
 } from "../../inputs";
 import { linkedIdInput } from "../../inputs/ids";
 import { inBody, inPath, inQuery, type Param, type RequestParts } from "../operation";
-import { CURSOR_ON_OFFSET, EXACT_MATCH, FILES_DELETED, ON_UPDATE, relatedList } from "./compose";
-import { CURSOR_NOT_SENT, FILES_DELETED_NOT_SENT, NOTHING_TO_CHANGE, NUMBERS, SORT_BY, V1_ONLY } from "./reasons";
+import { CURSOR_ON_OFFSET, EXACT_MATCH, FILES_DELETED, NOTHING_TO_CHANGE, ON_UPDATE, relatedList } from "./compose";
+import { CURSOR_NOT_SENT, FILES_DELETED_NOT_SENT, NO_FIELD_SET, NUMBERS, SORT_BY, V1_ONLY } from "./reasons";
 import type { ActionEntry } from "./types";
 
 const DEAL_STATUSES = ["open", "won", "lost"] as const;
@@ -232,8 +232,9 @@ export const deals: Record<string, ActionEntry> = {
     differences: [
       { what: "body.value", why: NUMBERS },
       { what: "body.visible_to", why: NUMBERS },
-      { what: "requests", why: NOTHING_TO_CHANGE },
+      { what: "requests", why: NO_FIELD_SET },
     ],
+    outcome: NOTHING_TO_CHANGE,
     label: "Update Deal",
     description: "Change a deal's fields. Only the inputs you set are sent; the rest stay as they are.",
     params: () => ({ ...dealId(), ...dealFields("update") }),
@@ -276,6 +277,7 @@ export const deals: Record<string, ActionEntry> = {
     },
   },
   updateDealProduct: {
+    outcome: NOTHING_TO_CHANGE,
     defaultsNotKept: { discount: ON_UPDATE("reset the discount"), tax: ON_UPDATE("reset the tax") },
   },
   getDealFiles: {

@@ -1,7 +1,7 @@
 import type { PipedriveClient } from "../../client";
 import type { JsonSchema } from "../generated/fromSpec";
 import { yesNo } from "./leads";
-import { NOTHING_TO_CHANGE, PUT } from "./reasons";
+import { NO_FIELD_SET, PUT } from "./reasons";
 import type { ActionEntry } from "./types";
 
 interface FileRecord {
@@ -93,7 +93,7 @@ export const fileEntries: Record<string, ActionEntry> = {
     differences: [
       { what: "method", why: PUT },
       { what: "body.kind", why: "form-encoded, as Pipedrive's v1 spec defines this endpoint's body." },
-      { what: "requests", why: NOTHING_TO_CHANGE },
+      { what: "requests", why: NO_FIELD_SET },
     ],
   },
 };

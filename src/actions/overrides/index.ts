@@ -1,8 +1,9 @@
 /**
  * THE OVERRIDE TABLE: one entry per action that is not plain generated, keyed by action key.
  *
- * Layout: one file per resource (deals.ts, persons.ts, organizations.ts, products.ts, activities.ts,
- * leads.ts, files.ts, pipelines.ts, fields.ts, webhooks.ts, mail.ts, users.ts, subscriptions.ts),
+ * Layout: one file per resource (deals.ts, persons.ts, organizations.ts, products.ts, projects.ts, activities.ts,
+ * leads.ts, files.ts, pipelines.ts, fields.ts, webhooks.ts, mail.ts, notes.ts, users.ts, subscriptions.ts;
+ * updates.ts holds generated updates that differ only in their stated outcome),
  * each exporting `Record<actionKey, Entry>`; this file merges them into `OVERRIDES`. The entry type
  * is `ActionEntry` in ./types.ts (every field optional; list only what differs from the generated
  * declaration of src/actions/generated/operations.ts): the operation it runs (`operation`), label,
@@ -27,12 +28,15 @@ import { fields } from "./fields";
 import { fileEntries } from "./files";
 import { leadEntries } from "./leads";
 import { mail } from "./mail";
+import { notes } from "./notes";
 import { organizations } from "./organizations";
 import { persons } from "./persons";
 import { pipelines } from "./pipelines";
 import { products } from "./products";
+import { projects } from "./projects";
 import { subscriptions } from "./subscriptions";
-import type { ActionEntry, Entry } from "./types";
+import type { ActionEntry, Entry, Outcome } from "./types";
+import { updates } from "./updates";
 import { users } from "./users";
 import { webhooks } from "./webhooks";
 
@@ -46,11 +50,14 @@ const RESOURCES: Record<string, Entry>[] = [
   fileEntries,
   leadEntries,
   mail,
+  notes,
   organizations,
   persons,
   pipelines,
   products,
+  projects,
   subscriptions,
+  updates,
   users,
   webhooks,
 ];
@@ -62,6 +69,9 @@ for (const resource of RESOURCES)
     if (key in OVERRIDES) throw new Error(`Action ${key} has two override entries`);
     OVERRIDES[key] = entry;
   }
+
+/** What an action must do on the simulator with required inputs only (src/actions/overrides/types.ts). */
+export const outcomeOf = (key: string): Outcome => OVERRIDES[key]?.outcome ?? "ok";
 
 /** The entry of an action that runs an operation (not a removed one), if any. */
 export const operationEntry = (key: string): ActionEntry | undefined => {

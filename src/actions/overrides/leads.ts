@@ -1,24 +1,38 @@
 import { input } from "@prismatic-io/spectral";
 import { InputError } from "../../client/errors";
 import { choiceInput, clean } from "../../inputs";
-import { EXACT_MATCH, ON_UPDATE } from "./compose";
-import { LEAD_VALUE, NOTHING_TO_CHANGE } from "./reasons";
+import { EXACT_MATCH, NOTHING_TO_CHANGE, ON_UPDATE } from "./compose";
+import { LEAD_VALUE, NO_FIELD_SET } from "./reasons";
 import type { ActionEntry } from "./types";
 
 export const yesNo = (label: string, comments: string) =>
   input({ label, type: "boolean", required: false, default: "false", comments, clean: clean.boolean(label) });
+
+/** The spec's template has currency "text"; Pipedrive takes a currency code. */
+const VALUE_EXAMPLE = { value: '{"amount":200,"currency":"USD"}' };
 
 export const leadEntries: Record<string, ActionEntry> = {
   getLead: { customFields: { entity: "lead", writes: false } },
   getArchivedLeads: { customFields: { entity: "lead", writes: false } },
   addLead: {
     differences: [{ what: "requests", why: LEAD_VALUE }],
+    examples: VALUE_EXAMPLE,
     types: { wasSeen: "boolean" },
     defaults: { wasSeen: "false" },
+    atLeastOne: {
+      inputs: ["personId", "organizationId"],
+      why: "Pipedrive links every lead to a person or an organization.",
+    },
     customFields: { entity: "lead", writes: true },
+    outcome: {
+      error: "input",
+      why: "with required inputs only, the lead is linked to neither a person nor an organization",
+    },
   },
   updateLead: {
     differences: [{ what: "requests", why: LEAD_VALUE }],
+    examples: VALUE_EXAMPLE,
+    outcome: NOTHING_TO_CHANGE,
     types: { isArchived: "boolean", wasSeen: "boolean" },
     defaultsNotKept: { isArchived: ON_UPDATE("un-archive the lead"), wasSeen: ON_UPDATE("mark the lead unseen") },
     customFields: { entity: "lead", writes: true },
@@ -72,5 +86,5 @@ export const leadEntries: Record<string, ActionEntry> = {
       delete parts.query.archived_status;
     },
   },
-  updateLeadLabel: { differences: [{ what: "requests", why: NOTHING_TO_CHANGE }] },
+  updateLeadLabel: { differences: [{ what: "requests", why: NO_FIELD_SET }] },
 };

@@ -1,5 +1,5 @@
-import { EXACT_MATCH, FILES_DELETED, relatedList } from "./compose";
-import { FILES_DELETED_NOT_SENT, NOTHING_TO_CHANGE, NUMBERS, PUT, SORT_BY } from "./reasons";
+import { EXACT_MATCH, FILES_DELETED, NOTHING_TO_CHANGE, relatedList } from "./compose";
+import { FILES_DELETED_NOT_SENT, NO_FIELD_SET, NUMBERS, PUT, SORT_BY } from "./reasons";
 import type { ActionEntry } from "./types";
 
 export const organizations: Record<string, ActionEntry> = {
@@ -19,9 +19,10 @@ export const organizations: Record<string, ActionEntry> = {
   updateOrganization: {
     differences: [
       { what: "body.visible_to", why: NUMBERS },
-      { what: "requests", why: NOTHING_TO_CHANGE },
+      { what: "requests", why: NO_FIELD_SET },
     ],
     customFields: { entity: "organization", writes: true },
+    outcome: NOTHING_TO_CHANGE,
   },
   searchOrganization: {
     ...EXACT_MATCH,

@@ -4,8 +4,8 @@ import { linkedIdInput } from "../../inputs/ids";
 import { fieldValueBody } from "../fieldValue";
 import { toDefinition } from "../generated/fromSpec";
 import { inBody, inPath, type Param } from "../operation";
-import { EXACT_MATCH, FILES_DELETED, relatedList } from "./compose";
-import { FILES_DELETED_NOT_SENT, NOTHING_TO_CHANGE, NUMBERS, PUT, SORT_BY } from "./reasons";
+import { EXACT_MATCH, FILES_DELETED, NOTHING_TO_CHANGE, relatedList } from "./compose";
+import { FILES_DELETED_NOT_SENT, NO_FIELD_SET, NUMBERS, PUT, SORT_BY } from "./reasons";
 import { findOperation } from "./resolve";
 import type { ActionEntry } from "./types";
 
@@ -24,14 +24,16 @@ export const persons: Record<string, ActionEntry> = {
   },
   addPerson: {
     differences: [{ what: "body.visible_to", why: NUMBERS }],
+    stricter: { name: "Pipedrive requires a person's name (POST /api/v2/persons answers 400 without it)." },
     customFields: { entity: "person", writes: true },
   },
   updatePerson: {
     differences: [
       { what: "body.visible_to", why: NUMBERS },
-      { what: "requests", why: NOTHING_TO_CHANGE },
+      { what: "requests", why: NO_FIELD_SET },
     ],
     customFields: { entity: "person", writes: true },
+    outcome: NOTHING_TO_CHANGE,
   },
   searchPersons: {
     ...EXACT_MATCH,
@@ -103,6 +105,11 @@ export const persons: Record<string, ActionEntry> = {
       parts.body = fieldValueBody(personFields(), String(key).trim(), value);
     },
     examplePayload: { data: { success: true, data: { id: 1, custom_fields: {} } } },
+    outcome: {
+      error: "pipedrive",
+      status: 400,
+      why: "the example Field Key is a placeholder: custom field keys are each account's own, so Pipedrive names no such field",
+    },
   },
   mergePersons: { differences: [{ what: "method", why: PUT }] },
 };

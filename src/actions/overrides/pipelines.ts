@@ -1,5 +1,5 @@
-import { dealsOf, ON_UPDATE } from "./compose";
-import { NOTHING_TO_CHANGE, SORT_BY } from "./reasons";
+import { dealsOf, NOTHING_TO_CHANGE, ON_UPDATE } from "./compose";
+import { NO_FIELD_SET, SORT_BY } from "./reasons";
 import type { ActionEntry } from "./types";
 
 const ROTTEN = { rottenFlag: "is_deal_rot_enabled", rottenDays: "days_to_rotten" };
@@ -7,6 +7,7 @@ const ROTTEN = { rottenFlag: "is_deal_rot_enabled", rottenDays: "days_to_rotten"
 export const pipelines: Record<string, ActionEntry> = {
   addPipeline: { types: { isDealProbabilityEnabled: "boolean" }, defaults: { isDealProbabilityEnabled: "false" } },
   updatePipeline: {
+    outcome: NOTHING_TO_CHANGE,
     types: { isDealProbabilityEnabled: "boolean" },
     defaultsNotKept: { isDealProbabilityEnabled: ON_UPDATE("turn deal probability off") },
   },
@@ -37,7 +38,8 @@ export const pipelines: Record<string, ActionEntry> = {
   },
   addStage: { renames: ROTTEN, types: { rottenFlag: "boolean" }, defaults: { rottenFlag: "false" } },
   updateStage: {
-    differences: [{ what: "requests", why: NOTHING_TO_CHANGE }],
+    differences: [{ what: "requests", why: NO_FIELD_SET }],
+    outcome: NOTHING_TO_CHANGE,
     renames: ROTTEN,
     types: { rottenFlag: "boolean" },
     defaults: { rottenFlag: "false" },

@@ -1,4 +1,4 @@
-import { FILES_DELETED, ON_UPDATE } from "./compose";
+import { FILES_DELETED, NOTHING_TO_CHANGE, ON_UPDATE } from "./compose";
 import { FILES_DELETED_NOT_SENT, SORT_BY } from "./reasons";
 import type { ActionEntry } from "./types";
 
@@ -17,6 +17,7 @@ export const products: Record<string, ActionEntry> = {
     customFields: { entity: "product", writes: true },
   },
   updateProduct: {
+    outcome: NOTHING_TO_CHANGE,
     defaultsNotKept: { tax: ON_UPDATE("reset the tax") },
     customFields: { entity: "product", writes: true },
   },

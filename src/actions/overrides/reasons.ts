@@ -7,7 +7,7 @@
 export const NUMBERS = "numbers as numbers: Pipedrive's v2 API types this field as a number, not the text typed.";
 export const V1_ONLY = "Pipedrive's v2 API has no such path (it answers 404); the v1 endpoint serves it.";
 export const PUT = "PUT, as Pipedrive's v1 spec defines this endpoint (it has no PATCH).";
-export const NOTHING_TO_CHANGE =
+export const NO_FIELD_SET =
   "an update with no field set changes nothing: refused before any request, naming the inputs to set.";
 export const CURSOR_NOT_SENT =
   "this v1 list pages by offset (Start), not by cursor: the Cursor input is kept, logged when set and not sent.";

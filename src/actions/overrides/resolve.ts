@@ -181,11 +181,19 @@ export function resolve(key: string, entry: ActionEntry | undefined, available: 
   }
   for (const [inputKey, why] of Object.entries(entry.stricter ?? {})) {
     const param = at(inputKey);
+    const label = String(param.input.label);
+    const own = (param.input as { clean?: (value: unknown) => unknown }).clean;
     params[inputKey] = {
       ...param,
       input: {
         ...param.input,
+        required: true,
         comments: `${param.input.comments ?? ""} Required: ${why}`.trim(),
+        // Empty fails here, naming the input, before Pipedrive's 400 could.
+        clean: (value: unknown) => {
+          clean.text(label)(value);
+          return own ? own(value) : value;
+        },
       } as InputFieldDefinition,
     };
   }
@@ -202,18 +210,24 @@ export function resolve(key: string, entry: ActionEntry | undefined, available: 
       } as InputFieldDefinition,
     };
   }
+  for (const [inputKey, example] of Object.entries(entry.examples ?? {}))
+    params[inputKey] = { ...at(inputKey), input: { ...at(inputKey).input, example } as InputFieldDefinition };
   for (const [inputKey, kept] of Object.entries(entry.notSent ?? {})) params[inputKey] = keptInput(kept);
   if (entry.entity) Object.assign(params, entityParams(entry.entity));
-  const { entity, fill } = entry;
+  const { entity, fill, atLeastOne } = entry;
   const own = entry.prepare ?? base.prepare;
   const prepare: OperationDefinition["prepare"] =
-    entity || fill
+    entity || fill || atLeastOne
       ? (parts, values, context) => {
           for (const [inputKey, value] of Object.entries(fill ?? {})) {
             const name = params[inputKey].name;
             if (parts.body[name] === undefined) parts.body[name] = value;
           }
           if (entity) attachEntity(entity, parts.body, values);
+          if (atLeastOne?.inputs.every((inputKey) => values[inputKey] === undefined || values[inputKey] === ""))
+            throw new InputError(
+              `${atLeastOne.inputs.map((k) => params[k].input.label).join(", ")}: set at least one; ${atLeastOne.why}`,
+            );
           own?.(parts, values, context);
         }
       : own;

@@ -51,6 +51,10 @@ export interface ActionEntry {
   defaultsNotKept?: Record<string, string>;
   /** Inputs required here (Pipedrive requires them) that Prismatic's component left optional: key -> why. */
   stricter?: Record<string, string>;
+  /** Examples that replace the generated ones (input key -> example), where the spec gives none Pipedrive accepts. */
+  examples?: Record<string, string>;
+  /** Of these inputs, at least one must be set (Pipedrive refuses the request otherwise): checked before any request. */
+  atLeastOne?: { inputs: string[]; why: string };
   /** Inputs Pipedrive requires that Prismatic's component did not have: optional, sent as this when empty. */
   fill?: Record<string, string>;
   /** Inputs kept for compatibility and not sent: key -> label and why. */

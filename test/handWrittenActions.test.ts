@@ -201,7 +201,7 @@ describe("custom fields by name round-trip through the actions", () => {
   });
 });
 
-describe("Sim's tool semantics", () => {
+describe("inputs beyond the plain endpoints (archived leads, file contents, several item types)", () => {
   test("getLeads with Archived lists archived leads; owner, person and organization filter", async () => {
     bed.sim.seed("leads", 6, (i) => ({
       is_archived: i < 2,
