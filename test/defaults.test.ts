@@ -79,5 +79,5 @@ test.each(keys)("%s with required inputs and defaults writes only what they set"
 
 test("the check saw the writes it is about (not only refusals before any request)", () => {
   expect(wrote.size).toBeGreaterThan(keys.length * 0.6);
-  expect([...wrote]).toEqual(expect.arrayContaining(["addDealProduct", "addDeal", "addPerson", "addStage"]));
+  expect([...wrote]).toEqual(expect.arrayContaining(["addDealProduct", "addDeal", "addStage", "addCallLog"]));
 });

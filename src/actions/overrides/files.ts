@@ -1,5 +1,6 @@
 import type { PipedriveClient } from "../../client";
 import type { JsonSchema } from "../generated/fromSpec";
+import { NOTHING_TO_CHANGE } from "./compose";
 import { yesNo } from "./leads";
 import { NO_FIELD_SET, PUT } from "./reasons";
 import type { ActionEntry } from "./types";
@@ -95,5 +96,6 @@ export const fileEntries: Record<string, ActionEntry> = {
       { what: "body.kind", why: "form-encoded, as Pipedrive's v1 spec defines this endpoint's body." },
       { what: "requests", why: NO_FIELD_SET },
     ],
+    outcome: NOTHING_TO_CHANGE,
   },
 };

@@ -86,5 +86,5 @@ export const leadEntries: Record<string, ActionEntry> = {
       delete parts.query.archived_status;
     },
   },
-  updateLeadLabel: { differences: [{ what: "requests", why: NO_FIELD_SET }] },
+  updateLeadLabel: { differences: [{ what: "requests", why: NO_FIELD_SET }], outcome: NOTHING_TO_CHANGE },
 };

@@ -23,7 +23,10 @@ export const persons: Record<string, ActionEntry> = {
     customFields: { entity: "person", writes: false },
   },
   addPerson: {
-    differences: [{ what: "body.visible_to", why: NUMBERS }],
+    differences: [
+      { what: "body.visible_to", why: NUMBERS },
+      { what: "requests", why: "Pipedrive requires a person's name: without one, refused before any request." },
+    ],
     stricter: { name: "Pipedrive requires a person's name (POST /api/v2/persons answers 400 without it)." },
     customFields: { entity: "person", writes: true },
   },
