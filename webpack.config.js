@@ -22,7 +22,11 @@ module.exports = {
       },
     ],
   },
-  optimization: { usedExports: true },
+  optimization: {
+    usedExports: true,
+    // Class names survive minification, so an error's name (ConnectionError, PipedriveError) reads as written.
+    minimizeOptions: { javascript: { compress: { passes: 2 }, keep_classnames: true } },
+  },
   plugins: [new CopyPlugin({ patterns: [{ from: "assets", to: path.resolve(__dirname, "dist") }] })],
   // spectral re-exports its jest-mock based testing helpers; the dynamic require there is harmless.
   ignoreWarnings: [/Critical dependency: the request of a dependency is an expression/],

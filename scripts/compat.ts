@@ -9,9 +9,11 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { InputFieldDefinition } from "@prismatic-io/spectral";
 import actions, { actionDefinitions, REMOVED_ACTION_KEYS } from "../src/actions";
+import { REQUEST_DIFFERENCES } from "../src/actions/differences";
 import { OVERRIDES, operationEntry } from "../src/actions/overrides";
 import { generatedByKey } from "../src/actions/overrides/resolve";
 import dataSources from "../src/dataSources";
+import { Adjusted } from "../src/inputs/clean";
 import triggers from "../src/triggers";
 
 export interface ReferenceInput {
@@ -110,6 +112,59 @@ const accepts = (definition: InputFieldDefinition | undefined, value: string): b
     return false;
   }
 };
+
+/**
+ * Forms Prismatic's component documented for an input beyond the value it was run with in
+ * prismatic-requests.json (its examples and comments in prismatic-io/components,
+ * components/pipedrive/src/inputs/*.ts), each cleaned by ours for the Accepted column.
+ */
+export const DOCUMENTED_FORMS: { key: string; input: string; value: string; source: string }[] = [
+  { key: "addCallLog", input: "startTime", value: "2024-01-15T10:30:00Z", source: "inputs/callLogs.ts: ISO 8601" },
+  { key: "addCallLog", input: "startTime", value: "2024-01-15 10:30:00", source: "Pipedrive: YYYY-MM-DD HH:MM:SS" },
+  { key: "addCallLog", input: "endTime", value: "2024-01-15T10:35:00Z", source: "inputs/callLogs.ts: ISO 8601" },
+  { key: "addCallLog", input: "endTime", value: "2024-01-15 10:35:00", source: "Pipedrive: YYYY-MM-DD HH:MM:SS" },
+  { key: "addPerson", input: "emails", value: "john.doe@example.com", source: "a single address" },
+  { key: "addPerson", input: "phones", value: "+15551234567", source: "a single number" },
+  { key: "updatePerson", input: "emails", value: "john.doe@example.com", source: "a single address" },
+  { key: "getLeads", input: "archivedStatus", value: "all", source: "its dropdown" },
+  { key: "getLeads", input: "archivedStatus", value: "not_archived", source: "its dropdown" },
+];
+
+/** What ours makes of one value Prismatic's component took: accepted, clamped with a warning, or refused. */
+export function acceptance(kind: Kind, key: string, inputKey: string, value: unknown): string {
+  const cleaner = (CLEANERS[kind][key]?.[inputKey] as { clean?: (value: unknown) => unknown } | undefined)?.clean;
+  if (!cleaner) return "yes";
+  try {
+    return cleaner(value) instanceof Adjusted ? "clamped, with a warning" : "yes";
+  } catch (error) {
+    return `refused: ${(error as Error).message}`;
+  }
+}
+
+interface RequestsReference {
+  scenarios: Record<"full" | "minimal", Record<string, { inputs: Record<string, unknown> }>>;
+}
+export const REQUESTS_PATH = path.resolve(__dirname, "../../shared/reference/prismatic-requests.json");
+const requestsReference = (): RequestsReference =>
+  JSON.parse(fs.readFileSync(REQUESTS_PATH, "utf8")) as RequestsReference;
+
+/** Every value Prismatic's component was run with or documented, per action and input, with ours' verdict. */
+export function acceptedValues(): { key: string; input: string; value: unknown; accepted: string }[] {
+  const rows: { key: string; input: string; value: unknown; accepted: string }[] = [];
+  const seen = new Set<string>();
+  const add = (key: string, input: string, value: unknown) => {
+    const id = JSON.stringify([key, input, value]);
+    if (input === "connection" || seen.has(id)) return;
+    seen.add(id);
+    rows.push({ key, input, value, accepted: acceptance("action", key, input, value) });
+  };
+  const { scenarios } = requestsReference();
+  for (const set of ["full", "minimal"] as const)
+    for (const [key, run] of Object.entries(scenarios[set]))
+      for (const [input, value] of Object.entries(run.inputs)) add(key, input, value);
+  for (const form of DOCUMENTED_FORMS) add(form.key, form.input, form.value);
+  return rows;
+}
 
 const blank = (value: unknown) => (value === undefined || value === null || value === "" ? undefined : String(value));
 
@@ -228,7 +283,7 @@ export const BEHAVIOUR_NOTES: { keys: string; note: string }[] = [
   },
   {
     keys: "getLeads: Archived Status all",
-    note: "Pipedrive removed archived_status from GET /v1/leads and lists archived leads at GET /v1/leads/archived. archived and not_archived pick the endpoint; all fails before any request, saying to run Get Leads once with each (one list cannot page over two endpoints).",
+    note: "Pipedrive removed archived_status from GET /v1/leads and lists archived leads at GET /v1/leads/archived. archived and not_archived pick the endpoint; all reads both (active, then archived) in full, as with Fetch All, Max Records bounding them together.",
   },
   {
     keys: "getPipelineDeals, getStageDeals",
@@ -270,7 +325,25 @@ function servedByAnother(): [string, { version: string; id: string }][] {
   return out;
 }
 
-function mappingRows(key: string): string[] {
+const shown = (value: unknown) => {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+};
+
+function mappingRows(key: string, accepted: ReturnType<typeof acceptedValues>): string[] {
+  const differences = Object.entries(REQUEST_DIFFERENCES[key] ?? {});
+  const differenceLines = differences.length
+    ? [
+        "Request differences from Prismatic's component (same inputs):",
+        "",
+        ...differences.map(([at, reason]) => `- \`${at}\`: ${reason}`),
+        "",
+      ]
+    : [];
+  return [...inputRows(key, accepted), ...differenceLines];
+}
+
+function inputRows(key: string, accepted: ReturnType<typeof acceptedValues>): string[] {
   const definition = actionDefinitions[key];
   const reference = loadReference().actions[key];
   if (!definition) {
@@ -283,7 +356,7 @@ function mappingRows(key: string): string[] {
   const lines = [`\`${definition.method} /api/${definition.version}${definition.path}\``, ""];
   const inputs = Object.keys(reference.inputs).filter((inputKey) => inputKey !== "connection");
   if (!inputs.length) return lines;
-  lines.push("| Input key | Pipedrive parameter |", "|---|---|");
+  lines.push("| Input key | Pipedrive parameter | Prismatic's values: accepted |", "|---|---|---|");
   const params = definition.params ?? {};
   const renamed = new Set(Object.keys(operationEntry(key)?.renames ?? {}));
   const entity = operationEntry(key)?.entity;
@@ -304,7 +377,10 @@ function mappingRows(key: string): string[] {
         : inputKey === "customFields" || inputKey === "nameCustomFields"
           ? "custom fields"
           : "see the action";
-    lines.push(`| \`${inputKey}\` | ${cell(target)} |`);
+    const verdicts = accepted
+      .filter((row) => row.key === key && row.input === inputKey)
+      .map((row) => `\`${shown(row.value)}\`: ${row.accepted}`);
+    lines.push(`| \`${inputKey}\` | ${cell(target)} | ${cell(verdicts.join("; "))} |`);
   }
   lines.push("");
   return lines;
@@ -352,10 +428,12 @@ export function renderCompatibilityDoc(findings: Finding[] = compare()): string 
     "",
     "## Every action: endpoint and input mapping",
     "",
-    "Input key (Prismatic's, kept) -> where the value goes. Inputs this component adds are in [actions.md](actions.md).",
+    "Input key (Prismatic's, kept) -> where the value goes, and what this component makes of each value Prismatic's component was run with or documented (its examples and defaults, `../shared/reference/prismatic-requests.json`, and the forms in its inputs' comments): yes, or clamped with a warning. Then each request that differs from Prismatic's for the same inputs, and why (each entry's `differences` in src/actions/overrides, held to by test/requests.contract.test.ts). Inputs this component adds are in [actions.md](actions.md).",
     "",
   ];
-  for (const key of Object.keys(reference.actions).sort()) lines.push(`### \`${key}\``, "", ...mappingRows(key));
+  const accepted = acceptedValues();
+  for (const key of Object.keys(reference.actions).sort())
+    lines.push(`### \`${key}\``, "", ...mappingRows(key, accepted));
   return `${lines
     .join("\n")
     .replace(/\n{3,}/g, "\n\n")

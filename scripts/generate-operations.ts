@@ -226,6 +226,8 @@ function typeOf(
     if (items.type === "integer" || items.type === "number") return { type: "integer[]" };
     if (items.type === "string" && items.format === "uuid") return { type: "uuid[]" };
     if (items.type === "string" && !enumOf(spec, items)) return { type: "string[]" };
+    const itemProps = (items.properties ?? {}) as Record<string, unknown>;
+    if (items.type === "object" && itemProps.value && itemProps.primary) return { type: "contact-list" };
     return { type: "json", shape: "array" };
   }
   if (type === "object") return { type: "json", shape: "object" };
@@ -488,11 +490,18 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
             p.description,
             version,
             undefined,
-            // sort-mode lists ("title ASC, id DESC") stay free text: their items are not bare enum values
             p.in === "query" && isPlainCommaList(version, op.operationId as string, p.name as string),
             ENTITY_OF[specPath.split("/")[1]],
           ),
         );
+      // Sort lists ("title ASC, id DESC"): the enum's fields, each with an optional sort mode.
+      for (const f of fields)
+        if (
+          f.in === "query" &&
+          f.type === "enum" &&
+          commaListCorrection(version, op.operationId as string, f.name)?.sortModes
+        )
+          f.type = "sort-list";
       const content = ((op.requestBody as Schema | undefined)?.content ?? {}) as Record<string, Schema>;
       const contentType = ["application/json", "multipart/form-data", "application/x-www-form-urlencoded"].find(
         (c) => content[c],
@@ -537,6 +546,8 @@ function operationsOf(version: "v1" | "v2"): GeneratedOperation[] {
       namesToLabels(fields);
       if (method === "patch" || method === "put") forUpdates(fields);
       for (const c of correctionsOf(version, op.operationId as string)) {
+        const timed = c.kind === "utc-time" && fields.find((f) => f.in === "body" && f.name === c.property);
+        if (timed) timed.type = "utc-date-time";
         const target = c.kind === "enum-values" && fields.find((f) => f.in === "body" && f.name === c.property);
         if (!target || c.kind !== "enum-values" || !target.values) continue;
         const wildcard = target.values.indexOf("*");

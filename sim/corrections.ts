@@ -56,7 +56,18 @@ export interface ResponseTypeCorrection extends CorrectionBase {
   to: string;
 }
 
-export type Correction = CommaListCorrection | EnumValuesCorrection | RequiredRenameCorrection | ResponseTypeCorrection;
+/** A body property typed date-time (RFC 3339) whose description documents Pipedrive's "YYYY-MM-DD HH:MM:SS" (UTC). */
+export interface UtcTimeCorrection extends CorrectionBase {
+  kind: "utc-time";
+  property: string;
+}
+
+export type Correction =
+  | CommaListCorrection
+  | EnumValuesCorrection
+  | RequiredRenameCorrection
+  | ResponseTypeCorrection
+  | UtcTimeCorrection;
 
 const reference = (tag: string, operationId: string) =>
   `https://developers.pipedrive.com/docs/api/v1/${tag}#${operationId}`;
@@ -114,6 +125,20 @@ export const CORRECTIONS: readonly Correction[] = [
         "In addition, you can now create webhooks for object types not available in v1: lead, deal_installment, deal_product, board, phase, project, and task.",
     },
   },
+  ...(["start_time", "end_time"] as const).map(
+    (property): UtcTimeCorrection => ({
+      kind: "utc-time",
+      version: "v1",
+      operationId: "addCallLog",
+      property,
+      spec: `types ${property} as format date-time (RFC 3339)`,
+      docs: "the property's own description documents YYYY-MM-DD HH:MM:SS in UTC; both forms are taken",
+      source: {
+        url: reference("CallLogs", "addCallLog"),
+        quote: `${property}: The date and time of the ${property === "start_time" ? "start" : "end"} of the call in UTC. Format: YYYY-MM-DD HH:MM:SS.`,
+      },
+    }),
+  ),
   {
     kind: "required-rename",
     version: "v2",

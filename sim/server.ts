@@ -28,6 +28,7 @@ import type {
   DeprecatedCall,
   GenericCall,
   InjectSpec,
+  RecordedBody,
   RecordedRequest,
   SimStats,
   Violation,
@@ -81,6 +82,8 @@ export interface PipelineState {
   log: TrafficLog;
   /** SimulatorOptions.validateResponses. */
   validateResponses: boolean;
+  /** SimulatorOptions.recordBodies. */
+  recordBodies: boolean;
 }
 
 interface Exchange {
@@ -141,6 +144,32 @@ function sendInjected(x: Exchange, inj: InjectSpec, headers: Record<string, stri
   send(x, status, body, { ...headers, ...(inj.headers ?? {}) });
 }
 
+/** The body as a contract test compares it: JSON parsed, form and multipart fields by name, files by name and size. */
+async function parseRecordedBody(contentType: string | undefined, rawBody: Buffer): Promise<RecordedBody> {
+  if (rawBody.length === 0) return { kind: "none", value: null };
+  const ct = (contentType ?? "").split(";")[0].trim().toLowerCase();
+  if (ct === "application/x-www-form-urlencoded")
+    return { kind: "form", value: Object.fromEntries(new URLSearchParams(rawBody.toString("utf8"))) };
+  if (ct === "multipart/form-data") {
+    const value: Record<string, string | { filename: string; size: number }> = {};
+    try {
+      const form = await new Response(new Uint8Array(rawBody), {
+        headers: { "content-type": contentType ?? "" },
+      }).formData();
+      for (const [name, part] of form)
+        value[name] = typeof part === "string" ? part : { filename: part.name, size: part.size };
+    } catch {
+      // an unparseable multipart body is recorded empty; the contract test then shows the difference
+    }
+    return { kind: "multipart", value };
+  }
+  try {
+    return { kind: "json", value: JSON.parse(rawBody.toString("utf8")) };
+  } catch {
+    return { kind: "json", value: rawBody.toString("utf8") };
+  }
+}
+
 function apiPrefix(pathname: string): { version: ApiVersion; rest: string } | null {
   const m = /^\/api\/(v1|v2)(\/.*)?$/.exec(pathname) ?? /^\/(v1)(\/.*)?$/.exec(pathname);
   if (!m) return null;
@@ -169,6 +198,7 @@ export async function handleRequest(state: PipelineState, req: http.IncomingMess
     at,
   };
   const x: Exchange = { req, res, entry, state };
+  if (state.recordBodies) entry.body = await parseRecordedBody(req.headers["content-type"], rawBody);
   state.log.stats.requests++;
   try {
     const api = apiPrefix(url.pathname);

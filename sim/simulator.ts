@@ -160,6 +160,7 @@ export class PipedriveSimulator {
       faults: this.faults,
       log: this.log,
       validateResponses: Boolean(options.validateResponses),
+      recordBodies: Boolean(options.recordBodies),
     };
     server.on("request", (req, res) => {
       void handleRequest(state, req, res);

@@ -340,6 +340,11 @@ function applyBodyCorrections(version: ApiVersion, op: OpenApiOperation): void {
       }
       const property =
         c.kind === "enum-values" ? (schema.properties as Record<string, JsonSchema>)?.[c.property] : null;
+      const timed = c.kind === "utc-time" ? (schema.properties as Record<string, JsonSchema>)?.[c.property] : null;
+      if (timed && timed.format === "date-time") {
+        timed.format = "pipedrive-time";
+        applied = true;
+      }
       if (c.kind === "enum-values" && property && Array.isArray(property.enum)) {
         const values = property.enum as unknown[];
         const wildcard = values.indexOf("*");

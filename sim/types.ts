@@ -49,7 +49,14 @@ export interface RecordedRequest {
   version: ApiVersion | null;
   auth: AuthKind;
   at: number;
+  /** The request body as parsed (SimulatorOptions.recordBodies): JSON, form fields, or multipart parts (files as name and size). */
+  body?: RecordedBody;
 }
+
+export type RecordedBody =
+  | { kind: "none"; value: null }
+  | { kind: "json"; value: unknown }
+  | { kind: "form" | "multipart"; value: Record<string, string | { filename: string; size: number }> };
 
 export interface SimStats {
   /** Every HTTP request the simulator handled (API, OAuth and others). */
@@ -189,6 +196,8 @@ export interface SimulatorOptions {
    * departure is recorded in `sim.violations` (reasons starting with "response"), the response is sent as is.
    */
   validateResponses?: boolean;
+  /** Record each API request's parsed body in `sim.requests` (for request contract tests). */
+  recordBodies?: boolean;
 }
 
 /** Collections held by the in-memory store. */

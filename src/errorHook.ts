@@ -1,3 +1,4 @@
+import { isConnectionError } from "@prismatic-io/spectral";
 import { redact } from "./client/redact";
 
 /**
@@ -11,7 +12,8 @@ export function toClearError(error: unknown): Error {
     (error.name === "PipedriveError" || error.name === "InputError" || error.name === "DeliveryRefused")
   )
     return error;
-  if (error instanceof Error && error.name === "ConnectionError") {
+  // By property, not class name: a minifier may rename spectral's class (see webpack.config.js).
+  if (error instanceof Error && isConnectionError(error)) {
     error.message = redact(error.message);
     return error;
   }

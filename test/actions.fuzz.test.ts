@@ -13,6 +13,7 @@ const MALFORMED: Record<string, string[]> = {
   id: ["abc", "../1", "1; DROP TABLE deals", "-5", "1.5"],
   date: ["31/12/2026", "2026-02-30", "tomorrow"],
   "date-time": ["yesterday", "2026-01-31 09:30"],
+  "utc-date-time": ["yesterday", "31/01/2026 09:30:00"],
   enum: ["not-a-choice", "<script>"],
   uuid: ["not-a-uuid", "../../etc/passwd"],
 };
@@ -37,7 +38,10 @@ test("malformed ids, dates and enums fail before any request with the input's na
         ? "enum"
         : field?.type === "integer" && (field.name === "id" || field.name.endsWith("_id"))
           ? "id"
-          : field?.type === "date" || field?.type === "date-time" || field?.type === "uuid"
+          : field?.type === "date" ||
+              field?.type === "date-time" ||
+              field?.type === "utc-date-time" ||
+              field?.type === "uuid"
             ? field.type
             : /^(id|.*Id)$/.test(input.key) && input.type === "string" && !field
               ? "id"

@@ -136,7 +136,7 @@ describe("bad input fails before any request, naming the input", () => {
     ["addDeal", { title: "x", status: "closed" }, /Status: expected one of open, won, lost, deleted/],
     ["addDeal", { title: "x", probability: "150" }, /Probability: expected a whole number from 0 to 100/],
     ["addDeal", { title: "x", visibleTo: "2" }, /Visible To: expected one of 1, 3, 5, 7/],
-    ["getDeals", { limit: "501" }, /Limit: expected a whole number from 1 to 500/],
+    ["getDeals", { limit: "0" }, /Limit: expected a whole number of at least 1/],
     ["getDeals", { updatedSince: "yesterday" }, /Updated Since: expected a date-time with a time zone/],
     ["getDeals", { status: "bogus" }, /Status: expected one of open, won, lost, deleted/],
     ["updateDeal", { id: "1" }, /Update Deal: set at least one field to change/],

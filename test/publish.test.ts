@@ -101,3 +101,20 @@ test("documentationUrl is this component's own reference in the repository (pack
   expect(url).toBe(`${pkg.homepage.replace(/#.*$/, "")}/blob/main/docs/actions.md`);
   expect(existsSync(path.resolve(__dirname, "../docs/actions.md"))).toBe(true);
 });
+
+test("the bundle's connection errors keep their class and reach the platform as connection errors", async () => {
+  const action = (
+    definition.actions as unknown as Record<string, { perform: (...args: unknown[]) => Promise<unknown> }>
+  ).getDeal;
+  const connection = { key: "apiToken", configVar: {}, fields: { apiToken: "", companyDomain: "acme" } };
+  const error = (await action
+    .perform({ logger: { warn: () => undefined }, debug: { enabled: false } }, { connection, id: "1" })
+    .then(
+      () => new Error("expected a connection error"),
+      (e: unknown) => e,
+    )) as Error & { connection?: unknown };
+  // Minified, the class name survives (webpack keep_classnames) and the error hook passes it on as is.
+  expect(error.name).toBe("ConnectionError");
+  expect(error.message).toMatch(/^API Token: paste your personal Pipedrive API token/);
+  expect(error.connection).toBeDefined();
+});

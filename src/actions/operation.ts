@@ -21,6 +21,7 @@ import type { FieldEntity } from "../customFields/catalog";
 import { fieldCacheState, fieldCatalog, useFieldCache } from "../customFields/catalog";
 import { decodeCustomFields, encodeCustomFields } from "../customFields/codec";
 import { clean, connectionInput, cursorInput, listInputs, startInput } from "../inputs";
+import { Adjusted } from "../inputs/clean";
 import { type JsonSchema, responseSchemaOf } from "./generated/fromSpec";
 
 /**
@@ -50,6 +51,8 @@ export interface RequestParts {
   rawBody?: unknown;
   /** Set by `prepare` to call another path of the same shape (e.g. /leads/archived). */
   path?: string;
+  /** Set by `prepare` to read several lists of the same shape as one, each in full (Get Leads, Archived Status all). */
+  paths?: string[];
 }
 
 export interface OperationDefinition {
@@ -127,11 +130,28 @@ function buildInputs(definition: OperationDefinition): Record<string, InputField
   if (definition.list && definition.maxPageSize)
     inputs.limit = {
       ...listInputs.limit,
-      comments: `Records per page, 1 to ${definition.maxPageSize} (Pipedrive's cap for this list).`,
+      comments: `Records per page, 1 to ${definition.maxPageSize} (Pipedrive's cap for this list; a larger Limit is lowered to it, with a warning).`,
       example: String(Math.min(definition.maxPageSize, 100)),
-      clean: clean.optionalInteger("Limit", 1, definition.maxPageSize),
+      clean: clean.optionalPageSize("Limit", definition.maxPageSize),
     };
+  else if (definition.list)
+    inputs.limit = { ...listInputs.limit, clean: clean.optionalPageSize("Limit", MAX_PAGE_SIZE) };
   return inputs;
+}
+
+/** Values a cleaner adjusted (see Adjusted): each warning logged, the adjusted value used. */
+function applyAdjusted(
+  label: string,
+  params: Record<string, unknown>,
+  context: ActionContext,
+): Record<string, unknown> {
+  const values = { ...params };
+  for (const [key, value] of Object.entries(values))
+    if (value instanceof Adjusted) {
+      context.logger?.warn?.(`${label}: ${value.warning}`);
+      values[key] = value.value;
+    }
+  return values;
 }
 
 function splitParams(
@@ -172,6 +192,7 @@ async function runList(
     from,
     pageSize: definition.maxPageSize,
   };
+  if (parts.paths) return readLists(client, base, parts.paths, values.maxRecords as number | undefined);
   if (!values.fetchAll) {
     const position = pagination === "cursor" ? { cursor: from } : { start: from ?? 0 };
     return client.request({
@@ -203,6 +224,46 @@ async function runList(
       fetched_all: !result.truncated,
       record_count: result.items.length,
       pages: result.pages,
+    },
+  };
+}
+
+/** Several offset lists read one after the other as one Fetch All result; Max Records bounds them together. */
+async function readLists(
+  client: PipedriveClient,
+  base: Parameters<PipedriveClient["collect"]>[0],
+  paths: string[],
+  maxRecords: number | undefined,
+) {
+  const cap = maxRecords && maxRecords > 0 ? maxRecords : Number.POSITIVE_INFINITY;
+  const items: unknown[] = [];
+  let pages = 0;
+  let truncated = false;
+  for (const path of paths) {
+    // Max Records reached before this list: whether it holds records is not known, so say so.
+    if (items.length >= cap) {
+      truncated = true;
+      break;
+    }
+    const result = await client.collect(
+      { ...base, path, from: undefined },
+      Number.isFinite(cap) ? cap - items.length : undefined,
+    );
+    items.push(...result.items);
+    pages += result.pages;
+    if (result.truncated) {
+      truncated = true;
+      break;
+    }
+  }
+  return {
+    success: true,
+    data: items,
+    additional_data: {
+      pagination: { start: 0, limit: MAX_PAGE_SIZE, more_items_in_collection: truncated, next_start: null },
+      fetched_all: !truncated,
+      record_count: items.length,
+      pages,
     },
   };
 }
@@ -289,7 +350,15 @@ interface FilePayload {
 const isFilePayload = (value: unknown): value is FilePayload =>
   typeof value === "object" && value !== null && Buffer.isBuffer((value as FilePayload).data);
 
-function encodeBody(kind: "json" | "multipart" | "form", parts: RequestParts): unknown {
+/** The body fields that take a file (inputs of type data): text given there is sent as the file's contents. */
+const fileFieldsOf = (definition: OperationDefinition) =>
+  new Set(
+    Object.values(definition.params ?? {})
+      .filter((param) => param.in === "body" && param.input.type === "data")
+      .map((param) => param.name),
+  );
+
+function encodeBody(kind: "json" | "multipart" | "form", parts: RequestParts, fileFields = new Set<string>()): unknown {
   if (parts.rawBody !== undefined) return parts.rawBody;
   if (kind === "json") return parts.body;
   if (kind === "form") {
@@ -302,8 +371,13 @@ function encodeBody(kind: "json" | "multipart" | "form", parts: RequestParts): u
   const fileName = String(parts.body.file_name ?? "upload.bin");
   for (const [key, value] of Object.entries(parts.body)) {
     if (key === "file_name") continue;
-    if (Buffer.isBuffer(value) || isFilePayload(value)) {
-      const payload = Buffer.isBuffer(value) ? { data: value } : value;
+    if (Buffer.isBuffer(value) || isFilePayload(value) || (fileFields.has(key) && typeof value === "string")) {
+      const payload =
+        typeof value === "string"
+          ? { data: Buffer.from(value, "utf8"), contentType: "text/plain; charset=utf-8" }
+          : Buffer.isBuffer(value)
+            ? { data: value }
+            : value;
       form.append(
         key,
         new Blob([new Uint8Array(payload.data)], { type: payload.contentType ?? "application/octet-stream" }),
@@ -322,7 +396,7 @@ export function operation(definition: OperationDefinition): ActionDefinition {
     outputSchema: { type: "actionOutput", schema: outputSchemaOf(definition) },
     performSafety: performSafetyOf(definition.method),
     perform: async (context, params) => {
-      const values = params as Record<string, unknown>;
+      const values = applyAdjusted(definition.label, params as Record<string, unknown>, context);
       const parts = splitParams(definition, values, context);
       definition.prepare?.(parts, values, context);
       const takesBody =
@@ -374,7 +448,7 @@ export function operation(definition: OperationDefinition): ActionDefinition {
         path: parts.path ?? definition.path,
         pathParams: parts.pathParams,
         query: parts.query as Query,
-        body: sendsBody ? encodeBody(definition.body ?? "json", parts) : undefined,
+        body: sendsBody ? encodeBody(definition.body ?? "json", parts, fileFieldsOf(definition)) : undefined,
       };
       if (definition.download) {
         const response = await client.send<ArrayBuffer>({ ...request, responseType: "arraybuffer" });

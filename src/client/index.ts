@@ -153,7 +153,7 @@ const statusOf = (error: AxiosError | undefined): number | undefined => {
 };
 
 export function fillPath(path: string, params: Record<string, string | number> = {}): string {
-  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+  return path.replace(/\{([\w-]+)\}/g, (_, name: string) => {
     const value = params[name];
     const text = value === undefined || value === null ? "" : String(value);
     if (!text || text === "." || text === "..")

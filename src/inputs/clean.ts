@@ -10,6 +10,17 @@ import { megabytes, POLICY } from "../client/policy";
  */
 export type Cleaner<T> = (value: unknown) => T;
 
+/**
+ * A value a cleaner lowered or dropped to what Pipedrive takes now (a Limit above the cap, a sort
+ * field Pipedrive no longer sorts by): the action logs the warning and sends `value` instead.
+ */
+export class Adjusted {
+  constructor(
+    readonly value: unknown,
+    readonly warning: string,
+  ) {}
+}
+
 const isBlank = (value: unknown) =>
   value === undefined || value === null || (typeof value === "string" && value.trim() === "");
 
@@ -113,6 +124,36 @@ const toDateTime =
     return parsed.toISOString().replace(/\.\d{3}Z$/, "Z");
   };
 
+const PIPEDRIVE_TIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(:\d{2})?)$/;
+
+/**
+ * Pipedrive's v1 "YYYY-MM-DD HH:MM:SS" in UTC: taken as written (a time without zone is UTC there),
+ * or from a date-time with a zone, or a date (midnight UTC).
+ */
+const toUtcDateTime =
+  (label: string) =>
+  (value: unknown): string => {
+    const text = util.types.toString(value).trim();
+    const plain = PIPEDRIVE_TIME.exec(text);
+    const parsed = plain
+      ? parseISO(`${plain[1]}T${plain[3] ? plain[2] : `${plain[2]}:00`}Z`)
+      : DATE_ONLY.test(text)
+        ? parseISO(`${text}T00:00:00Z`)
+        : /(Z|[+-]\d{2}:?\d{2})$/i.test(text)
+          ? parseISO(text)
+          : new Date(Number.NaN);
+    if (!isValid(parsed))
+      return fail(
+        label,
+        "a UTC date-time as YYYY-MM-DD HH:MM:SS, e.g. 2026-01-31 09:30:00 (or 2026-01-31T09:30:00Z)",
+        value,
+      );
+    return parsed
+      .toISOString()
+      .replace("T", " ")
+      .replace(/\.\d{3}Z$/, "");
+  };
+
 const toIdList =
   (label: string, max: number) =>
   (value: unknown): number[] => {
@@ -146,6 +187,47 @@ const toJson =
     return parsed;
   };
 
+export interface ContactItem {
+  value: string;
+  primary?: boolean;
+  label?: string;
+}
+
+const CONTACT_FORMS =
+  'a comma-separated list such as ada@example.com,bob@example.com, or JSON such as [{"value": "ada@example.com", "primary": true, "label": "work"}]';
+
+/** Emails or phones: one value, a comma-separated list, or JSON [{value, primary, label}] (or plain strings). */
+const toContactList =
+  (label: string) =>
+  (value: unknown): ContactItem[] => {
+    let items: unknown[];
+    if (Array.isArray(value)) items = value;
+    else if (typeof value === "string" && /^\s*\[/.test(value)) {
+      try {
+        items = JSON.parse(value);
+      } catch {
+        return fail(label, CONTACT_FORMS, value);
+      }
+      if (!Array.isArray(items)) return fail(label, CONTACT_FORMS, value);
+    } else if (typeof value === "string" || typeof value === "number") items = String(value).split(",");
+    else return fail(label, CONTACT_FORMS, value);
+    const out: ContactItem[] = [];
+    for (const item of items) {
+      if (typeof item === "string" || typeof item === "number") {
+        const text = String(item).trim();
+        if (text) out.push({ value: text });
+        continue;
+      }
+      const { value: itemValue, primary, label: itemLabel } = (item ?? {}) as Record<string, unknown>;
+      if (typeof itemValue !== "string" || !itemValue.trim()) return fail(label, CONTACT_FORMS, value);
+      const contact: ContactItem = { value: itemValue.trim() };
+      if (primary !== undefined) contact.primary = toBoolean(label)(primary);
+      if (itemLabel !== undefined && itemLabel !== null) contact.label = toText(label)(itemLabel);
+      out.push(contact);
+    }
+    return out;
+  };
+
 const toTextList =
   (label: string) =>
   (value: unknown): string[] => {
@@ -163,17 +245,48 @@ export const clean = {
   json: (label: string, shape: "object" | "array" | "any" = "any") => requiredCheck(label, toJson(label, shape)),
   optionalJson: (label: string, shape: "object" | "array" | "any" = "any") => optional(toJson(label, shape)),
   optionalTextList: (label: string) => optional(toTextList(label)),
+  optionalContactList: (label: string) =>
+    optional((value: unknown) => {
+      const items = toContactList(label)(value);
+      return items.length ? items : undefined;
+    }),
   optionalId: (label: string) => optional(toInteger(label)),
   optionalInteger: (label: string, min = 0, max?: number) => optional(toInteger(label, min, max)),
+  /** A page size: above Pipedrive's cap it is lowered to the cap, with a warning. */
+  optionalPageSize: (label: string, cap: number) =>
+    optional((value: unknown) => {
+      const n = toInteger(label, 1)(value);
+      return n > cap ? new Adjusted(cap, `${label} ${n} is above Pipedrive's maximum of ${cap} here; ${cap} used.`) : n;
+    }),
   optionalNumber: (label: string) => optional(toDecimal(label)),
   text: (label: string, maxLength?: number) => requiredCheck(label, toText(label, maxLength)),
   optionalText: (label: string, maxLength?: number) => optional(toText(label, maxLength)),
+  /** A free-text ID (channel, conversation, hash ids): surrounding spaces are never part of it. */
+  textId: (label: string) => requiredCheck(label, (value: unknown) => toText(label)(value).trim()),
+  optionalTextId: (label: string) => optional((value: unknown) => toText(label)(value).trim()),
   choice: <T extends string>(label: string, allowed: readonly T[]) => requiredCheck(label, toChoice(label, allowed)),
   optionalChoice: <T extends string>(label: string, allowed: readonly T[]) => optional(toChoice(label, allowed)),
+  /**
+   * A sort field: one of the list's fields; another field name (Prismatic's Sort By example "title",
+   * which Pipedrive's v2 lists refuse) is dropped with a warning, so the list comes in Pipedrive's
+   * default order. Anything that is not a field name is refused as usual.
+   */
+  optionalSortField: (label: string, allowed: readonly string[]) =>
+    optional((value: unknown) => {
+      const text = util.types.toString(value).trim();
+      if (/^[a-z][a-z0-9_]*$/i.test(text) && !allowed.includes(text))
+        return new Adjusted(
+          undefined,
+          `${label} "${text}" is not a field Pipedrive sorts this list by (${allowed.join(", ")}); the list comes in Pipedrive's default order.`,
+        );
+      return toChoice(label, allowed)(value);
+    }),
   optionalBoolean: (label: string) => optional(toBoolean(label)),
   boolean: (label: string) => (value: unknown) => (isBlank(value) ? false : toBoolean(label)(value)),
   optionalDate: (label: string) => optional(toDateOnly(label)),
   optionalDateTime: (label: string) => optional(toDateTime(label)),
+  utcDateTime: (label: string) => requiredCheck(label, toUtcDateTime(label)),
+  optionalUtcDateTime: (label: string) => optional(toUtcDateTime(label)),
   /** Text that must match a pattern after trimming and optional normalisation (e.g. upper case). */
   optionalPattern: (label: string, pattern: RegExp, expected: string, normalise: (text: string) => string = (t) => t) =>
     optional((value: unknown) => {

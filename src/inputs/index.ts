@@ -133,7 +133,8 @@ export const listInputs = {
     label: "Limit",
     type: "string",
     required: false,
-    comments: "Records per page, 1 to 500 (Pipedrive's default is 100). Ignored when Fetch All is on, which uses 500.",
+    comments:
+      "Records per page, 1 to 500 (Pipedrive's default is 100; a larger Limit is lowered to 500, with a warning). Ignored when Fetch All is on, which uses 500.",
     example: "100",
     placeholder: "100",
     clean: clean.optionalInteger("Limit", 1, 500),

@@ -81,6 +81,12 @@ export function sample(
       return "2026-01-31";
     case "date-time":
       return "2026-01-31T09:30:00Z";
+    case "sort-list":
+      return `${field.values?.[0]} DESC`;
+    case "contact-list":
+      return field.name === "phones" ? "+15551234567" : "ada@example.com";
+    case "utc-date-time":
+      return "2026-01-31 09:30:00";
     case "integer[]":
       return "1";
     case "string[]":

@@ -1,4 +1,5 @@
 import { type ActionOutputSchema, type InputFieldDefinition, input } from "@prismatic-io/spectral";
+import { InputError } from "../../client/errors";
 import { choiceInput, clean, idInput, optionalIdInput } from "../../inputs";
 import { dataSourceOf, idLabelOf, type RecordKind } from "../../inputs/ids";
 import type { OperationDefinition, Param } from "../operation";
@@ -225,6 +226,8 @@ function buildTypedInput(op: GeneratedOperation, field: GeneratedField, availabl
         choices: values.map((value) => ({ label: choiceLabel(field, value), value: String(value) })),
         ...(example && values.map(String).includes(example) ? { example } : {}),
       });
+      if (field.in === "query" && field.name === "sort_by")
+        return { ...choice, clean: clean.optionalSortField(label, values.map(String)) };
       return numeric
         ? {
             ...choice,
@@ -252,6 +255,47 @@ function buildTypedInput(op: GeneratedOperation, field: GeneratedField, availabl
           ? (v: unknown) => clean.optionalDateTime(label)(v) ?? clean.text(label)(v)
           : clean.optionalDateTime(label),
       });
+    case "utc-date-time":
+      return input({
+        ...base,
+        example: example ?? "2026-01-31 09:30:00",
+        type: "string",
+        placeholder: "YYYY-MM-DD HH:MM:SS",
+        comments: `${comments} In UTC, as YYYY-MM-DD HH:MM:SS (a date-time with a time zone is converted).`,
+        clean: required ? clean.utcDateTime(label) : clean.optionalUtcDateTime(label),
+      });
+    case "sort-list": {
+      const values = (field.values ?? []).map(String);
+      const expected = `fields among ${values.join(", ")}, each optionally followed by ASC or DESC, comma-separated (e.g. ${values[1] ?? values[0]} ASC, ${values[0]} DESC)`;
+      return input({
+        ...base,
+        type: "string",
+        example: `${values[1] ?? values[0]} ASC, ${values[0]} DESC`,
+        comments: `${comments} Fields: ${values.join(", ")}; each may be followed by ASC or DESC.`,
+        clean: (value: unknown) => {
+          const items = clean.optionalTextList(label)(value);
+          if (!items?.length) return required ? clean.text(label)(value) : undefined;
+          return items
+            .map((item) => {
+              const m = /^(\S+)(?:\s+(asc|desc))?$/i.exec(item);
+              if (!m || !values.includes(m[1])) throw new InputError(`${label}: expected ${expected}, got "${item}".`);
+              return m[2] ? `${m[1]} ${m[2].toUpperCase()}` : m[1];
+            })
+            .join(", ");
+        },
+      });
+    }
+    case "contact-list": {
+      const one = field.name === "phones" ? "+15551234567" : "ada@example.com";
+      const two = field.name === "phones" ? "+15559876543" : "bob@example.com";
+      return input({
+        ...base,
+        type: "string",
+        example: `${one},${two}`,
+        comments: `${comments}: one, or several comma-separated (e.g. ${one},${two}), or JSON such as [{"value": "${one}", "primary": true, "label": "work"}].`,
+        clean: clean.optionalContactList(label),
+      });
+    }
     case "uuid": {
       const dataSource =
         field.name === "lead_id" || (field.in === "path" && field.name === "id")
@@ -345,11 +389,20 @@ function buildTypedInput(op: GeneratedOperation, field: GeneratedField, availabl
         ...base,
         type: "string",
         ...(dataSource ? { dataSource } : {}),
-        clean: required ? clean.text(label) : clean.optionalText(label),
+        clean: isTextId(field)
+          ? required
+            ? clean.textId(label)
+            : clean.optionalTextId(label)
+          : required
+            ? clean.text(label)
+            : clean.optionalText(label),
       });
     }
   }
 }
+
+/** Path parameters and *_id fields typed as text are IDs: sent trimmed. */
+const isTextId = (field: GeneratedField) => field.in === "path" || /(^id$|[_-]id$|[a-z]Id$)/.test(field.name);
 
 /** Input key per field: `id` for a path id, camelCase otherwise; a clash gets its location as prefix. */
 export function paramsFor(op: GeneratedOperation, available: Set<string>): Record<string, Param> {

@@ -2037,22 +2037,8 @@ export const OPERATIONS: GeneratedOperation[] = [
         description: "The last updated date and time of the person.",
         example: "2026-01-31T09:30:00Z",
       },
-      {
-        name: "emails",
-        in: "body",
-        type: "json",
-        shape: "array",
-        description: "The emails of the person.",
-        template: '[{"value":"ana@example.com","primary":true,"label":"work"}]',
-      },
-      {
-        name: "phones",
-        in: "body",
-        type: "json",
-        shape: "array",
-        description: "The phones of the person.",
-        template: '[{"value":"+15550100","primary":true,"label":"work"}]',
-      },
+      { name: "emails", in: "body", type: "contact-list", description: "The emails of the person." },
+      { name: "phones", in: "body", type: "contact-list", description: "The phones of the person." },
       {
         name: "visible_to",
         in: "body",
@@ -2183,22 +2169,8 @@ export const OPERATIONS: GeneratedOperation[] = [
         description: "The last updated date and time of the person.",
         example: "2026-01-31T09:30:00Z",
       },
-      {
-        name: "emails",
-        in: "body",
-        type: "json",
-        shape: "array",
-        description: "The emails of the person.",
-        template: '[{"value":"ana@example.com","primary":true,"label":"work"}]',
-      },
-      {
-        name: "phones",
-        in: "body",
-        type: "json",
-        shape: "array",
-        description: "The phones of the person.",
-        template: '[{"value":"+15550100","primary":true,"label":"work"}]',
-      },
+      { name: "emails", in: "body", type: "contact-list", description: "The emails of the person." },
+      { name: "phones", in: "body", type: "contact-list", description: "The phones of the person." },
       {
         name: "visible_to",
         in: "body",
@@ -5930,14 +5902,14 @@ export const OPERATIONS: GeneratedOperation[] = [
       {
         name: "start_time",
         in: "body",
-        type: "date-time",
+        type: "utc-date-time",
         required: true,
         description: "The date and time of the start of the call in UTC.",
       },
       {
         name: "end_time",
         in: "body",
-        type: "date-time",
+        type: "utc-date-time",
         required: true,
         description: "The date and time of the end of the call in UTC.",
       },
@@ -7642,7 +7614,7 @@ export const OPERATIONS: GeneratedOperation[] = [
       {
         name: "sort",
         in: "query",
-        type: "enum",
+        type: "sort-list",
         values: [
           "id",
           "title",
@@ -7799,7 +7771,7 @@ export const OPERATIONS: GeneratedOperation[] = [
       {
         name: "sort",
         in: "query",
-        type: "enum",
+        type: "sort-list",
         values: [
           "id",
           "title",

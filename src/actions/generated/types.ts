@@ -7,6 +7,12 @@ export type FieldType =
   | "enum"
   | "date"
   | "date-time"
+  /** Pipedrive's v1 "YYYY-MM-DD HH:MM:SS" in UTC. */
+  | "utc-date-time"
+  /** Emails or phones: [{ value, primary, label }] in the body. */
+  | "contact-list"
+  /** Comma-separated enum fields, each optionally followed by ASC or DESC ("title ASC, id DESC"). */
+  | "sort-list"
   | "uuid"
   | "uuid[]"
   | "url"

@@ -11,6 +11,7 @@ import {
 import { linkedIdInput } from "../../inputs/ids";
 import { inBody, inPath, inQuery, type Param, type RequestParts } from "../operation";
 import { CURSOR_ON_OFFSET, EXACT_MATCH, FILES_DELETED, NOTHING_TO_CHANGE, ON_UPDATE, relatedList } from "./compose";
+import { CURSOR_NOT_SENT, FILES_DELETED_NOT_SENT, NO_FIELD_SET, NUMBERS, SORT_BY, V1_ONLY } from "./reasons";
 import type { ActionEntry } from "./types";
 
 const DEAL_STATUSES = ["open", "won", "lost"] as const;
@@ -192,6 +193,7 @@ export const deals: Record<string, ActionEntry> = {
     examplePayload: getDealExample,
   },
   getDeals: {
+    differences: [{ what: "query.sort_by", why: SORT_BY }],
     label: "Get Deals",
     description:
       "List deals (not archived ones), filtered by status, person, organization, pipeline, stage, owner or update time. Returns one page, or every page with Fetch All.",
@@ -218,9 +220,8 @@ export const deals: Record<string, ActionEntry> = {
       ),
       updatedSince: inQuery("updated_since", updatedSinceInput),
       updatedUntil: inQuery("updated_until", updatedUntilInput),
-      sortBy: inQuery(
-        "sort_by",
-        choiceInput({
+      sortBy: inQuery("sort_by", {
+        ...choiceInput({
           label: "Sort By",
           choices: [
             { label: "ID", value: "id" },
@@ -230,13 +231,22 @@ export const deals: Record<string, ActionEntry> = {
           comments: "The field to order by. Pipedrive's default is id.",
           example: "update_time",
         }),
-      ),
+        clean: clean.optionalSortField("Sort By", ["id", "update_time", "add_time"]),
+      }),
       sortDirection: inQuery("sort_direction", sortDirectionInput),
     }),
     customFields: { entity: "deal", writes: false },
     examplePayload: getDealsExample,
   },
   addDeal: {
+    differences: [
+      { what: "body.value", why: NUMBERS },
+      { what: "body.visible_to", why: NUMBERS },
+      {
+        what: "body.add_time",
+        why: "Pipedrive's v2 Add Deal has no add_time (Pipedrive sets it): the input is kept, logged when set and not sent.",
+      },
+    ],
     label: "Add Deal",
     description:
       "Create a deal. Only Title is required; it goes to the pipeline's first stage unless a stage is given.",
@@ -248,6 +258,11 @@ export const deals: Record<string, ActionEntry> = {
     examplePayload: getDealExample,
   },
   updateDeal: {
+    differences: [
+      { what: "body.value", why: NUMBERS },
+      { what: "body.visible_to", why: NUMBERS },
+      { what: "requests", why: NO_FIELD_SET },
+    ],
     outcome: NOTHING_TO_CHANGE,
     label: "Update Deal",
     description: "Change a deal's fields. Only the inputs you set are sent; the rest stay as they are.",
@@ -265,6 +280,7 @@ export const deals: Record<string, ActionEntry> = {
   getArchivedDeals: { customFields: { entity: "deal", writes: false } },
   searchDeals: { ...EXACT_MATCH, defaults: { ...EXACT_MATCH.defaults, fields: "custom_fields,notes,title" } },
   getDealActivities: {
+    differences: [{ what: "query.sort_by", why: SORT_BY }],
     operation: relatedList({ record: "deal", list: "activities" }, "Get Deal Activities"),
     types: { done: "boolean" },
     defaults: { done: "false" },
@@ -275,18 +291,40 @@ export const deals: Record<string, ActionEntry> = {
     customFields: { entity: "person", writes: false },
   },
   addDealProduct: {
+    differences: [
+      {
+        what: "body.isEnabled",
+        why: "Prismatic's component sent Is Enabled as isEnabled, a name Pipedrive ignores (its products stayed enabled); ours sends is_enabled only when true, so the default keeps Pipedrive's enabled.",
+      },
+    ],
     types: { isEnabled: "boolean" },
-    defaults: { discount: "0", tax: "0" },
-    defaultsNotKept: {
-      isEnabled:
-        "Prismatic's component sent this input under a name Pipedrive ignores (isEnabled), so its products were always enabled, Pipedrive's default; a default of false would now disable them.",
+    defaults: { discount: "0", tax: "0", isEnabled: "false" },
+    // Prismatic's default false never reached Pipedrive (sent as isEnabled), so products stayed
+    // enabled: false is not sent (Pipedrive's default, enabled, holds), true is.
+    prepare: (parts) => {
+      if (parts.body.is_enabled === false) delete parts.body.is_enabled;
     },
   },
   updateDealProduct: {
     outcome: NOTHING_TO_CHANGE,
     defaultsNotKept: { discount: ON_UPDATE("reset the discount"), tax: ON_UPDATE("reset the tax") },
   },
-  getDealFiles: { notSent: { includeDeletedFiles: FILES_DELETED, cursor: CURSOR_ON_OFFSET } },
-  getDealMailMessages: { notSent: { cursor: CURSOR_ON_OFFSET } },
-  getDealParticipants: { notSent: { cursor: CURSOR_ON_OFFSET } },
+  getDealFiles: {
+    differences: [
+      { what: "query.cursor", why: CURSOR_NOT_SENT },
+      { what: "query.include_deleted_files", why: FILES_DELETED_NOT_SENT },
+    ],
+    notSent: { includeDeletedFiles: FILES_DELETED, cursor: CURSOR_ON_OFFSET },
+  },
+  getDealMailMessages: {
+    differences: [{ what: "query.cursor", why: CURSOR_NOT_SENT }],
+    notSent: { cursor: CURSOR_ON_OFFSET },
+  },
+  getDealParticipants: {
+    differences: [{ what: "query.cursor", why: CURSOR_NOT_SENT }],
+    notSent: { cursor: CURSOR_ON_OFFSET },
+  },
+  getDealProducts: { differences: [{ what: "query.sort_by", why: SORT_BY }] },
+  getDealsSummary: { differences: [{ what: "path", why: V1_ONLY }] },
+  getDealsTimeline: { differences: [{ what: "path", why: V1_ONLY }] },
 };

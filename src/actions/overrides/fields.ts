@@ -1,3 +1,4 @@
+import { PUT } from "./reasons";
 import type { ActionEntry, Version } from "./types";
 
 /** Prismatic's field actions without "V2" run the v1 operations (numeric id, start/limit); "V2" the v2 ones (field code). */
@@ -33,4 +34,13 @@ export const fields: Record<string, ActionEntry> = {
   getProductFieldsV2: runs("v2", "getProductFields", "Get Product Fields (V2)"),
   getProductFieldV2: runs("v2", "getProductField", "Get Product Field (V2)", codeOf("name")),
   deleteProductFieldV2: runs("v2", "deleteProductField", "Delete Product Field (V2)"),
+  updateFilter: {
+    differences: [
+      { what: "method", why: PUT },
+      {
+        what: "body.conditions",
+        why: "Pipedrive's spec types conditions as a JSON object: the JSON typed is sent parsed, not as text.",
+      },
+    ],
+  },
 };

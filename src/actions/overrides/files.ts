@@ -1,6 +1,8 @@
 import type { PipedriveClient } from "../../client";
 import type { JsonSchema } from "../generated/fromSpec";
+import { NOTHING_TO_CHANGE } from "./compose";
 import { yesNo } from "./leads";
+import { NO_FIELD_SET, PUT } from "./reasons";
 import type { ActionEntry } from "./types";
 
 interface FileRecord {
@@ -87,5 +89,13 @@ export const fileEntries: Record<string, ActionEntry> = {
         lead: "lead_id",
       },
     },
+  },
+  updateFile: {
+    differences: [
+      { what: "method", why: PUT },
+      { what: "body.kind", why: "form-encoded, as Pipedrive's v1 spec defines this endpoint's body." },
+      { what: "requests", why: NO_FIELD_SET },
+    ],
+    outcome: NOTHING_TO_CHANGE,
   },
 };

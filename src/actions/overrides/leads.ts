@@ -2,6 +2,7 @@ import { input } from "@prismatic-io/spectral";
 import { InputError } from "../../client/errors";
 import { choiceInput, clean } from "../../inputs";
 import { EXACT_MATCH, NOTHING_TO_CHANGE, ON_UPDATE } from "./compose";
+import { LEAD_VALUE, NO_FIELD_SET } from "./reasons";
 import type { ActionEntry } from "./types";
 
 export const yesNo = (label: string, comments: string) =>
@@ -14,6 +15,7 @@ export const leadEntries: Record<string, ActionEntry> = {
   getLead: { customFields: { entity: "lead", writes: false } },
   getArchivedLeads: { customFields: { entity: "lead", writes: false } },
   addLead: {
+    differences: [{ what: "requests", why: LEAD_VALUE }],
     examples: VALUE_EXAMPLE,
     types: { wasSeen: "boolean" },
     defaults: { wasSeen: "false" },
@@ -28,6 +30,7 @@ export const leadEntries: Record<string, ActionEntry> = {
     },
   },
   updateLead: {
+    differences: [{ what: "requests", why: LEAD_VALUE }],
     examples: VALUE_EXAMPLE,
     outcome: NOTHING_TO_CHANGE,
     types: { isArchived: "boolean", wasSeen: "boolean" },
@@ -36,6 +39,13 @@ export const leadEntries: Record<string, ActionEntry> = {
   },
   searchLeads: EXACT_MATCH,
   getLeads: {
+    differences: [
+      {
+        what: "path",
+        why: "Pipedrive removed archived_status from its leads list and lists archived leads at /leads/archived: Archived Status archived reads that list (all reads both).",
+      },
+      { what: "query.archived_status", why: "Pipedrive removed this parameter (see path)." },
+    ],
     customFields: { entity: "lead", writes: false },
     operation: { version: "v1", id: "getLeads" },
     description: (generated) => `${generated} With Archived on, lists archived leads instead.`,
@@ -57,25 +67,24 @@ export const leadEntries: Record<string, ActionEntry> = {
             { label: "All", value: "all" },
           ],
           comments:
-            "Kept for existing flows (Pipedrive no longer takes an archived status; Archived does the same): Archived lists archived leads, Not Archived active ones. All is refused: Pipedrive lists the two apart, so run Get Leads once with each.",
+            "Which leads: Not Archived (active), Archived, or All (active ones, then archived ones, read in full as with Fetch All; Max Records bounds them).",
         }),
       },
     }),
     prepare: (parts) => {
       const status = parts.query.archived_status;
-      if (status === "all")
-        throw new InputError(
-          "Archived Status: all is no longer offered by Pipedrive, which lists active leads (GET /api/v1/leads) and archived ones (GET /api/v1/leads/archived) apart; run Get Leads once with Archived Status archived and once with not_archived.",
-        );
-      if (status === "archived" || (status === undefined && parts.query.archived === true)) {
+      if (status === "archived" || status === "all" || (status === undefined && parts.query.archived === true)) {
         if (parts.query.updated_since !== undefined)
           throw new InputError(
             "Updated Since: Pipedrive's list of archived leads (GET /api/v1/leads/archived) cannot filter by update time; leave it empty to list archived leads.",
           );
-        parts.path = "/leads/archived";
+        // Pipedrive lists the two apart: all reads active then archived leads, as one list.
+        if (status === "all") parts.paths = ["/leads", "/leads/archived"];
+        else parts.path = "/leads/archived";
       }
       delete parts.query.archived;
       delete parts.query.archived_status;
     },
   },
+  updateLeadLabel: { differences: [{ what: "requests", why: NO_FIELD_SET }], outcome: NOTHING_TO_CHANGE },
 };

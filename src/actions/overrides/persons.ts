@@ -1,20 +1,43 @@
 import { input } from "@prismatic-io/spectral";
 import { clean, idInput } from "../../inputs";
 import { linkedIdInput } from "../../inputs/ids";
+import { fieldValueBody } from "../fieldValue";
 import { toDefinition } from "../generated/fromSpec";
-import { inBody, inPath } from "../operation";
+import { inBody, inPath, type Param } from "../operation";
 import { EXACT_MATCH, FILES_DELETED, NOTHING_TO_CHANGE, relatedList } from "./compose";
+import { FILES_DELETED_NOT_SENT, NO_FIELD_SET, NUMBERS, PUT, SORT_BY } from "./reasons";
 import { findOperation } from "./resolve";
 import type { ActionEntry } from "./types";
 
+let standardFields: Record<string, Param> | undefined;
+/** Update Person's inputs: the standard person fields, each with its cleaner. */
+const personFields = () => {
+  standardFields ??= toDefinition(findOperation("v2", "updatePerson"), new Set()).params ?? {};
+  return standardFields;
+};
+
 export const persons: Record<string, ActionEntry> = {
   getPerson: { customFields: { entity: "person", writes: false } },
-  getPersons: { customFields: { entity: "person", writes: false } },
+  getPersons: {
+    differences: [{ what: "query.sort_by", why: SORT_BY }],
+    customFields: { entity: "person", writes: false },
+  },
   addPerson: {
+    differences: [
+      { what: "body.visible_to", why: NUMBERS },
+      { what: "requests", why: "Pipedrive requires a person's name: without one, refused before any request." },
+    ],
     stricter: { name: "Pipedrive refuses to create a person without one." },
     customFields: { entity: "person", writes: true },
   },
-  updatePerson: { customFields: { entity: "person", writes: true }, outcome: NOTHING_TO_CHANGE },
+  updatePerson: {
+    differences: [
+      { what: "body.visible_to", why: NUMBERS },
+      { what: "requests", why: NO_FIELD_SET },
+    ],
+    customFields: { entity: "person", writes: true },
+    outcome: NOTHING_TO_CHANGE,
+  },
   searchPersons: {
     ...EXACT_MATCH,
     defaults: { ...EXACT_MATCH.defaults, fields: "custom_fields,email,notes,phone,name" },
@@ -26,10 +49,14 @@ export const persons: Record<string, ActionEntry> = {
     customFields: { entity: "activity", writes: false },
   },
   getPersonDeals: {
+    differences: [{ what: "query.sort_by", why: SORT_BY }],
     operation: relatedList({ record: "person", list: "deals" }, "Get Person Deals"),
     customFields: { entity: "deal", writes: false },
   },
-  getPersonFiles: { notSent: { includeDeletedFiles: FILES_DELETED } },
+  getPersonFiles: {
+    differences: [{ what: "query.include_deleted_files", why: FILES_DELETED_NOT_SENT }],
+    notSent: { includeDeletedFiles: FILES_DELETED },
+  },
   getPersonFieldDetails: {
     operation: (available) => toDefinition(findOperation("v1", "getPersonField"), available),
     label: "Get Person Field Details",
@@ -39,9 +66,17 @@ export const persons: Record<string, ActionEntry> = {
     }),
   },
   setFieldValueForPerson: {
+    differences: [
+      {
+        what: "body.custom_fields",
+        why: "Pipedrive's v2 persons take custom fields under custom_fields: a key that is not a standard person field (Prismatic's example x) goes there; standard keys (name, owner_id, email, ...) go top-level, as Prismatic's component sent them.",
+      },
+      { what: "body.x", why: "x is not a standard person field: sent under custom_fields (see body.custom_fields)." },
+    ],
     operation: { version: "v2", id: "updatePerson" },
     label: "Set Person Field Value",
-    description: "Sets one custom field of a person, by the field's key, and returns the person.",
+    description:
+      "Sets one field of a person by its key (a standard field, or a custom field by its 40-character key) and returns the person.",
     params: () => ({
       personId: inPath("id", linkedIdInput("person", { comments: "The person to change." })),
       customFieldKey: inBody(
@@ -50,7 +85,8 @@ export const persons: Record<string, ActionEntry> = {
           label: "Field Key",
           type: "string",
           required: true,
-          comments: "The 40-character key of the person's custom field (see Get Person Fields).",
+          comments:
+            "The field's key: a standard field (name, owner_id, org_id, email, phone, ...) or a custom field's 40-character key (see Get Person Fields).",
           example: "d4de1c1518b4531717c676029a45911c340390a6",
           clean: clean.text("Field Key"),
         }),
@@ -69,7 +105,7 @@ export const persons: Record<string, ActionEntry> = {
     }),
     prepare: (parts) => {
       const { custom_field_key: key, value } = parts.body;
-      parts.body = { custom_fields: { [String(key)]: value } };
+      parts.body = fieldValueBody(personFields(), String(key).trim(), value);
     },
     examplePayload: { data: { success: true, data: { id: 1, custom_fields: {} } } },
     outcome: {
@@ -78,4 +114,5 @@ export const persons: Record<string, ActionEntry> = {
       why: "the example Field Key is a placeholder: custom field keys are each account's own, so Pipedrive names no such field",
     },
   },
+  mergePersons: { differences: [{ what: "method", why: PUT }] },
 };

@@ -3,6 +3,12 @@ import type { ActionEntry } from "./types";
 
 export const webhooks: Record<string, ActionEntry> = {
   createWebhook: {
+    differences: [
+      {
+        what: "body.name",
+        why: "Pipedrive now requires a webhook name, which Prismatic's component had no input for: sent as Prismatic when Name is empty.",
+      },
+    ],
     operation: { version: "v1", id: "addWebhook" },
     label: "Create Webhook",
     types: { httpAuthPassword: "password" },
