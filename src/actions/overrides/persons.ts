@@ -86,7 +86,7 @@ export const persons: Record<string, ActionEntry> = {
           type: "string",
           required: true,
           comments:
-            "The field's key: a standard field (name, owner_id, org_id, email, phone, ...) or a custom field's 40-character key (see Get Person Fields).",
+            "The field's key: a standard field such as name, owner_id, org_id, email or phone, or a custom field's 40-character key (see Get Person Fields).",
           example: "d4de1c1518b4531717c676029a45911c340390a6",
           clean: clean.text("Field Key"),
         }),
