@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Presets, SingleBar } from "cli-progress";
+import { request } from "undici";
 
 // The bench points connections at the simulator on this machine, which only this opt-in allows.
 process.env.PIPEDRIVE_ALLOW_LOOPBACK = "1";
@@ -151,3 +152,28 @@ export function writeRaw(name: string, data: unknown): string {
   fs.writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
   return file;
 }
+
+/**
+ * The raw-HTTP baseline: one GET through undici.request, the leanest HTTP client for Node (no
+ * WHATWG Request/Response/stream layers, unlike fetch), so "x raw" is measured against the floor.
+ * Returns the status, the headers and the parsed body (undefined on a 429, whose body is drained).
+ */
+export async function rawGet<T>(
+  url: string | URL,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body?: T }> {
+  const response = await request(url, { headers });
+  if (response.statusCode === 429) {
+    await response.body.dump();
+    return { status: 429, headers: response.headers };
+  }
+  if (response.statusCode >= 300) {
+    await response.body.dump();
+    throw new Error(`raw undici.request: HTTP ${response.statusCode}`);
+  }
+  return { status: response.statusCode, headers: response.headers, body: (await response.body.json()) as T };
+}
+
+/** Retry-After (else x-ratelimit-reset, else 2) of a raw 429, in ms. */
+export const rawWaitMs = (headers: Record<string, string | string[] | undefined>): number =>
+  Number(headers["retry-after"] ?? headers["x-ratelimit-reset"] ?? 2) * 1000;

@@ -1,7 +1,7 @@
 /**
  * Picklist benchmark: selectDeal over 10,000 deals, through the component (spectral's harness, so
  * inputs are cleaned and the error hook runs, as on the platform), against a raw-HTTP baseline
- * (Node's fetch over the same pages, mapped to {key, label} and sorted the same way).
+ * (undici.request over the same pages, mapped to {key, label} and sorted the same way).
  *
  *   npm run bench:picklists            # BENCH_RUNS=10 BENCH_DEALS=10000 by default
  *
@@ -23,6 +23,7 @@ process.env.PIPEDRIVE_ALLOW_LOOPBACK = "1";
 
 import component from "../src";
 import { apiToken } from "../src/connections";
+import { rawGet } from "./lib";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 // A full GC before each run makes the RSS figures comparable (works without node --expose-gc).
@@ -95,20 +96,17 @@ async function measure(child: ChildProcess, run: () => Promise<number>): Promise
 
 const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true });
 
-/** The baseline: the same pages with Node's fetch, mapped to {key, label}, sorted the same way. */
+/** The baseline: the same pages with undici.request, mapped to {key, label}, sorted the same way. */
 async function rawSelectDeal(url: string, token: string): Promise<number> {
   const elements: { key: string; label: string }[] = [];
   let cursor: string | undefined;
   do {
     const query = new URLSearchParams({ limit: "500", ...(cursor ? { cursor } : {}) });
-    const response = await fetch(`${url}/api/v2/deals?${query}`, {
-      headers: { "x-api-token": token, accept: "application/json" },
-    });
-    if (!response.ok) throw new Error(`raw loop: ${response.status}`);
-    const body = (await response.json()) as {
+    const { body } = await rawGet<{
       data: { id: number; title: string; status: string }[];
       additional_data?: { next_cursor?: string | null };
-    };
+    }>(`${url}/api/v2/deals?${query}`, { "x-api-token": token, accept: "application/json" });
+    if (!body) throw new Error("raw loop: 429");
     for (const deal of body.data) elements.push({ key: String(deal.id), label: `${deal.title} - ${deal.status}` });
     cursor = body.additional_data?.next_cursor ?? undefined;
   } while (cursor);
@@ -193,7 +191,7 @@ export async function benchPicklists({ runs = RUNS, deals = DEALS } = {}): Promi
       peakRssDeltaMb: Math.max(...list.map((s) => s.rssDeltaMb)),
     });
     const a = row("selectDeal (component)", samples.ours);
-    const b = row("raw fetch loop", samples.raw);
+    const b = row("raw undici.request loop", samples.raw);
     return {
       deals,
       runs,

@@ -6,7 +6,8 @@
  *   IMPL=ours  the component's getDeals action (Fetch All, Max Records 0) through spectral's harness,
  *              default output (custom fields under their keys: no field metadata, no renaming)
  *   IMPL=oursNamed  the same with Name Custom Fields on (one /dealFields request, every record renamed)
- *   IMPL=raw   a loop over Node's fetch, 500 a page, following additional_data.next_cursor
+ *   IMPL=raw   a loop over undici.request (the floor: no client layers), 500 a page, following
+ *              additional_data.next_cursor
  *   IMPL=sdk   the official pipedrive SDK: new v2.DealsApi(...).getDeals({ limit: 500, cursor })
  *
  * Memory: the baseline is this process's RSS after every module is loaded (and one warm-up page
@@ -14,7 +15,7 @@
  * ru_maxrss after the run (or, if loading had set a higher lifetime peak, the highest RSS sampled
  * every 5 ms during the run). Peak RSS delta = peak - baseline.
  */
-import { peakRss } from "../lib";
+import { peakRss, rawGet } from "../lib";
 
 const url = process.env.SIM_URL as string;
 const token = process.env.SIM_TOKEN as string;
@@ -44,16 +45,17 @@ async function ours(named: boolean): Promise<Reader> {
 
 async function raw(): Promise<Reader> {
   const headers = { "x-api-token": token, Accept: "application/json" };
+  type Page = { data: unknown[]; additional_data?: { next_cursor?: string | null } };
   const page = async (cursor?: string) => {
     const query = new URLSearchParams({ limit: String(PAGE) });
     if (cursor) query.set("cursor", cursor);
-    const response = await fetch(`${url}/api/v2/deals?${query}`, { headers });
-    if (!response.ok) throw new Error(`raw fetch: HTTP ${response.status}`);
-    return (await response.json()) as { data: unknown[]; additional_data?: { next_cursor?: string | null } };
+    const { body } = await rawGet<Page>(`${url}/api/v2/deals?${query}`, headers);
+    if (!body) throw new Error("raw undici.request: HTTP 429");
+    return body;
   };
   return {
     warmUp: async () => {
-      await fetch(`${url}/api/v2/deals?limit=1`, { headers }).then((r) => r.json());
+      await rawGet(`${url}/api/v2/deals?limit=1`, headers);
     },
     readAll: async () => {
       const all: unknown[] = [];

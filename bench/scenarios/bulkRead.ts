@@ -1,6 +1,6 @@
 /**
  * Bulk read: every one of 50,000 deals through the component's getDeals (Fetch All, Max Records 0)
- * vs a raw-HTTP loop (Node's fetch, 500 a page) vs the official SDK's DealsApi.getDeals loop. Each
+ * vs a raw-HTTP loop (undici.request, 500 a page) vs the official SDK's DealsApi.getDeals loop. Each
  * run is a fresh child process (bench/children/bulkRead.ts); runs are interleaved (raw, ours, sdk,
  * raw, ...) against one simulator so drift hits every implementation alike.
  */
@@ -14,7 +14,7 @@ type Impl = (typeof IMPLS)[number];
 const LABEL: Record<Impl, string> = {
   ours: "component getDeals (Fetch All), default output",
   oursNamed: "component getDeals, Name Custom Fields on",
-  raw: "raw HTTP (Node fetch loop)",
+  raw: "raw HTTP (undici.request loop)",
   sdk: "official SDK (v2.DealsApi loop)",
 };
 

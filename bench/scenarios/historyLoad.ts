@@ -1,11 +1,12 @@
 /**
  * History load under rate limits: pollChangesTrigger loads every deal from a Look Back Date
  * (v2 /deals?updated_since=&sort_by=update_time, 500 a page) while the simulator enforces 80
- * requests per rolling 2 s window per token. The ideal is the burst limit itself: 80 pages / 2 s
- * = 20,000 records/s. Variants, each in a fresh token's window, run through the test suite's
+ * requests per rolling 2 s window per token. The goal is against the burst-aware floor: a fresh
+ * window lets the first 80 pages out at once, so no client finishes before (pages - 80) / 80 x 2 s
+ * (the steady-state 80 pages / 2 s = 20,000 records/s is shown too). Variants, each in a fresh token's window, run through the test suite's
  * platform stand-in (src/testing/pollingHost.ts): batched (batch size 50, one page a perform, the
  * platform calling the perform again with payload.paginationState), and unbatched (one perform
- * reads every page, up to Max Pages Per Run). A plain fetch loop that sleeps Retry-After on a 429
+ * reads every page, up to Max Pages Per Run). A plain undici.request loop that sleeps Retry-After on a 429
  * is the baseline. The simulator runs in a child process (bench/children/historySim.ts), so serving
  * pages does not share the trigger's event loop.
  */
@@ -15,7 +16,7 @@ import { createInterface } from "node:readline";
 import { createConnection } from "@prismatic-io/spectral/dist/testing";
 import { apiToken } from "../../src/connections";
 import { PollingHost } from "../../src/testing";
-import { bar, median, ROOT, round, sleep, withTimeout } from "../lib";
+import { bar, median, ROOT, rawGet, rawWaitMs, round, sleep, withTimeout } from "../lib";
 import type { ScenarioOptions, ScenarioResult } from "../types";
 
 const LIMIT = 80;
@@ -27,7 +28,7 @@ type Impl = "batched" | "unbatched" | "raw";
 const LABEL: Record<Impl, string> = {
   batched: "pollChangesTrigger, batched (50), one page a perform",
   unbatched: "pollChangesTrigger, unbatched, one perform",
-  raw: "raw fetch loop (sleeps Retry-After on 429)",
+  raw: "raw undici.request loop (sleeps Retry-After on 429)",
 };
 
 interface Run {
@@ -114,16 +115,15 @@ async function rawRun(sim: SimChild, token: string) {
     url.searchParams.set("sort_direction", "asc");
     url.searchParams.set("limit", String(PAGE));
     if (cursor) url.searchParams.set("cursor", cursor);
-    const response = await fetch(url, { headers: { "x-api-token": token, Accept: "application/json" } });
-    if (response.status === 429) {
-      await response.arrayBuffer();
-      await sleep(Number(response.headers.get("retry-after") ?? 2) * 1000);
+    const response = await rawGet<{ data: { id: number }[]; additional_data?: { next_cursor?: string | null } }>(
+      url,
+      { "x-api-token": token, Accept: "application/json" },
+    );
+    if (!response.body) {
+      await sleep(rawWaitMs(response.headers));
       continue;
     }
-    const body = (await response.json()) as {
-      data: { id: number }[];
-      additional_data?: { next_cursor?: string | null };
-    };
+    const body = response.body;
     records += body.data.length;
     for (const deal of body.data) ids.add(deal.id);
     cursor = body.additional_data?.next_cursor ?? undefined;
@@ -196,7 +196,7 @@ export async function historyLoad(options: ScenarioOptions): Promise<ScenarioRes
     const list = of(impl);
     const ms = median(list.map((r) => r.ms));
     const rate = expected / (ms / 1000);
-    return { list, ms, rate, vsIdeal: rate / idealRate, vsBound: boundMs / ms };
+    return { list, ms, rate, vsIdeal: rate / idealRate, vsBound: ms / boundMs };
   };
   const batched = stats("batched");
   const row = (impl: Impl) => {
@@ -224,16 +224,16 @@ export async function historyLoad(options: ScenarioOptions): Promise<ScenarioRes
       "Time (ms, median)",
       "Records/s",
       "Records/s / ideal",
-      "Bound time / time",
+      "Time / floor",
       "Requests",
       "429s per run",
     ],
     rows: impls.map(row),
     goals: [
       {
-        text: "batched history load >= 0.9 x ideal records/s (80 pages / 2 s)",
-        met: batched.vsIdeal >= 0.9,
-        detail: `${round(batched.rate)} records/s = ${round(batched.vsIdeal, 2)} x ideal ${idealRate}; bound ${boundMs} ms / time ${round(batched.ms)} ms = ${round(batched.vsBound, 2)}`,
+        text: "batched history load within 1.1 x the burst-aware floor ((pages - 80) / 80 x 2 s)",
+        met: batched.ms / boundMs <= 1.1,
+        detail: `${round(batched.ms)} ms = ${round(batched.ms / boundMs, 2)} x the floor ${boundMs} ms (${round(batched.rate)} records/s = ${round(batched.vsIdeal, 2)} x the steady-state ${idealRate})`,
       },
       {
         text: "every deal exactly once (component variants)",
@@ -249,13 +249,14 @@ export async function historyLoad(options: ScenarioOptions): Promise<ScenarioRes
           { label: "ideal (80 pages / 2 s)", value: idealRate },
           { label: "batched, one page a perform", value: round(batched.rate), ours: true },
           { label: "unbatched, one perform", value: round(stats("unbatched").rate), ours: true },
-          { label: "raw fetch loop", value: round(stats("raw").rate) },
+          { label: "raw undici.request loop", value: round(stats("raw").rate) },
+          { label: "burst-aware floor", value: round(expected / (boundMs / 1000)) },
         ],
       },
     ],
     summary: impls.map((impl) => {
       const r = row(impl);
-      return `${LABEL[impl]}: ${r[1]} runs completed, median ${r[2]} ms, ${r[3]} records/s = ${r[4]} x ideal (${idealRate}), bound/time ${r[5]}, 429s per run: ${r[7]}`;
+      return `${LABEL[impl]}: ${r[1]} runs completed, median ${r[2]} ms, ${r[3]} records/s = ${r[4]} x ideal (${idealRate}), time / floor ${r[5]}, 429s per run: ${r[7]}`;
     }),
     notes: [
       "Pages are 500 records, Pipedrive's maximum; the trigger's client paces itself from the x-ratelimit-* headers, so it waits for the window instead of collecting 429s.",

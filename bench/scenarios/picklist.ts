@@ -1,6 +1,6 @@
 /**
  * Picklists: selectDeal over 10,000 deals. The measuring is bench/picklists.ts's benchPicklists
- * (simulator in a child process, component vs a raw fetch loop, alternating runs); this adapts its
+ * (simulator in a child process, component vs a raw undici.request loop, alternating runs); this adapts its
  * figures to the report.
  */
 
@@ -25,7 +25,7 @@ export async function picklist(options: ScenarioOptions): Promise<ScenarioResult
   return {
     key: "picklist",
     title: `Picklists: selectDeal over ${deals.toLocaleString("en-US")} deals`,
-    method: `bench/picklists.ts (benchPicklists): the simulator runs in a child process with ${deals.toLocaleString("en-US")} deals and no effective burst limit; selectDeal runs through spectral's harness and, alternately, the same work as a raw loop (Node's fetch over the same pages, mapped to {key, label}, sorted with the same collator). One warm-up each, then ${runs} runs each, a full GC before every run, RSS sampled every 2 ms; peak RSS delta is the largest growth seen in any run.`,
+    method: `bench/picklists.ts (benchPicklists): the simulator runs in a child process with ${deals.toLocaleString("en-US")} deals and no effective burst limit; selectDeal runs through spectral's harness and, alternately, the same work as a raw loop (undici.request over the same pages, mapped to {key, label}, sorted with the same collator). One warm-up each, then ${runs} runs each, a full GC before every run, RSS sampled every 2 ms; peak RSS delta is the largest growth seen in any run.`,
     columns: [
       "Variant",
       "Records",
@@ -48,7 +48,7 @@ export async function picklist(options: ScenarioOptions): Promise<ScenarioResult
         title: `selectDeal over ${deals.toLocaleString("en-US")} deals (ms, median of ${runs})`,
         unit: "ms",
         bars: [
-          { label: "raw fetch loop", value: round(result.raw.medianMs, 1) },
+          { label: "raw undici.request loop", value: round(result.raw.medianMs, 1) },
           { label: "selectDeal (component)", value: round(result.ours.medianMs, 1), ours: true },
         ],
       },
