@@ -113,12 +113,12 @@ export async function bulkRead(options: ScenarioOptions): Promise<ScenarioResult
     rows,
     goals: [
       {
-        text: "component within 5% of raw HTTP (time), default output",
-        met: oursRatio <= 1.05,
-        detail: `ours/raw = ${round(oursRatio, 2)} (${round(time("ours"))} ms vs ${round(time("raw"))} ms); CPU ${round(med("ours", (r) => r.cpuMs) / med("raw", (r) => r.cpuMs), 2)}`,
+        text: "component within 1.1 x raw HTTP (undici.request; time), default output",
+        met: oursRatio <= 1.1,
+        detail: `ours/raw = ${round(oursRatio, 2)} (${round(time("ours"))} ms vs ${round(time("raw"))} ms); CPU ${round(med("ours", (r) => r.cpuMs) / med("raw", (r) => r.cpuMs), 2)}; SDK/raw ${round(ratio("sdk"), 2)}`,
       },
       {
-        text: "component within 15% of raw HTTP (time), Name Custom Fields on",
+        text: "component within 1.15 x raw HTTP (undici.request; time), Name Custom Fields on",
         met: ratio("oursNamed") <= 1.15,
         detail: `ours/raw = ${round(ratio("oursNamed"), 2)} (${round(time("oursNamed"))} ms vs ${round(time("raw"))} ms); CPU ${round(med("oursNamed", (r) => r.cpuMs) / med("raw", (r) => r.cpuMs), 2)}`,
       },
