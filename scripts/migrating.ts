@@ -6,12 +6,13 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { REQUEST_DIFFERENCES } from "../src/actions/differences";
 import { isRemoved, OVERRIDES } from "../src/actions/overrides";
 
 export interface Difference {
   action: string;
   input: string;
-  kind: "default not kept" | "input ignored" | "now required";
+  kind: "default not kept" | "input ignored" | "now required" | "request differs";
   why: string;
 }
 
@@ -28,6 +29,9 @@ export function recordedDifferences(): Difference[] {
     for (const [input, why] of Object.entries(spec.stricter ?? {}))
       out.push({ action, input, kind: "now required", why });
   }
+  // Where the same inputs send another request than Prismatic's component (place: method, path, query.x, body.x).
+  for (const [action, places] of Object.entries(REQUEST_DIFFERENCES))
+    for (const [input, why] of Object.entries(places)) out.push({ action, input, kind: "request differs", why });
   return out.sort(
     (a, b) => a.kind.localeCompare(b.kind) || a.action.localeCompare(b.action) || a.input.localeCompare(b.input),
   );
@@ -40,7 +44,7 @@ const END = "<!-- behaviour-differences:end -->";
 export function renderDifferences(differences = recordedDifferences()): string {
   const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
   const rows = differences.map((d) => `| \`${d.action}\` | \`${d.input}\` | ${d.kind} | ${cell(d.why)} |`);
-  return [START, "", "| Action | Input | Difference | Why |", "|---|---|---|---|", ...rows, "", END].join("\n");
+  return [START, "", "| Action | Input (or part of the request) | Difference | Why |", "|---|---|---|---|", ...rows, "", END].join("\n");
 }
 
 export function withDifferences(page: string): string {
