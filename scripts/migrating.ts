@@ -44,7 +44,15 @@ const END = "<!-- behaviour-differences:end -->";
 export function renderDifferences(differences = recordedDifferences()): string {
   const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
   const rows = differences.map((d) => `| \`${d.action}\` | \`${d.input}\` | ${d.kind} | ${cell(d.why)} |`);
-  return [START, "", "| Action | Input (or part of the request) | Difference | Why |", "|---|---|---|---|", ...rows, "", END].join("\n");
+  return [
+    START,
+    "",
+    "| Action | Input (or part of the request) | Difference | Why |",
+    "|---|---|---|---|",
+    ...rows,
+    "",
+    END,
+  ].join("\n");
 }
 
 export function withDifferences(page: string): string {

@@ -115,10 +115,10 @@ async function rawRun(sim: SimChild, token: string) {
     url.searchParams.set("sort_direction", "asc");
     url.searchParams.set("limit", String(PAGE));
     if (cursor) url.searchParams.set("cursor", cursor);
-    const response = await rawGet<{ data: { id: number }[]; additional_data?: { next_cursor?: string | null } }>(
-      url,
-      { "x-api-token": token, Accept: "application/json" },
-    );
+    const response = await rawGet<{ data: { id: number }[]; additional_data?: { next_cursor?: string | null } }>(url, {
+      "x-api-token": token,
+      Accept: "application/json",
+    });
     if (!response.body) {
       await sleep(rawWaitMs(response.headers));
       continue;
