@@ -1,5 +1,5 @@
 // Builds the CommonJS bundle that `prism components:publish` loads from dist/index.js.
-const path = require("path");
+const path = require("node:path");
 const CopyPlugin = require("copy-webpack-plugin");
 
 module.exports = {

@@ -39,7 +39,7 @@ const keys = Object.keys(actionDefinitions)
 const wrote = new Set<string>();
 
 const bodyFields = (body: { kind: string; value: unknown } | undefined) =>
-  body && body.value && typeof body.value === "object" && !Array.isArray(body.value) ? Object.keys(body.value) : [];
+  body?.value && typeof body.value === "object" && !Array.isArray(body.value) ? Object.keys(body.value) : [];
 
 test("there are create and update actions to check", () => {
   expect(keys.length).toBeGreaterThan(100);

@@ -179,3 +179,46 @@ test("Get Leads with Archived Status all returns active and archived leads toget
   expect(result.data.data.map((lead) => lead.id)).toEqual(expect.arrayContaining(leads.map((lead) => lead.id)));
   expect(result.data.additional_data).toMatchObject({ fetched_all: true, record_count: 5 });
 });
+
+test.each(["addLead", "updateLead"])(
+  "%s Value as a bare amount (Prismatic's form) is sent as amount in the user's default currency, with a warning",
+  async (key) => {
+    const [person] = bed.sim.seed("persons", 1);
+    const created = (await run("addLead", { title: "Lead", personId: String(person.id) })) as {
+      data: { data: { id: string } };
+    };
+    const before = capturedLines.length;
+    bed.sim.clearRequests();
+    const params =
+      key === "addLead"
+        ? { title: "Lead", personId: String(person.id), value: " 1500.5 " }
+        : { id: created.data.data.id, value: "1500.5" };
+    const result = (await run(key, params)) as { data: { data: { value: unknown } } };
+    expect(bed.sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /api/v1/users/me",
+      `${key === "addLead" ? "POST /api/v1/leads" : `PATCH /api/v1/leads/${created.data.data.id}`}`,
+    ]);
+    const body = bed.sim.requests.at(-1)?.body as { value: Record<string, unknown> };
+    expect(body.value).toMatchObject({ value: { amount: 1500.5, currency: "USD" } });
+    expect(result.data.data.value).toEqual({ amount: 1500.5, currency: "USD" });
+    expect(capturedLines.slice(before).join("\n")).toMatch(/Value: no currency given; .* USD was used/);
+  },
+);
+
+test("Add Lead Value with its currency is sent as given, with no extra request; a bad currency is refused", async () => {
+  const [person] = bed.sim.seed("persons", 1);
+  bed.sim.clearRequests();
+  await run("addLead", { title: "Lead", personId: String(person.id), value: '{"amount": 200, "currency": "eur"}' });
+  expect(bed.sim.requests.map((r) => r.path)).toEqual(["/api/v1/leads"]);
+  expect((bed.sim.requests[0].body as { value: Record<string, unknown> }).value).toMatchObject({
+    value: { amount: 200, currency: "EUR" },
+  });
+  bed.sim.clearRequests();
+  await expect(
+    run("addLead", { title: "Lead", personId: String(person.id), value: '{"amount": 200, "currency": "euro"}' }),
+  ).rejects.toThrow(/Value: expected an amount such as 1500, or \{"amount": 1500, "currency": "USD"\}/);
+  await expect(run("addLead", { title: "Lead", personId: String(person.id), value: "lots" })).rejects.toThrow(
+    /Value: expected/,
+  );
+  expect(bed.sim.requests).toEqual([]);
+});

@@ -79,6 +79,8 @@ export interface OperationDefinition {
   download?: boolean;
   /** Last look at the request before it is sent (inputs kept for compatibility, cross-field rules). */
   prepare?: (parts: RequestParts, values: Record<string, unknown>, context: ActionContext) => void;
+  /** Reads from Pipedrive what the request still needs (e.g. the default currency), just before it is sent. */
+  lookUp?: (parts: RequestParts, client: PipedriveClient, context: ActionContext) => Promise<void>;
   /** Adds to the output with further requests (e.g. file contents); runs after custom fields are named. */
   transform?: (data: unknown, client: PipedriveClient, values: Record<string, unknown>) => Promise<unknown>;
   examplePayload?: { data: unknown };
@@ -433,6 +435,7 @@ export function operation(definition: OperationDefinition): ActionDefinition {
         Object.keys(parts.body).length === 0
       )
         throw new InputError(`${definition.label}: set at least one field to change.`);
+      await definition.lookUp?.(parts, client, context);
       // Load field names before a write, so naming the output can never fail after the write happened.
       if (entity && values.nameCustomFields && WRITES.has(definition.method)) await fieldCatalog(client, entity);
       const named = async (data: unknown) => {

@@ -187,6 +187,26 @@ const toJson =
     return parsed;
   };
 
+/**
+ * A money value: {"amount": 1500, "currency": "USD"}, or a bare amount ("1500"), which comes back
+ * without a currency for the action to complete.
+ */
+const toMoney =
+  (label: string) =>
+  (value: unknown): { amount: number; currency?: string } => {
+    const text = typeof value === "string" ? value.trim() : value;
+    if (typeof text === "number" || (typeof text === "string" && /^-?\d+(\.\d+)?$/.test(text)))
+      return { amount: Number(text) };
+    const parsed = toJson(label, "object")(text) as Record<string, unknown>;
+    const expected = 'an amount such as 1500, or {"amount": 1500, "currency": "USD"}';
+    const amount = typeof parsed.amount === "string" ? Number(parsed.amount.trim()) : parsed.amount;
+    if (typeof amount !== "number" || !Number.isFinite(amount)) return fail(label, expected, value);
+    if (parsed.currency === undefined || parsed.currency === null || parsed.currency === "") return { amount };
+    if (typeof parsed.currency !== "string" || !/^[A-Za-z]{3}$/.test(parsed.currency.trim()))
+      return fail(label, `${expected} (a 3-letter currency code)`, value);
+    return { amount, currency: parsed.currency.trim().toUpperCase() };
+  };
+
 export interface ContactItem {
   value: string;
   primary?: boolean;
@@ -244,6 +264,7 @@ export const clean = {
   number: (label: string) => requiredCheck(label, toDecimal(label)),
   json: (label: string, shape: "object" | "array" | "any" = "any") => requiredCheck(label, toJson(label, shape)),
   optionalJson: (label: string, shape: "object" | "array" | "any" = "any") => optional(toJson(label, shape)),
+  optionalMoney: (label: string) => optional(toMoney(label)),
   optionalTextList: (label: string) => optional(toTextList(label)),
   optionalContactList: (label: string) =>
     optional((value: unknown) => {

@@ -1,8 +1,10 @@
-import { input } from "@prismatic-io/spectral";
+import { type ActionContext, type InputFieldDefinition, input } from "@prismatic-io/spectral";
+import type { Envelope, PipedriveClient } from "../../client";
 import { InputError } from "../../client/errors";
 import { choiceInput, clean } from "../../inputs";
+import type { Param, RequestParts } from "../operation";
 import { EXACT_MATCH, NOTHING_TO_CHANGE, ON_UPDATE } from "./compose";
-import { LEAD_VALUE, NO_FIELD_SET } from "./reasons";
+import { LABEL_IDS, LEAD_VALUE, NO_FIELD_SET } from "./reasons";
 import type { ActionEntry } from "./types";
 
 export const yesNo = (label: string, comments: string) =>
@@ -11,12 +13,50 @@ export const yesNo = (label: string, comments: string) =>
 /** The spec's template has currency "text"; Pipedrive takes a currency code. */
 const VALUE_EXAMPLE = { value: '{"amount":200,"currency":"USD"}' };
 
+/** Value takes Pipedrive's {amount, currency} or, as Prismatic's component did, a bare amount. */
+const leadValue = (generated: Record<string, Param>): Record<string, Param> => ({
+  ...generated,
+  value: {
+    ...generated.value,
+    input: {
+      ...generated.value.input,
+      comments:
+        'The lead\'s potential value: {"amount": 1500, "currency": "USD"}, or an amount alone (1500), which is sent in the connected user\'s default currency.',
+      clean: clean.optionalMoney("Value"),
+    } as InputFieldDefinition,
+  },
+});
+
+/** A bare amount gets the connected user's default currency: Pipedrive refuses a value without one. */
+async function completeLeadValue(parts: RequestParts, client: PipedriveClient, context: ActionContext) {
+  const value = parts.body.value as { amount: number; currency?: string } | undefined;
+  if (!value || value.currency) return;
+  const me = await client.request<Envelope<{ default_currency?: string } | null>>({
+    method: "GET",
+    version: "v1",
+    path: "/users/me",
+  });
+  const currency = me.data?.default_currency;
+  if (!currency)
+    throw new InputError(
+      'Value: Pipedrive did not say the connected user\'s default currency; give the value as {"amount": 1500, "currency": "USD"}.',
+    );
+  parts.body.value = { amount: value.amount, currency };
+  context.logger?.warn?.(`Value: no currency given; the connected user's default currency ${currency} was used.`);
+}
+
 export const leadEntries: Record<string, ActionEntry> = {
   getLead: { customFields: { entity: "lead", writes: false } },
   getArchivedLeads: { customFields: { entity: "lead", writes: false } },
   addLead: {
-    differences: [{ what: "requests", why: LEAD_VALUE }],
+    differences: [
+      { what: "requests", why: LEAD_VALUE },
+      { what: "body.value", why: LEAD_VALUE },
+      { what: "body.label_ids", why: LABEL_IDS },
+    ],
     examples: VALUE_EXAMPLE,
+    params: leadValue,
+    lookUp: completeLeadValue,
     types: { wasSeen: "boolean" },
     defaults: { wasSeen: "false" },
     atLeastOne: {
@@ -30,8 +70,14 @@ export const leadEntries: Record<string, ActionEntry> = {
     },
   },
   updateLead: {
-    differences: [{ what: "requests", why: LEAD_VALUE }],
+    differences: [
+      { what: "requests", why: LEAD_VALUE },
+      { what: "body.value", why: LEAD_VALUE },
+      { what: "body.label_ids", why: LABEL_IDS },
+    ],
     examples: VALUE_EXAMPLE,
+    params: leadValue,
+    lookUp: completeLeadValue,
     outcome: NOTHING_TO_CHANGE,
     types: { isArchived: "boolean", wasSeen: "boolean" },
     defaultsNotKept: { isArchived: ON_UPDATE("un-archive the lead"), wasSeen: ON_UPDATE("mark the lead unseen") },

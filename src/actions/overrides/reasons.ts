@@ -18,5 +18,7 @@ export const SORT_BY =
 export const UTC_TIME =
   "sent in Pipedrive's documented form YYYY-MM-DD HH:MM:SS (UTC); the date or ISO date-time typed is converted.";
 export const LEAD_VALUE =
-  'Pipedrive takes a lead\'s value as amount and currency ({"amount": 1500, "currency": "USD"}) and refuses a bare number: refused before any request with the expected form.';
+  'Pipedrive takes a lead\'s value as amount and currency ({"amount": 1500, "currency": "USD"}) and refuses a bare number: a bare amount is sent in the connected user\'s default currency (read with one more request), with a warning.';
+export const LABEL_IDS =
+  "an array of label IDs, as Pipedrive's spec types label_ids (a lone ID is sent as a list of one).";
 export const VISIBLE_TO = { what: "body.visible_to", why: NUMBERS };

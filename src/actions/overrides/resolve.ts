@@ -243,6 +243,7 @@ export function resolve(key: string, entry: ActionEntry | undefined, available: 
         }
       : own;
   const transform = entry.transform ?? base.transform;
+  const lookUp = entry.lookUp ?? base.lookUp;
   const shapeOutput = entry.shapeOutput ?? base.shapeOutput;
   const customFields = entry.customFields ?? base.customFields;
   return {
@@ -255,6 +256,7 @@ export function resolve(key: string, entry: ActionEntry | undefined, available: 
     params,
     ...(prepare ? { prepare } : {}),
     ...(transform ? { transform } : {}),
+    ...(lookUp ? { lookUp } : {}),
     ...(shapeOutput ? { shapeOutput } : {}),
     ...(customFields ? { customFields } : {}),
     ...(entry.examplePayload ? { examplePayload: entry.examplePayload } : {}),

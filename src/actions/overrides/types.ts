@@ -67,6 +67,8 @@ export interface ActionEntry {
   customFields?: { entity: FieldEntity; writes: boolean };
   /** Last look at the request before it is sent; runs after the table's own preparation. */
   prepare?: (parts: RequestParts, values: Record<string, unknown>, context: ActionContext) => void;
+  /** Reads from Pipedrive what the request still needs, just before it is sent. */
+  lookUp?: (parts: RequestParts, client: PipedriveClient, context: ActionContext) => Promise<void>;
   /** Adds to the output with further requests; runs after custom fields are named. */
   transform?: (data: unknown, client: PipedriveClient, values: Record<string, unknown>) => Promise<unknown>;
   /** Adjusts the output schema for what `transform` adds. */
