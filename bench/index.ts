@@ -6,7 +6,7 @@
  *   BENCH_ONLY=bulkRead,...  run some scenarios only (results go to raw/ only, latest.* untouched)
  *   BENCH_QUIET=1            no progress bars
  *
- * Scenarios: bulkRead, rateLimits, coldStart, triggers, picklist, historyLoad, gate.
+ * Scenarios: bulkRead, rateLimits, coldStart, triggers, picklist, historyLoad, gate, tokens.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -19,6 +19,7 @@ import { gate } from "./scenarios/gate";
 import { historyLoad } from "./scenarios/historyLoad";
 import { picklist } from "./scenarios/picklist";
 import { rateLimits } from "./scenarios/rateLimits";
+import { tokens } from "./scenarios/tokens";
 import { triggerThroughput } from "./scenarios/triggers";
 import type { ScenarioOptions, ScenarioResult } from "./types";
 
@@ -30,6 +31,7 @@ const SCENARIOS: Record<string, (options: ScenarioOptions) => Promise<ScenarioRe
   picklist,
   historyLoad,
   gate,
+  tokens,
 };
 
 function git(args: string[]): string {
