@@ -116,6 +116,8 @@ function send(x: Exchange, status: number, body: unknown, headers: Record<string
   if (status === 429) x.state.log.stats.rateLimited++;
   const text = typeof body === "string" ? body : JSON.stringify(body);
   x.res.writeHead(status, {
+    // Pipedrive's clock, whole seconds, as every answer carries it: polling triggers read it.
+    date: new Date(x.state.core.now()).toUTCString(),
     "content-type": "application/json; charset=utf-8",
     "x-correlation-id": crypto.randomUUID(),
     ...headers,

@@ -12,6 +12,24 @@ interface Polled {
 }
 const pollTrigger = (component.triggers as unknown as Record<string, Converted>).pollChangesTrigger;
 
+/** A pollChangesTrigger on deals with its own instance state, as the platform keeps it between runs. */
+function dealPoller() {
+  const instanceState: Record<string, unknown> = {};
+  const poll = async () =>
+    (
+      await pollTrigger.perform(
+        { logger, instanceState, debug: { enabled: false } },
+        { headers: {}, body: { data: null } },
+        { connection: bed.oauth, resourceType: "deal", showNewRecords: "true", showUpdatedRecords: "true" },
+      )
+    ).payload.body.data;
+  const state = () =>
+    (instanceState.__prismaticInternal as { polling: { cursor: string; seen: string[]; trimmedThrough?: string } })
+      .polling;
+  return { poll, state };
+}
+const dealListCalls = () => bed.sim.requests.filter((r) => r.operationId === "getDeals");
+
 test("pollChangesTrigger over 1,000 changing deals reports each change exactly once, created and updated apart", async () => {
   bed.sim.reset();
   bed.sim.setBurst(100_000, 2000);
@@ -220,15 +238,7 @@ test("pollChangesTrigger with Show Deleted Records reports deleted deals once, i
 
 test("pollChangesTrigger reports a change made in the same second as the previous poll (same update_time, new content)", async () => {
   bed.sim.reset();
-  const instanceState: Record<string, unknown> = {};
-  const poll = async () =>
-    (
-      await pollTrigger.perform(
-        { logger, instanceState, debug: { enabled: false } },
-        { headers: {}, body: { data: null } },
-        { connection: bed.oauth, resourceType: "deal", showNewRecords: "true", showUpdatedRecords: "true" },
-      )
-    ).payload.body.data;
+  const { poll } = dealPoller();
   expect(await poll()).toEqual({ created: [], updated: [] });
   bed.sim.advanceTime(1500);
   // Start at the beginning of a simulator second, so create, poll and update share one update_time.
@@ -256,4 +266,79 @@ test("pollChangesTrigger reports a change made in the same second as the previou
   ]);
   // and nothing twice
   expect(await poll()).toEqual({ created: [], updated: [] });
+});
+
+test("pollChangesTrigger: quiet polls after a burst of changes read one page from the last poll's time and report nothing", async () => {
+  bed.sim.reset();
+  bed.sim.setBurst(100_000, 2000);
+  const { poll, state } = dealPoller();
+  await poll();
+  bed.sim.advanceTime(1500);
+  const client = createPipedriveClient(bed.oauth as never, { logger });
+  for (let i = 0; i < 30; i++)
+    await client.request({ method: "POST", version: "v2", path: "/deals", body: { title: `Burst ${i}` } });
+  const lastChange = bed.sim.now();
+  expect((await poll()).created).toHaveLength(30);
+
+  let previousPoll = bed.sim.now();
+  for (let i = 0; i < 5; i++) {
+    bed.sim.advanceTime(5 * 60_000);
+    bed.sim.clearRequests();
+    expect(await poll()).toEqual({ created: [], updated: [] });
+    const [list, ...more] = dealListCalls();
+    expect(more).toEqual([]);
+    // The round starts two minutes before the previous poll (Pipedrive's clock), past the burst.
+    // The first quiet round still reads the burst (it was within two minutes of that poll); none after it does.
+    const since = Date.parse(String(list.query.updated_since));
+    expect(since).toBeGreaterThanOrEqual(Math.floor(previousPoll / 1000) * 1000 - 2 * 60_000);
+    if (i > 0) expect(since).toBeGreaterThan(lastChange);
+    previousPoll = bed.sim.now();
+  }
+  expect(state().seen).toEqual([]);
+});
+
+test("pollChangesTrigger: 6,000 deals changed within one minute are each reported once, then only when they change again", async () => {
+  bed.sim.reset();
+  bed.sim.setBurst(100_000, 2000);
+  const { poll, state } = dealPoller();
+  await poll();
+  const start = Math.floor(bed.sim.now() / 1000) * 1000;
+  bed.sim.advanceTime(100_000);
+  // 100 deals a second for 60 seconds, all inside one overlap window.
+  const times = (i: number) => new Date(start + 30_000 + Math.floor(i / 100) * 1000).toISOString();
+  const seeded = bed.sim.seed("deals", 6000, (i) => ({ add_time: times(i), update_time: times(i) }));
+  const ids = seeded.map((deal) => deal.id as number);
+
+  const first = await poll();
+  expect(first.updated).toEqual([]);
+  expect(first.created.map((d) => d.id).sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
+  expect(state().seen.length).toBeLessThanOrEqual(5000);
+
+  // Inside the overlap window of every one of them: nothing again.
+  bed.sim.advanceTime(30_000);
+  expect(await poll()).toEqual({ created: [], updated: [] });
+  bed.sim.advanceTime(1500);
+  const client = createPipedriveClient(bed.oauth as never, { logger });
+  const changed = [ids[0], ids[2999], ids[5999]];
+  for (const id of changed)
+    await client.request({
+      method: "PATCH",
+      version: "v2",
+      path: "/deals/{id}",
+      pathParams: { id },
+      body: { value: 7 },
+    });
+  const again = await poll();
+  expect(again.created).toEqual([]);
+  expect(again.updated.map((d) => d.id).sort((a, b) => a - b)).toEqual([...changed].sort((a, b) => a - b));
+
+  // The next poll still reads (and skips) the burst, the one after reads nothing old: one request.
+  for (const pages of [10, 1]) {
+    bed.sim.advanceTime(5 * 60_000);
+    bed.sim.clearRequests();
+    expect(await poll()).toEqual({ created: [], updated: [] });
+    expect(dealListCalls()).toHaveLength(pages);
+  }
+  expect(state().trimmedThrough).toBeUndefined();
+  expect(state().seen).toEqual([]);
 });

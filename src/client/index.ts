@@ -66,6 +66,8 @@ export interface PageResult<T> {
   /** v2: the cursor for the next page; v1: the next start offset. Undefined at the end. */
   next?: string | number;
   additionalData?: Record<string, unknown> | null;
+  /** Pipedrive's clock when it answered (its Date header, whole seconds), in ms; undefined when absent. */
+  serverTime?: number;
 }
 
 export type Pagination = "cursor" | "offset";
@@ -334,13 +336,14 @@ export class PipedriveClient {
       options.pagination === "cursor"
         ? { cursor: options.from as string | undefined }
         : { start: (options.from as number | undefined) ?? 0 };
-    const envelope = await this.request<Envelope<T[] | { items?: T[] } | null>>({
+    const response = await this.send<Envelope<T[] | { items?: T[] } | null>>({
       method: "GET",
       version: options.version,
       path: options.path,
       pathParams: options.pathParams,
       query: { ...options.query, ...position, limit: pageSize },
     });
+    const envelope = response.data;
     // Search endpoints page data.items (v2 /deals/search, /itemSearch); lists page data.
     const items = Array.isArray(envelope.data)
       ? envelope.data
@@ -352,6 +355,7 @@ export class PipedriveClient {
       items,
       additionalData: additional,
       next: nextPosition(options.pagination, additional, position, items.length),
+      serverTime: serverTimeOf(response.headers as Record<string, unknown>),
     };
   }
 
@@ -409,6 +413,14 @@ function nextPosition(
   if (info.more_items_in_collection !== true || count === 0) return undefined;
   const nextStart = Number(info.next_start);
   return Number.isFinite(nextStart) && nextStart > (position.start ?? 0) ? nextStart : (position.start ?? 0) + count;
+}
+
+/** The answer's Date header in ms, when it is a plausible HTTP date (bounded: it comes from upstream). */
+function serverTimeOf(headers: Record<string, unknown>): number | undefined {
+  const date = headers?.date;
+  if (typeof date !== "string" || date.length > 64) return undefined;
+  const ms = Date.parse(date);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 const originOf = (href: unknown): string | undefined => {

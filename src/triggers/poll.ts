@@ -66,6 +66,8 @@ interface Round {
   from?: string | number;
   /** Highest update time reported in this round so far, RFC 3339. */
   highest: string;
+  /** Pipedrive's clock (its Date header) when the round's first page was answered, RFC 3339. */
+  startedAt?: string;
   pages: number;
   /** After the changes, deleted deals (v2 status=deleted), when Show Deleted Records is on. */
   phase?: "changes" | "deleted";
@@ -76,7 +78,11 @@ const contentHash = (data: Record<string, unknown>) =>
   createHash("sha256").update(JSON.stringify(data)).digest("base64url").slice(0, 16);
 
 interface PollState {
-  /** The watermark: highest update_time of the completed rounds (RFC 3339). */
+  /**
+   * The watermark (RFC 3339): when the last completed round began on Pipedrive's clock, or the highest
+   * update_time it saw if that is later. Every change up to it has been reported; the next round reads
+   * from OVERLAP_MS before it.
+   */
   cursor?: string;
   /**
    * `${id}@${update_time}#${content hash}` of records already reported inside the overlap window:
@@ -84,6 +90,11 @@ interface PollState {
    * (State saved before the hash was added holds `${id}@${update_time}`; still honoured.)
    */
   seen?: string[];
+  /**
+   * The newest update_time whose dedupe keys were dropped to keep `seen` within MAX_SEEN (whole
+   * seconds at a time): the next round reads only after it, so nothing dropped is read and reported twice.
+   */
+  trimmedThrough?: string;
   /** The Look Back Date whose history has been (or is being) loaded. */
   lookBackDate?: string;
   /** The round in flight, when the last run stopped before its end. */
@@ -93,6 +104,7 @@ interface PollState {
 interface Page {
   items: ChangedItem[];
   next?: string | number;
+  serverTime?: number;
 }
 
 async function readChanges(client: PipedriveClient, resourceType: string, round: Round): Promise<Page> {
@@ -113,6 +125,7 @@ async function readChanges(client: PipedriveClient, resourceType: string, round:
     return {
       items: page.items.map((data) => ({ item: resourceType, id: data.id as number, data })),
       next: page.next,
+      serverTime: page.serverTime,
     };
   }
   const page = await client.page<{ item: string; id: number; data: Record<string, unknown> | null }>({
@@ -125,6 +138,25 @@ async function readChanges(client: PipedriveClient, resourceType: string, round:
   return {
     items: page.items.filter((entry) => entry.item === resourceType && entry.data) as ChangedItem[],
     next: page.next,
+    serverTime: page.serverTime,
+  };
+}
+
+/**
+ * The dedupe keys a later round can still meet (update time at or after `floor`), at most MAX_SEEN of
+ * them: when more, the oldest seconds go whole, and `trimmedThrough` says up to when, so the next
+ * round starts after it instead of reporting those records again.
+ */
+function keepSeen(seen: Set<string>, floor: number, timeOf: (key: string) => string) {
+  const inWindow = [...seen]
+    .map((key) => ({ key, time: toMillis(timeOf(key)) }))
+    .filter((entry) => entry.time >= floor)
+    .sort((a, b) => a.time - b.time);
+  if (inWindow.length <= MAX_SEEN) return { kept: inWindow.map((entry) => entry.key) };
+  const trimmedThrough = inWindow[inWindow.length - MAX_SEEN - 1].time;
+  return {
+    kept: inWindow.filter((entry) => entry.time > trimmedThrough).map((entry) => entry.key),
+    trimmedThrough,
   };
 }
 
@@ -217,6 +249,7 @@ export const pollChangesTrigger = pollingTrigger({
       // Asked for history (first run, or a new date): a round from that date, reporting everything in it.
       state.lookBackDate = lookBackDate;
       state.seen = [];
+      state.trimmedThrough = undefined;
       state.round = { since: lookBackDate, highest: lookBackDate, pages: 0 };
     } else if (!state.cursor && !state.round) {
       // First run without a Look Back Date: start watching from now rather than replaying history.
@@ -232,7 +265,7 @@ export const pollChangesTrigger = pollingTrigger({
     const round: Round = state.round
       ? { ...state.round }
       : {
-          since: iso(toMillis(cursor) - OVERLAP_MS),
+          since: iso(Math.max(toMillis(cursor) - OVERLAP_MS, toMillis(state.trimmedThrough) + 1000 || 0)),
           highest: cursor,
           pages: 0,
         };
@@ -258,6 +291,7 @@ export const pollChangesTrigger = pollingTrigger({
       what: `New and Updated Records (${resourceType})`,
       readPage: async () => {
         const page = await readChanges(client, resourceType, round);
+        if (round.startedAt === undefined && page.serverTime !== undefined) round.startedAt = iso(page.serverTime);
         const deletions = round.phase === "deleted";
         for (const entry of page.items) {
           const time = (entry.data[updatedField] ?? entry.data[added]) as string | undefined;
@@ -288,13 +322,16 @@ export const pollChangesTrigger = pollingTrigger({
       },
     });
 
-    // Keep only keys that a later round can still see (inside its overlap window), and at most MAX_SEEN.
-    const floor = highest - OVERLAP_MS;
-    const kept = [...seen].filter((key) => toMillis(timeOf(key)) >= floor).slice(-MAX_SEEN);
     const complete = reason === "roundComplete";
+    // A quiet account moves the watermark too: to the round's start on Pipedrive's clock, so the next
+    // round does not read again the changes of the minutes before the last one.
+    const watermark = complete ? Math.max(highest, toMillis(round.startedAt) || 0) : toMillis(cursor) || highest;
+    const { kept, trimmedThrough } = keepSeen(seen, (complete ? watermark : highest) - OVERLAP_MS, timeOf);
+    const lastTrim = Math.max(toMillis(state.trimmedThrough) || 0, trimmedThrough ?? 0);
     context.polling.setState({
-      cursor: complete ? iso(highest) : state.cursor,
+      cursor: complete ? iso(watermark) : state.cursor,
       seen: kept,
+      ...(lastTrim >= watermark - OVERLAP_MS ? { trimmedThrough: iso(lastTrim) } : {}),
       ...(state.lookBackDate ? { lookBackDate: state.lookBackDate } : {}),
       ...(complete ? {} : { round }),
     } satisfies PollState);
