@@ -39,7 +39,11 @@ export function publishSummary(): string {
     `Data sources  ${Object.keys(definition.dataSources).length}`,
     `Connections   ${definition.connections.map((c) => c.key).join(", ")}`,
     `Bundle        dist/index.js ${kib(bytes.length)} (${kib(gzipSync(bytes).length)} gzipped), icon dist/${definition.display.iconPath}`,
-    `Docs          ${definition.documentationUrl ?? "(none)"}`,
+    `Docs          ${definition.documentationUrl ?? "(none)"}${
+      definition.documentationUrl?.includes("/OWNER/")
+        ? " (a placeholder: set package.json homepage to your repository's URL before publishing)"
+        : ""
+    }`,
     `Signature     ${signature} (offline, from the local bundle; publish compares it with the tenant's)`,
   ].join("\n");
 }

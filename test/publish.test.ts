@@ -93,6 +93,11 @@ test("npm run publish:check prints what would be published: key, version, counts
   expect(out).toContain(`Data sources  ${Object.keys(definition.dataSources).length}\n`);
   expect(out).toMatch(/Bundle {8}dist\/index\.js [\d,]+ KiB \([\d,]+ KiB gzipped\)/);
   expect(out).toMatch(/Signature {5}[0-9a-f]{40} /);
+  // This checkout's homepage is the placeholder: the summary says so rather than publishing a dead link quietly.
+  const placeholder = JSON.parse(readFileSync(path.resolve(__dirname, "../package.json"), "utf8")).homepage.includes(
+    "/OWNER/",
+  );
+  expect(out.includes("a placeholder: set package.json homepage")).toBe(placeholder);
 }, 60_000);
 
 test("documentationUrl is this component's own reference in the repository (package.json homepage + docs/actions.md)", () => {
