@@ -219,3 +219,24 @@ test("Person Matching Filter: persons renamed into a LIKE filter are reported on
   expect(refused.failed?.message).toMatch(/400|filter/i);
   expect(refused.executions).toEqual([]);
 });
+
+test("Deal Matching Filter: quiet polls after 1,200 entries read one page a phase, not the minutes before the last change again", async () => {
+  bed.sim.reset();
+  bed.sim.setBurst(100_000, 2000);
+  bed.sim.seed("deals", 100, () => ({ pipeline_id: 1, stage_id: 1 }));
+  const filterId = await stageFilter(2);
+  const host = new PollingHost("dealMatchingFilter", { connection: bed.oauth, filterId: String(filterId) });
+  await host.run();
+  bed.sim.advanceTime(1500);
+  const entered = bed.sim.seed("deals", 1200, () => ({ pipeline_id: 1, stage_id: 2 }));
+  expect(reportedIds((await host.run()).executions).sort((a, b) => a - b)).toEqual(entered.map((d) => d.id as number));
+
+  // The first quiet poll still reads them (they changed within two minutes of the last poll); later ones do not.
+  for (const requests of [7, 3, 3]) {
+    bed.sim.advanceTime(5 * 60_000);
+    bed.sim.clearRequests();
+    expect((await host.run()).executions).toEqual([]);
+    // The newest update time, then the filter's changes and all changes since the watermark.
+    expect(bed.sim.requests.filter((r) => r.operationId === "getDeals")).toHaveLength(requests);
+  }
+});

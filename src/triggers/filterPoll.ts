@@ -33,8 +33,10 @@ interface FilterRound {
   since?: string;
   /** updated_until: just past the newest update_time when the round began. */
   until: string;
-  /** The newest update_time when the round began: the next watermark. */
+  /** The newest update_time when the round began. */
   newest: string;
+  /** Pipedrive's clock (its Date header) when the round began, RFC 3339; the next watermark when later than newest. */
+  startedAt?: string;
   phase: "matches" | "changes";
   from?: string;
   /** Ids of this round's matches (phase 1), to tell who left in phase 2. */
@@ -45,7 +47,10 @@ interface FilterRound {
 interface FilterState {
   filterId?: number;
   lookBackDate?: string;
-  /** Highest update_time covered by completed rounds. */
+  /**
+   * Where completed rounds reached: when the last one began on Pipedrive's clock, or the newest
+   * update_time then if later (so quiet rounds do not read again the minutes before the last change).
+   */
   watermark?: string;
   /** Ids of the records that match the filter, as far as the trigger knows. */
   members?: number[];
@@ -79,7 +84,7 @@ const SPECS: MatchingFilterSpec[] = [
   },
 ];
 
-async function newestUpdateTime(client: PipedriveClient, path: string): Promise<string | undefined> {
+async function newestUpdateTime(client: PipedriveClient, path: string) {
   const page = await client.page<FilterRecord>({
     version: "v2",
     path,
@@ -87,7 +92,7 @@ async function newestUpdateTime(client: PipedriveClient, path: string): Promise<
     pageSize: 1,
     query: { sort_by: "update_time", sort_direction: "desc" },
   });
-  return page.items[0]?.update_time;
+  return { newest: page.items[0]?.update_time, serverTime: page.serverTime };
 }
 
 const matchingFilterTrigger = (spec: MatchingFilterSpec) =>
@@ -138,7 +143,7 @@ const matchingFilterTrigger = (spec: MatchingFilterSpec) =>
       });
       let round = state.round ? { ...state.round, matched: [...state.round.matched] } : undefined;
       if (!round) {
-        const newest = await newestUpdateTime(client, spec.path);
+        const { newest, serverTime } = await newestUpdateTime(client, spec.path);
         if (!newest) {
           context.polling.setState({ ...state, watermark: state.watermark, members: state.members ?? [] });
           return empty;
@@ -147,6 +152,7 @@ const matchingFilterTrigger = (spec: MatchingFilterSpec) =>
           since: state.watermark ? iso(toMillis(state.watermark) - OVERLAP_MS) : undefined,
           until: iso(toMillis(newest) + 1000),
           newest,
+          ...(serverTime !== undefined ? { startedAt: iso(serverTime) } : {}),
           phase: "matches",
           matched: [],
           pages: 0,
@@ -204,7 +210,9 @@ const matchingFilterTrigger = (spec: MatchingFilterSpec) =>
       context.polling.setState({
         filterId,
         ...(state.lookBackDate ? { lookBackDate: state.lookBackDate } : {}),
-        watermark: complete ? current.newest : state.watermark,
+        watermark: complete
+          ? iso(Math.max(toMillis(current.newest), toMillis(current.startedAt) || 0))
+          : state.watermark,
         members: [...members].sort((a, b) => a - b),
         ...(complete ? {} : { round: { ...current, matched: [...matched] } }),
       } satisfies FilterState);
