@@ -39,7 +39,10 @@ test("no generated difference reason names an endpoint path (builders read words
   expect(offending).toEqual([]);
   // And so the generated page: its differences table carries no path either.
   const page = fs.readFileSync(DOC, "utf8");
-  const table = page.slice(page.indexOf("<!-- behaviour-differences:start"), page.indexOf("<!-- behaviour-differences:end"));
+  const table = page.slice(
+    page.indexOf("<!-- behaviour-differences:start"),
+    page.indexOf("<!-- behaviour-differences:end"),
+  );
   expect(table.split("\n").filter((line) => ENDPOINT_PATH.test(line))).toEqual([]);
 });
 
