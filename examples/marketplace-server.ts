@@ -14,6 +14,11 @@
  * Without it they stay in this process's memory. The example app's own accounts and sessions are
  * always in memory: your app has its own.
  *
+ * With PRISMATIC_ACCESS_TOKEN set (and PRISMATIC_INTEGRATION_ID, PRISMATIC_CONFIGURE_URL; optionally
+ * PRISMATIC_URL, PRISMATIC_CONNECTION_CONFIG_VAR, PRISMATIC_OAUTH_CALLBACK_URL), the platform is
+ * Prismatic through its GraphQL API (src/marketplace/prismatic.ts), for your Pipedrive app
+ * (PIPEDRIVE_CLIENT_ID, PIPEDRIVE_CLIENT_SECRET), and no simulator starts.
+ *
  * Routes: /pipedrive/callback (GET code/state/error, DELETE uninstall) and /pipedrive/continue
  * (the bridge), / (home), /signup, /login, /logout (the app).
  */
@@ -30,9 +35,12 @@ import {
   escapeHtml,
   type MarketplaceBridge,
   type MarketplaceBridgeOptions,
+  marketplaceAuthorizeUrl,
+  type PlatformApi,
   RedisPendingCodeStore,
   readCookie,
 } from "../src/marketplace";
+import { prismaticPlatformFromEnv } from "../src/marketplace/prismatic";
 
 export interface AppUser {
   id: string;
@@ -306,11 +314,55 @@ export async function startMarketplaceServer(options: MarketplaceServerOptions):
   };
 }
 
-/** Standalone: Pipedrive simulator + simulated platform + this server, all on 127.0.0.1. */
+/**
+ * Standalone with Prismatic (PRISMATIC_ACCESS_TOKEN set): this server with the Prismatic adapter as
+ * its platform, for your Pipedrive app (PIPEDRIVE_CLIENT_ID, PIPEDRIVE_CLIENT_SECRET). No simulator.
+ */
+async function mainWithPrismatic(platform: PlatformApi): Promise<void> {
+  const clientId = process.env.PIPEDRIVE_CLIENT_ID;
+  const clientSecret = process.env.PIPEDRIVE_CLIENT_SECRET;
+  if (!clientId || !clientSecret)
+    throw new Error(
+      "PRISMATIC_ACCESS_TOKEN is set: set PIPEDRIVE_CLIENT_ID and PIPEDRIVE_CLIENT_SECRET (your Pipedrive app's) too",
+    );
+  const server = await startMarketplaceServer({
+    port: Number(process.env.PORT ?? 3000),
+    clientId,
+    clientSecret,
+    cookieSecret: process.env.INSTALL_COOKIE_SECRET ?? randomBytes(32),
+    platform,
+    appName: "Acme CRM Sync",
+    redisUrl: process.env.REDIS_URL || undefined,
+  });
+  console.log(
+    [
+      "",
+      `App (bridge + sign-up/log-in):   ${server.url}`,
+      `Platform:                        Prismatic at ${process.env.PRISMATIC_URL || "https://app.prismatic.io"} (PRISMATIC_ACCESS_TOKEN set)`,
+      `Pipedrive callback URL:          ${server.callbackUrl} (behind your public origin in production)`,
+      `Authorize URL on the connection: ${marketplaceAuthorizeUrl(server.callbackUrl)}`,
+      `Pending install codes kept in:   ${server.storeKind === "redis" ? "Redis (REDIS_URL)" : "this process's memory (set REDIS_URL for Redis)"}`,
+      "",
+      "Ctrl-C stops it.",
+    ].join("\n"),
+  );
+  const shutdown = async () => {
+    await server.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+/**
+ * Standalone: with PRISMATIC_ACCESS_TOKEN, the Prismatic adapter (mainWithPrismatic); otherwise the
+ * Pipedrive simulator + simulated platform + this server, all on 127.0.0.1.
+ */
 async function main(): Promise<void> {
+  const prismatic = prismaticPlatformFromEnv();
+  if (prismatic) return mainWithPrismatic(prismatic);
   const { PipedriveSimulator } = await import("../sim");
   const { PlatformSim } = await import("../test/support/platform-sim");
-  const { marketplaceAuthorizeUrl } = await import("../src/marketplace");
   const sim = await PipedriveSimulator.start();
   const clientId = "marketplace-demo";
   const clientSecret = randomBytes(24).toString("hex");

@@ -283,11 +283,11 @@ export const BEHAVIOUR_NOTES: { keys: string; note: string }[] = [
   },
   {
     keys: "getLeads: Archived Status all",
-    note: "Pipedrive removed archived_status from GET /v1/leads and lists archived leads at GET /v1/leads/archived. archived and not_archived pick the endpoint; all reads both (active, then archived) in full, as with Fetch All, Max Records bounding them together.",
+    note: "Pipedrive removed archived_status from its leads list and lists archived leads in a separate list. archived and not_archived pick the list; all reads both (active, then archived) in full, as with Fetch All, Max Records bounding them together.",
   },
   {
     keys: "getPipelineDeals, getStageDeals",
-    note: "As in Prismatic's component, GET /api/v2/deals?pipeline_id= / stage_id= (cursor, sort), not Pipedrive's deprecated v1 /pipelines/{id}/deals and /stages/{id}/deals.",
+    note: "As in Prismatic's component, Pipedrive's v2 deals list filtered by pipeline or stage (cursor, sort), not Pipedrive's deprecated v1 lists of a pipeline's or a stage's deals.",
   },
   {
     keys: "get/delete Deal, Person, Product Field(s), getActivityFields",

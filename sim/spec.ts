@@ -178,12 +178,42 @@ export interface LoadOptions {
   cacheDir?: string | false;
 }
 
+/**
+ * This package's root: the nearest folder above this file with our package.json, the same from the
+ * sources (sim/) and from the compiled test kit (lib/sim/, `npm run build:lib`). tsc copies
+ * package.json into lib/ (src/index.ts reads it), so a lib/ whose parent holds ours too is skipped.
+ */
+export function packageRoot(from = __dirname): string {
+  const ours = (dir: string) => {
+    try {
+      return (
+        JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).name === "pipedrive-prismatic-component"
+      );
+    } catch {
+      return false;
+    }
+  };
+  for (let dir = from; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    if (!ours(dir)) continue;
+    return path.basename(dir) === "lib" && ours(path.dirname(dir)) ? path.dirname(dir) : dir;
+  }
+  return path.resolve(from, "..");
+}
+
+/** Where the specs are looked for, in order: ../shared/pipedrive-openapi beside the checkout, then `npm run specs`' folder. */
+export function specDirCandidates(root = packageRoot()): string[] {
+  return [path.resolve(root, "../shared/pipedrive-openapi"), path.resolve(root, "pipedrive-openapi")];
+}
+
+/** PIPEDRIVE_OPENAPI_DIR, else the first candidate holding the v1 spec (else the first, for the error). */
 export function defaultSpecDir(): string {
-  return process.env.PIPEDRIVE_OPENAPI_DIR || path.resolve(__dirname, "../../shared/pipedrive-openapi");
+  if (process.env.PIPEDRIVE_OPENAPI_DIR) return process.env.PIPEDRIVE_OPENAPI_DIR;
+  const candidates = specDirCandidates();
+  return candidates.find((dir) => fs.existsSync(path.join(dir, "pipedrive-v1-openapi.yaml"))) ?? candidates[0];
 }
 
 function defaultCacheDir(): string {
-  return path.resolve(__dirname, "../node_modules/.cache/pipedrive-sim");
+  return path.resolve(packageRoot(), "node_modules/.cache/pipedrive-sim");
 }
 
 const loaded = new Map<string, LoadedSpecs>();
@@ -205,7 +235,7 @@ export function loadSpecs(opts: LoadOptions = {}): LoadedSpecs {
       st = fs.statSync(f);
     } catch {
       throw new Error(
-        `Pipedrive simulator: OpenAPI spec file not found: ${f}. Point options.specDir or env PIPEDRIVE_OPENAPI_DIR at shared/pipedrive-openapi.`,
+        `Pipedrive simulator: OpenAPI spec file not found: ${f}. Point options.specDir or env PIPEDRIVE_OPENAPI_DIR at a folder with Pipedrive's specs (shared/pipedrive-openapi, or the one npm run specs writes${opts.specDir || process.env.PIPEDRIVE_OPENAPI_DIR ? "" : `; looked in ${specDirCandidates().join(" and ")}`}).`,
       );
     }
     stats.push(`${path.basename(f)}:${st.size}:${Math.floor(st.mtimeMs)}`);

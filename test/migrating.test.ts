@@ -21,6 +21,31 @@ test("the behaviour differences in docs/migrating.md are current (npm run docs:m
   }
 });
 
+/**
+ * An endpoint path in builder-facing text: "/v1/deals/{id}", "GET /api/v2/deals", "/leads/archived",
+ * "/deals/{id}/products". Two or more path segments, or one with an API version or a placeholder.
+ */
+const ENDPOINT_PATH =
+  /(?:\b(?:GET|POST|PUT|PATCH|DELETE)\s+)?\/(?:api\/)?v[12]\/\S*|\/[A-Za-z]\w*(?:\/(?:\{\w+\}|[A-Za-z]\w*))+|\/\{\w+\}/;
+
+test("no generated difference reason names an endpoint path (builders read words, not paths)", () => {
+  for (const sample of ["/v1/deals/{id}", "GET /api/v2/deals", "at /leads/archived:", "/deals/{id}/products"])
+    expect([sample, ENDPOINT_PATH.test(sample)]).toEqual([sample, true]);
+  for (const sample of ["amount and currency", "YYYY-MM-DD HH:MM:SS", "active/archived", "and/or"])
+    expect([sample, ENDPOINT_PATH.test(sample)]).toEqual([sample, false]);
+  const offending = recordedDifferences()
+    .filter((d) => ENDPOINT_PATH.test(d.why))
+    .map((d) => `${d.action} ${d.input}: ${d.why}`);
+  expect(offending).toEqual([]);
+  // And so the generated page: its differences table carries no path either.
+  const page = fs.readFileSync(DOC, "utf8");
+  const table = page.slice(
+    page.indexOf("<!-- behaviour-differences:start"),
+    page.indexOf("<!-- behaviour-differences:end"),
+  );
+  expect(table.split("\n").filter((line) => ENDPOINT_PATH.test(line))).toEqual([]);
+});
+
 test("upgrading an instance removes the old trigger's webhook for the flow, keeps others, and registers one", async () => {
   const host = await FlowHost.start({ logger });
   const flow = host.addFlow("New deals", "newDeal", { connection: bed.oauth });

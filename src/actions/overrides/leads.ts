@@ -88,7 +88,7 @@ export const leadEntries: Record<string, ActionEntry> = {
     differences: [
       {
         what: "path",
-        why: "Pipedrive removed archived_status from its leads list and lists archived leads at /leads/archived: Archived Status archived reads that list (all reads both).",
+        why: "Pipedrive removed archived_status from its leads list and lists archived leads in a separate list of their own: Archived Status archived reads that list (all reads both, active leads first).",
       },
       { what: "query.archived_status", why: "Pipedrive removed this parameter (see path)." },
     ],
@@ -122,7 +122,7 @@ export const leadEntries: Record<string, ActionEntry> = {
       if (status === "archived" || status === "all" || (status === undefined && parts.query.archived === true)) {
         if (parts.query.updated_since !== undefined)
           throw new InputError(
-            "Updated Since: Pipedrive's list of archived leads (GET /api/v1/leads/archived) cannot filter by update time; leave it empty to list archived leads.",
+            "Updated Since: Pipedrive's list of archived leads cannot filter by update time; leave it empty to list archived leads.",
           );
         // Pipedrive lists the two apart: all reads active then archived leads, as one list.
         if (status === "all") parts.paths = ["/leads", "/leads/archived"];
