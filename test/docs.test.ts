@@ -130,6 +130,17 @@ test("versions and defaults named in docs/code-native.md, libraries.md, simulato
   const ttl = stated("marketplace", /`codeTtlMs` \(([\d ]+)\)/);
   expect(store).toContain(`options.ttlMs ?? ${ttl / 60_000} * 60_000`);
   expect(read("src/marketplace/redisStore.ts")).toContain(`options.ttlMs ?? ${ttl / 60_000} * 60_000`);
+  // Redis keeps an entry two TTLs (the code, then its tombstone).
+  expect(read("src/marketplace/redisStore.ts")).toContain("'PX', 2 * ttl)");
+  expect(stated("marketplace", /gone after (\d+) minutes/)).toBe((2 * ttl) / 60_000);
+  // The races it says were tested are the tests' own (their bodies assert the counts).
+  const redisTests = read("test/marketplace.redis.test.ts");
+  const racers = stated("marketplace", /tested with (\d+) connections/);
+  expect(redisTests).toContain(`test("${racers} replicas (${racers} connections) racing to take one code`);
+  expect(page("marketplace").replace(/\s+/g, " ")).toContain(
+    "ten concurrent returns from sign-in on two bridge instances",
+  );
+  expect(redisTests).toContain('test("ten continues racing on two instances with one install cookie: one replay');
   expect(bridge).toContain(
     `replayTimeoutMs ?? ${stated("marketplace", /`replayTimeoutMs` \(([\d ]+)\)/)
       .toLocaleString("en-US")
