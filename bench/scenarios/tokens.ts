@@ -155,6 +155,34 @@ export async function tokens(options: ScenarioOptions): Promise<ScenarioResult> 
       prismaticWhy: `${prismaticCreate.operation} at ${prismaticCreate.cost} each`,
     });
 
+    // Clearing by key is the one custom-field write whose body needs no field metadata (src/customFields/codec.ts).
+    const cleared = sim
+      .all("deals")
+      .slice(0, creates)
+      .map((deal) => (deal as { id: number }).id);
+    instanceState = {};
+    const clearedByKey = await measure("api_token", async () => {
+      for (const id of cleared) {
+        const result = (await harness.action(
+          "updateDeal",
+          { connection: pipedrive.token, id: String(id), customFields: JSON.stringify({ [priorityKey]: null }) },
+          { ...(quietContext as object), instanceState } as never,
+        )) as { instanceState?: Record<string, unknown> };
+        instanceState = result.instanceState ?? instanceState;
+      }
+    });
+    const update = costOf("v2", "updateDeal");
+    const prismaticUpdate = prismaticCost("updateDeal");
+    jobs.push({
+      job: `${creates} updates (Update Deal) clearing a custom field by key`,
+      ours: clearedByKey.tokens,
+      requests: clearedByKey.requests,
+      cheapest: creates * update,
+      cheapestWhy: `${creates} x ${update} (v2 update)`,
+      prismatic: creates * prismaticUpdate.cost,
+      prismaticWhy: `${prismaticUpdate.operation} at ${prismaticUpdate.cost} each`,
+    });
+
     const host = await FlowHost.start({
       logger: { log: () => {}, info: () => {}, warn: () => {}, error: () => {}, debug: () => {} },
     });
