@@ -2,9 +2,9 @@ import { customFieldKey } from "../sim/seed";
 import { createPipedriveClient, InputError, type PipedriveClient } from "../src/client";
 import { fieldCatalog } from "../src/customFields/catalog";
 import { coerceValue, decodeCustomFields, encodeCustomFields } from "../src/customFields/codec";
-import { failure, logger, useTestBed } from "./support/setup";
+import { context, failure, harness, logger, useTestBed } from "./support/setup";
 
-const bed = useTestBed({}, { resetEachTest: true });
+const bed = useTestBed({ recordBodies: true }, { resetEachTest: true });
 const newClient = (): PipedriveClient => createPipedriveClient(bed.oauth as never, { logger, debug: true });
 const writes = () => bed.sim.requests.filter((r) => r.method !== "GET");
 const fieldRequests = () => bed.sim.requests.filter((r) => /Fields$/.test(r.path));
@@ -506,5 +506,72 @@ describe("value coercion per field type (types the seed has no field for)", () =
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(/^Custom Fields: "F" \(/);
     expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe("a write reads the fields only when the values need them (the token bill)", () => {
+  const key = (name: string) => customFieldKey("deal", name);
+  const addDeal = (customFields: unknown) =>
+    harness.action("addDeal", { connection: bed.oauth, title: "By code", customFields }, context);
+  const sent = () => bed.sim.requests.map((r) => `${r.method} ${r.path}`);
+  const customFieldsSent = () =>
+    (bed.sim.requests.find((r) => r.method === "POST")?.body as { value?: { custom_fields?: unknown } })?.value
+      ?.custom_fields;
+
+  test("blank values by field code clear the fields with the one write, the body the fields would have built", async () => {
+    const catalog = await fieldCatalog(newClient(), "deal");
+    const typed = { [key("Tags")]: null, [key("Priority")]: "", [key("Budget")]: "  ", [key("Kickoff date")]: null };
+    // What the codec builds from the metadata, type by type: every blank clears.
+    const expected = Object.fromEntries(
+      Object.entries(typed).map(([code, value]) => [code, coerceValue(catalog.get(code) as never, value)]),
+    );
+    expect(Object.values(expected)).toEqual([null, null, null, null]);
+    for (const form of [typed, JSON.stringify(typed), Object.entries(typed).map(([k, value]) => ({ key: k, value }))]) {
+      bed.sim.clearRequests();
+      await addDeal(form);
+      expect(sent()).toEqual(["POST /api/v2/deals"]);
+      expect(customFieldsSent()).toEqual(expected);
+    }
+  });
+
+  test.each<[string, Record<string, unknown>, (option: (label: string) => unknown) => Record<string, unknown>]>([
+    ["an option label by code", { [key("Priority")]: "High" }, (option) => ({ [key("Priority")]: option("High") })],
+    ["a number for a text field, by code", { [key("Lead source")]: 42 }, () => ({ [key("Lead source")]: "42" })],
+    [
+      "text for an address field, by code",
+      { [key("Site address")]: "Main St 1" },
+      () => ({ [key("Site address")]: { value: "Main St 1" } }),
+    ],
+    ["a name", { Priority: null }, () => ({ [key("Priority")]: null })],
+    ["a code in capitals", { [key("Priority").toUpperCase()]: null }, () => ({ [key("Priority")]: null })],
+    [
+      "a blank beside a value that needs the type",
+      { [key("Tags")]: null, [key("Budget")]: "10 eur" },
+      () => ({ [key("Tags")]: null, [key("Budget")]: { value: 10, currency: "EUR" } }),
+    ],
+  ])("%s: the fields are read once, then the translated body is sent", async (_what, typed, build) => {
+    const catalog = await fieldCatalog(newClient(), "deal");
+    const option = (label: string) => catalog.get(key("Priority"))?.options.find((o) => o.label === label)?.id;
+    bed.sim.clearRequests();
+    await addDeal(JSON.stringify(typed));
+    expect(sent()).toEqual(["GET /api/v2/dealFields", "POST /api/v2/deals"]);
+    expect(customFieldsSent()).toEqual(build(option));
+  });
+
+  test("leads (v1 bodies) read the fields even to clear: a money field is refused there before any write", async () => {
+    const client = newClient();
+    bed.sim.clearRequests();
+    const error = await failure(() => encodeCustomFields(client, "lead", { [key("Budget")]: null }));
+    expect(error.message).toMatch(/^Custom Fields: "Budget" is a monetary field, which leads don't take/);
+    expect(sent()).toEqual(["GET /api/v1/leadFields"]);
+  });
+
+  test("an unknown code given blank is refused by Pipedrive's answer to the write, and nothing is created", async () => {
+    const before = bed.sim.all("deals").length;
+    bed.sim.clearRequests();
+    const error = await failure(() => addDeal({ ["a".repeat(40)]: null }));
+    expect(error.message).toMatch(/Custom field 'a{40}' does not exist for deal/);
+    expect(sent()).toEqual(["POST /api/v2/deals"]);
+    expect(bed.sim.all("deals")).toHaveLength(before);
   });
 });

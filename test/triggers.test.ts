@@ -35,11 +35,38 @@ async function addDeal(title: string, extra: Record<string, string> = {}) {
 const patchDeal = (id: number, body: Record<string, unknown>) =>
   client().request({ method: "PATCH", version: "v2", path: "/deals/{id}", pathParams: { id }, body });
 
+/**
+ * Every webhook password the flows were deployed with (generated or typed), read from the state
+ * each deploy returned: the secret scan every test file ends with (test/support/setup.ts) looks
+ * for them in every log line and error, beside the connection's secrets.
+ */
+const webhookPasswords = new Set<string>();
+function noteWebhookPasswords() {
+  for (const [key, value] of Object.entries(host.crossFlowState)) {
+    const password = key.startsWith("pipedriveWebhook:")
+      ? (value as { credentials?: { password?: unknown } }).credentials?.password
+      : undefined;
+    if (typeof password !== "string" || webhookPasswords.has(password)) continue;
+    webhookPasswords.add(password);
+    bed.secrets.push(password);
+  }
+}
+
 beforeAll(async () => {
   host = await FlowHost.start({ logger });
+  const deploy = host.deploy.bind(host);
+  host.deploy = async (flow) => {
+    try {
+      await deploy(flow);
+    } finally {
+      noteWebhookPasswords();
+    }
+  };
 });
 afterAll(async () => {
   await host.stop();
+  // The scan is only as good as what it looks for: every deploy of this file noted its password.
+  expect(webhookPasswords.size).toBeGreaterThanOrEqual(40);
 });
 
 describe("lifecycle", () => {

@@ -108,18 +108,27 @@ export async function tokens(options: ScenarioOptions): Promise<ScenarioResult> 
       prismaticWhy: "the same v2 list, complete only if it pages (its Select Deal reads one page)",
     });
 
-    // The platform keeps the instance state an action returns (the field cache) for the next execution.
-    let instanceState: Record<string, unknown> = {};
-    const created = await measure("api_token", async () => {
-      for (let i = 0; i < creates; i++) {
-        const result = (await harness.action(
-          "addDeal",
-          { connection: pipedrive.token, title: `Deal ${i}`, customFields: JSON.stringify({ Priority: "High" }) },
-          { ...(quietContext as object), instanceState } as never,
-        )) as { instanceState?: Record<string, unknown> };
+    /**
+     * Runs an action once per inputs, as one flow's executions: the platform keeps the instance
+     * state an action returns (the field cache) for the next execution.
+     */
+    const executions = async (key: string, inputs: Array<Record<string, unknown>>) => {
+      let instanceState: Record<string, unknown> = {};
+      for (const values of inputs) {
+        const result = (await harness.action(key, { connection: pipedrive.token, ...values }, {
+          ...(quietContext as object),
+          instanceState,
+        } as never)) as { instanceState?: Record<string, unknown> };
         instanceState = result.instanceState ?? instanceState;
       }
-    });
+    };
+    const times = <T>(n: number, make: (i: number) => T) => Array.from({ length: n }, (_, i) => make(i));
+    const created = await measure("api_token", () =>
+      executions(
+        "addDeal",
+        times(creates, (i) => ({ title: `Deal ${i}`, customFields: JSON.stringify({ Priority: "High" }) })),
+      ),
+    );
     const prismaticCreate = prismaticCost("addDeal");
     jobs.push({
       job: `${creates} creates (Add Deal) with a custom field by name`,
@@ -130,30 +139,49 @@ export async function tokens(options: ScenarioOptions): Promise<ScenarioResult> 
       prismaticWhy: "n/a: it takes custom fields by key only (the next row compares the same creates by key)",
     });
     const priorityKey = customFieldKey("deal", "Priority");
-    instanceState = {};
-    const byKey = await measure("api_token", async () => {
-      for (let i = 0; i < creates; i++) {
-        const result = (await harness.action(
-          "addDeal",
-          {
-            connection: pipedrive.token,
-            title: `Deal by key ${i}`,
-            customFields: JSON.stringify({ [priorityKey]: "High" }),
-          },
-          { ...(quietContext as object), instanceState } as never,
-        )) as { instanceState?: Record<string, unknown> };
-        instanceState = result.instanceState ?? instanceState;
-      }
-    });
-    jobs.push({
-      job: `${creates} creates (Add Deal) with a custom field by key`,
-      ours: byKey.tokens,
-      requests: byKey.requests,
-      cheapest: creates * create,
-      cheapestWhy: `${creates} x ${create} (v2 create)`,
-      prismatic: creates * prismaticCreate.cost,
-      prismaticWhy: `${prismaticCreate.operation} at ${prismaticCreate.cost} each`,
-    });
+    const byKey = await measure("api_token", () =>
+      executions(
+        "addDeal",
+        times(creates, (i) => ({ title: `Deal by key ${i}`, customFields: JSON.stringify({ [priorityKey]: "High" }) })),
+      ),
+    );
+    /** A job of `creates` writes that need nothing else: beside that many writes, ours and Prismatic's. */
+    const writesOnly = (
+      job: string,
+      measured: { tokens: number; requests: number },
+      cost: number,
+      what: string,
+      theirs: { cost: number; operation: string },
+    ) =>
+      jobs.push({
+        job,
+        ours: measured.tokens,
+        requests: measured.requests,
+        cheapest: creates * cost,
+        cheapestWhy: `${creates} x ${cost} (${what})`,
+        prismatic: creates * theirs.cost,
+        prismaticWhy: `${theirs.operation} at ${theirs.cost} each`,
+      });
+    writesOnly(`${creates} creates (Add Deal) with a custom field by key`, byKey, create, "v2 create", prismaticCreate);
+
+    // Clearing by key is the one custom-field write whose body needs no field metadata (src/customFields/codec.ts).
+    const cleared = sim
+      .all("deals")
+      .slice(0, creates)
+      .map((deal) => (deal as { id: number }).id);
+    const clearedByKey = await measure("api_token", () =>
+      executions(
+        "updateDeal",
+        cleared.map((id) => ({ id: String(id), customFields: JSON.stringify({ [priorityKey]: null }) })),
+      ),
+    );
+    writesOnly(
+      `${creates} updates (Update Deal) clearing a custom field by key`,
+      clearedByKey,
+      costOf("v2", "updateDeal"),
+      "v2 update",
+      prismaticCost("updateDeal"),
+    );
 
     const host = await FlowHost.start({
       logger: { log: () => {}, info: () => {}, warn: () => {}, error: () => {}, debug: () => {} },

@@ -585,6 +585,8 @@ export async function encodeCustomFields(
   const pairs = readInput(input);
   if (!pairs) return undefined;
   const version = entity === "lead" ? "v1" : (options.version ?? "v2");
+  const cleared = version === "v2" ? clearsByCode(pairs) : undefined;
+  if (cleared) return cleared;
   const index = await indexFor(client, entity);
   try {
     return encodePairs(index, entity, pairs, version);
@@ -594,6 +596,27 @@ export async function encodeCustomFields(
     if (!(error instanceof InputError) || !index.cached) throw error;
     return encodePairs(await indexFor(client, entity, true), entity, pairs, version);
   }
+}
+
+const STORED_CODE = /^[0-9a-f]{40}$/;
+
+/**
+ * The one input whose v2 body is known without field metadata: every key a field code exactly as
+ * Pipedrive writes it (40 lowercase hex characters, nothing around it, each once) and every value
+ * blank (null, "" or spaces), which clears the field whatever its type. Any other value is sent in
+ * a form that depends on the field's type (a string is text, an address {value}, an option label
+ * an option id; a number is "5" for text, {value: 5} for money, an option id for dropdowns; [] is
+ * null except on json fields), so it needs the fields. Only v2: v1 bodies (leads) depend on the
+ * type too (leads refuse money, ranges and times, even when cleared). An unknown code is then
+ * refused by Pipedrive's answer to the write (400) instead of before it.
+ */
+function clearsByCode(pairs: Array<[string, unknown]>): Record<string, null> | undefined {
+  const out: Record<string, null> = {};
+  for (const [key, value] of pairs) {
+    if (!STORED_CODE.test(key) || key in out || !isBlank(value)) return undefined;
+    out[key] = null;
+  }
+  return out;
 }
 
 function encodePairs(

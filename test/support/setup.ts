@@ -99,8 +99,12 @@ export function useTestBed(options: SimulatorOptions = {}, { resetEachTest = fal
   });
   afterAll(async () => {
     if (!bed.sim) return;
-    expectNoSecretsLeaked(bed.secrets);
-    await bed.sim.stop();
+    // Stop the simulator even when the scan fails, so a leak fails the file instead of hanging Jest.
+    try {
+      expectNoSecretsLeaked(bed.secrets);
+    } finally {
+      await bed.sim.stop();
+    }
   });
   return bed;
 }
