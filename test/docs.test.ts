@@ -81,7 +81,7 @@ test("docs/triggers-guide.md: credentials, webhook limit, dedupe memory, caches,
   expect(page("triggers-guide").replace(/\s+/g, " ")).toContain(
     `a ${["", "one", "two", "three"][minutes(OVERLAP_MS)]}-minute overlap`,
   );
-  expect(stated("triggers-guide", /that window \(at most ([\d,]+)\)/)).toBe(MAX_SEEN);
+  expect(stated("triggers-guide", /that window \(at most ([\d,]+),/)).toBe(MAX_SEEN);
   expect(stated("triggers-guide", /fewer than (\d+) % of the day's tokens/)).toBe(POLICY.budgetReserve * 100);
 });
 
