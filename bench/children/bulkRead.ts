@@ -9,17 +9,21 @@
  *   IMPL=raw   a loop over undici.request (the floor: no client layers), 500 a page, following
  *              additional_data.next_cursor
  *   IMPL=sdk   the official pipedrive SDK: new v2.DealsApi(...).getDeals({ limit: 500, cursor })
+ *   IMPL=nodeHttp  the same loop as raw over node:http (keep-alive agent, chunks concatenated and
+ *              parsed): a reference, since Node's built-in parser spends less CPU than undici's
+ *              on pages this size
  *
  * Memory: the baseline is this process's RSS after every module is loaded (and one warm-up page
  * is read, so lazy initialisation is not counted as the run's cost); the peak is getrusage's
  * ru_maxrss after the run (or, if loading had set a higher lifetime peak, the highest RSS sampled
  * every 5 ms during the run). Peak RSS delta = peak - baseline.
  */
+import * as http from "node:http";
 import { peakRss, rawGet } from "../lib";
 
 const url = process.env.SIM_URL as string;
 const token = process.env.SIM_TOKEN as string;
-const impl = process.env.IMPL as "ours" | "oursNamed" | "raw" | "sdk";
+const impl = process.env.IMPL as "ours" | "oursNamed" | "raw" | "nodeHttp" | "sdk";
 const PAGE = 500;
 
 type Reader = { warmUp: () => Promise<void>; readAll: () => Promise<number> };
@@ -70,6 +74,43 @@ async function raw(): Promise<Reader> {
   };
 }
 
+async function nodeHttp(): Promise<Reader> {
+  const agent = new http.Agent({ keepAlive: true });
+  const headers = { "x-api-token": token, Accept: "application/json" };
+  type Page = { data: unknown[]; additional_data?: { next_cursor?: string | null } };
+  const get = (address: string) =>
+    new Promise<Page>((resolve, reject) => {
+      http
+        .get(address, { headers, agent }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("error", reject);
+          response.on("end", () => {
+            if (response.statusCode !== 200) return reject(new Error(`node:http: HTTP ${response.statusCode}`));
+            resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")) as Page);
+          });
+        })
+        .on("error", reject);
+    });
+  return {
+    warmUp: async () => {
+      await get(`${url}/api/v2/deals?limit=1`);
+    },
+    readAll: async () => {
+      const all: unknown[] = [];
+      let cursor: string | undefined;
+      do {
+        const query = new URLSearchParams({ limit: String(PAGE) });
+        if (cursor) query.set("cursor", cursor);
+        const body = await get(`${url}/api/v2/deals?${query}`);
+        all.push(...body.data);
+        cursor = body.additional_data?.next_cursor ?? undefined;
+      } while (cursor);
+      return all.length;
+    },
+  };
+}
+
 async function sdk(): Promise<Reader> {
   const { v2 } = await import("pipedrive");
   const api = new v2.DealsApi(new v2.Configuration({ apiKey: token, basePath: `${url}/api/v2` }));
@@ -91,7 +132,7 @@ async function sdk(): Promise<Reader> {
 }
 
 async function main() {
-  const reader = await { ours: () => ours(false), oursNamed: () => ours(true), raw, sdk }[impl]();
+  const reader = await { ours: () => ours(false), oursNamed: () => ours(true), raw, nodeHttp, sdk }[impl]();
   await reader.warmUp();
   const baseline = process.memoryUsage().rss;
   const peakBefore = peakRss();
