@@ -142,16 +142,77 @@ async function readChanges(client: PipedriveClient, resourceType: string, round:
   };
 }
 
+/** `${id}@${update_time}` of a dedupe key or version: its update time in ms. */
+const timeOfVersion = (version: string) => toMillis(version.slice(version.lastIndexOf("@") + 1));
+
+/**
+ * What has been reported: dedupe keys `${version}#${content hash}`, version = `${id}@${update_time}`.
+ * Hashing every record of a history load costs about as much as parsing it, so a record is hashed
+ * only when its version was met before (two versions in one second), and when it is kept for a later round.
+ */
+class Reported {
+  /** Version -> content hashes reported; null for a key saved before hashes (any content counts as reported). */
+  private readonly hashes = new Map<string, Set<string> | null>();
+  /** Records reported in this perform, by version (hashed only if kept). */
+  private readonly fresh = new Map<string, Record<string, unknown>[]>();
+
+  constructor(keys: string[]) {
+    for (const key of keys) {
+      const at = key.lastIndexOf("#");
+      if (at < 0) this.hashes.set(key, null);
+      else {
+        const version = key.slice(0, at);
+        const known = this.hashes.get(version);
+        if (known === null) continue;
+        if (known) known.add(key.slice(at + 1));
+        else this.hashes.set(version, new Set([key.slice(at + 1)]));
+      }
+    }
+  }
+
+  /** Record ids met so far (ids of the saved keys). */
+  ids(): Set<string> {
+    return new Set([...this.hashes.keys()].map((version) => version.slice(0, version.lastIndexOf("@"))));
+  }
+
+  /** Notes the record as reported; false when this version with this content was reported already. */
+  add(version: string, data: Record<string, unknown>): boolean {
+    const earlier = this.hashes.get(version);
+    if (earlier === null) return false;
+    const mine = this.fresh.get(version);
+    if (earlier || mine) {
+      const hash = contentHash(data);
+      if (earlier?.has(hash) || mine?.some((other) => contentHash(other) === hash)) return false;
+    }
+    if (mine) mine.push(data);
+    else this.fresh.set(version, [data]);
+    return true;
+  }
+
+  /** Every key with an update time at or after `floor`. */
+  keysFrom(floor: number): { key: string; time: number }[] {
+    const out: { key: string; time: number }[] = [];
+    for (const [version, hashes] of this.hashes) {
+      const time = timeOfVersion(version);
+      if (!(time >= floor)) continue;
+      if (hashes === null) out.push({ key: version, time });
+      else for (const hash of hashes) out.push({ key: `${version}#${hash}`, time });
+    }
+    for (const [version, records] of this.fresh) {
+      const time = timeOfVersion(version);
+      if (time >= floor) for (const data of records) out.push({ key: `${version}#${contentHash(data)}`, time });
+    }
+    return out;
+  }
+}
+
 /**
  * The dedupe keys a later round can still meet (update time at or after `floor`), at most MAX_SEEN of
  * them: when more, the oldest seconds go whole, and `trimmedThrough` says up to when, so the next
  * round starts after it instead of reporting those records again.
  */
-function keepSeen(seen: Set<string>, floor: number, timeOf: (key: string) => string) {
-  const inWindow = [...seen]
-    .map((key) => ({ key, time: toMillis(timeOf(key)) }))
-    .filter((entry) => entry.time >= floor)
-    .sort((a, b) => a.time - b.time);
+function keepSeen(reported: Reported, floor: number) {
+  const inWindow = reported.keysFrom(floor).sort((a, b) => a.time - b.time);
   if (inWindow.length <= MAX_SEEN) return { kept: inWindow.map((entry) => entry.key) };
   const trimmedThrough = inWindow[inWindow.length - MAX_SEEN - 1].time;
   return {
@@ -270,9 +331,8 @@ export const pollChangesTrigger = pollingTrigger({
           pages: 0,
         };
     const sinceMs = toMillis(round.since);
-    const seen = new Set(state.seen ?? []);
-    const seenIds = new Set([...seen].map((key) => key.slice(0, key.lastIndexOf("@"))));
-    const timeOf = (key: string) => key.slice(key.lastIndexOf("@") + 1).split("#")[0];
+    const reported = new Reported(state.seen ?? []);
+    const seenIds = reported.ids();
     const { added, updated: updatedField } = timeFieldsOf(resourceType);
     const created: ChangedItem[] = [];
     const updated: ChangedItem[] = [];
@@ -297,9 +357,7 @@ export const pollChangesTrigger = pollingTrigger({
           const time = (entry.data[updatedField] ?? entry.data[added]) as string | undefined;
           const updatedMs = toMillis(time);
           const version = `${entry.id}${deletions ? ":deleted" : ""}@${time}`;
-          const key = `${version}#${contentHash(entry.data)}`;
-          if (seen.has(key) || seen.has(version) || Number.isNaN(updatedMs)) continue;
-          seen.add(key);
+          if (Number.isNaN(updatedMs) || !reported.add(version, entry.data)) continue;
           highest = Math.max(highest, updatedMs);
           if (deletions) {
             deleted.push(entry);
@@ -326,7 +384,7 @@ export const pollChangesTrigger = pollingTrigger({
     // A quiet account moves the watermark too: to the round's start on Pipedrive's clock, so the next
     // round does not read again the changes of the minutes before the last one.
     const watermark = complete ? Math.max(highest, toMillis(round.startedAt) || 0) : toMillis(cursor) || highest;
-    const { kept, trimmedThrough } = keepSeen(seen, (complete ? watermark : highest) - OVERLAP_MS, timeOf);
+    const { kept, trimmedThrough } = keepSeen(reported, (complete ? watermark : highest) - OVERLAP_MS);
     const lastTrim = Math.max(toMillis(state.trimmedThrough) || 0, trimmedThrough ?? 0);
     context.polling.setState({
       cursor: complete ? iso(watermark) : state.cursor,
