@@ -206,10 +206,15 @@ export class PrismaticAdapter {
   }
 
   async findOrCreateCustomer(account: { externalId: string; name: string }): Promise<{ id: string; created: boolean }> {
-    for await (const customer of this.walk<PlatformCustomer>("listCustomers", {})) {
-      if (customer.externalId === account.externalId) return { id: customer.id, created: false };
-    }
-    return { id: await this.createCustomer(account), created: true };
+    const found = await this.findCustomer(account.externalId);
+    return found ? { id: found.id, created: false } : { id: await this.createCustomer(account), created: true };
+  }
+
+  /** The customer with this external id, over every page of listCustomers. */
+  private async findCustomer(externalId: string): Promise<PlatformCustomer | undefined> {
+    for await (const customer of this.walk<PlatformCustomer>("listCustomers", {}))
+      if (customer.externalId === externalId) return customer;
+    return undefined;
   }
 
   private async createCustomer(account: { externalId: string; name: string }): Promise<string> {
@@ -308,11 +313,12 @@ export class PrismaticAdapter {
     const connectionKey = this.options.connectionConfigVar;
     return {
       oauthCallbackUrl: options.oauthCallbackUrl ?? "https://oauth2.prismatic.io/callback",
-      findOrCreateCustomer: async (account) => {
-        for await (const customer of this.walk<PlatformCustomer>("listCustomers", {}))
-          if (customer.externalId === account.externalId) return customer;
-        return { id: await this.createCustomer(account), externalId: account.externalId, name: account.name };
-      },
+      findOrCreateCustomer: async (account) =>
+        (await this.findCustomer(account.externalId)) ?? {
+          id: await this.createCustomer(account),
+          externalId: account.externalId,
+          name: account.name,
+        },
       findOrCreateInstance: async (customer) => {
         const [existing] = await this.instancesOf(customer.id);
         if (existing) return existing;

@@ -11,6 +11,7 @@ import {
   OVERLAP_MS,
   readPages,
   toMillis,
+  watermarkAfter,
 } from "./sync";
 
 /**
@@ -210,9 +211,7 @@ const matchingFilterTrigger = (spec: MatchingFilterSpec) =>
       context.polling.setState({
         filterId,
         ...(state.lookBackDate ? { lookBackDate: state.lookBackDate } : {}),
-        watermark: complete
-          ? iso(Math.max(toMillis(current.newest), toMillis(current.startedAt) || 0))
-          : state.watermark,
+        watermark: complete ? iso(watermarkAfter(toMillis(current.newest), current.startedAt)) : state.watermark,
         members: [...members].sort((a, b) => a - b),
         ...(complete ? {} : { round: { ...current, matched: [...matched] } }),
       } satisfies FilterState);

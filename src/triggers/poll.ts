@@ -13,6 +13,7 @@ import {
   OVERLAP_MS,
   readPages,
   toMillis,
+  watermarkAfter,
 } from "./sync";
 
 export { MAX_SEEN, OVERLAP_MS } from "./sync";
@@ -381,9 +382,7 @@ export const pollChangesTrigger = pollingTrigger({
     });
 
     const complete = reason === "roundComplete";
-    // A quiet account moves the watermark too: to the round's start on Pipedrive's clock, so the next
-    // round does not read again the changes of the minutes before the last one.
-    const watermark = complete ? Math.max(highest, toMillis(round.startedAt) || 0) : toMillis(cursor) || highest;
+    const watermark = complete ? watermarkAfter(highest, round.startedAt) : toMillis(cursor) || highest;
     const { kept, trimmedThrough } = keepSeen(reported, (complete ? watermark : highest) - OVERLAP_MS);
     const lastTrim = Math.max(toMillis(state.trimmedThrough) || 0, trimmedThrough ?? 0);
     context.polling.setState({

@@ -55,6 +55,14 @@ export const toMillis = (time: unknown): number => {
 };
 export const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
+/**
+ * Where a completed round leaves the watermark: when it began on Pipedrive's clock (`startedAt`, from
+ * the Date of its first answer), or the newest update time it met if later. Going by the clock, quiet
+ * rounds after a burst of changes do not read the minutes before the last change again.
+ */
+export const watermarkAfter = (newest: number, startedAt?: string): number =>
+  Math.max(newest, toMillis(startedAt) || 0);
+
 export const isBatched = (context: ActionContext): boolean => context.batch?.enabled === true;
 
 /** Why a perform stopped reading before the round ended. */
